@@ -1,0 +1,59 @@
+/**
+ * The HTTP routes, declared once: the CDK HTTP API, the local stack's HTTP server, the API
+ * handler's router and the OpenAPI document all read this table.
+ */
+export type FunctionName = 'api' | 'problems';
+
+export interface RouteDefinition {
+  /** API Gateway route key, e.g. `GET /releases/{id}`. */
+  routeKey: string;
+  method: 'GET';
+  /** Path template with `{param}` segments. */
+  path: string;
+  /** Which Lambda function serves it. */
+  function: FunctionName;
+  /** `iam`: SigV4-signed requests only (in the cloud); `none`: public by design. */
+  auth: 'none' | 'iam';
+  operationId: string;
+}
+
+function route(path: string, fn: FunctionName, auth: 'none' | 'iam', operationId: string): RouteDefinition {
+  return { routeKey: `GET ${path}`, method: 'GET', path, function: fn, auth, operationId };
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  route('/releases', 'api', 'none', 'listReleases'),
+  route('/releases/{id}', 'api', 'none', 'getRelease'),
+  route('/ministers', 'api', 'none', 'listMinisters'),
+  route('/portfolios', 'api', 'none', 'listPortfolios'),
+  route('/openapi.json', 'api', 'none', 'getOpenApi'),
+  route('/problems', 'problems', 'iam', 'listProblems'),
+];
+
+/** Matches a concrete path against the route table; path parameters are URL-decoded. */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: RouteDefinition; pathParameters: Record<string, string> } | undefined {
+  for (const candidate of ROUTES) {
+    if (candidate.method !== method.toUpperCase()) continue;
+    const names: string[] = [];
+    const pattern = candidate.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    const match = new RegExp(`^${pattern}$`).exec(path);
+    if (!match) continue;
+    const pathParameters: Record<string, string> = {};
+    names.forEach((name, i) => {
+      const raw = match[i + 1] ?? '';
+      try {
+        pathParameters[name] = decodeURIComponent(raw);
+      } catch {
+        pathParameters[name] = raw;
+      }
+    });
+    return { route: candidate, pathParameters };
+  }
+  return undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * The single-table layout: every item, key and attribute the ingest side writes and the query
+ * side reads. Declared once; the CDK table, the local stack, the repositories, the tests and the
+ * benchmark all import it (see docs/data-model.md for the access patterns).
+ *
+ * No secondary indexes: each list a query can ask for is materialised as its own partition of
+ * small "list items" (one per release per list), sorted by `date#id`, so a page reads exactly
+ * the items it returns.
+ */
+import type { EntityKind, EntityRef, Release, ReleaseSummary } from './release.js';
+
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; only tombstones of deleted source keys carry it. */
+  timeToLive: 'expiresAt',
+} as const;
+
+/** Bodies up to this many UTF-8 bytes live inline on the release item (items max out at 400 KB). */
+export const INLINE_BODY_MAX_BYTES = 300 * 1024;
+/** Larger bodies are stored as binary chunks of this size under the release's partition. */
+export const BODY_CHUNK_BYTES = 300 * 1024;
+/** Tombstones of deleted keys outlive any plausible S3 event delay, then expire. */
+export const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
+
+export const PROBLEMS_PARTITION = 'PROBLEMS';
+export const RELEASE_SORT_KEY = 'META';
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+/** Which list partition a query walks: all releases, one minister, one portfolio, or one pair. */
+export type ListScope =
+  | { kind: 'all' }
+  | { kind: 'minister'; minister: string }
+  | { kind: 'portfolio'; portfolio: string }
+  | { kind: 'minister-portfolio'; minister: string; portfolio: string };
+
+export function listPartition(scope: ListScope): string {
+  switch (scope.kind) {
+    case 'all':
+      return 'L#ALL';
+    case 'minister':
+      return `L#M#${scope.minister}`;
+    case 'portfolio':
+      return `L#P#${scope.portfolio}`;
+    case 'minister-portfolio':
+      return `L#MP#${scope.minister}#${scope.portfolio}`;
+  }
+}
+
+/** Sort key of a list item: ISO dates sort as strings, the id breaks ties. */
+export function listSortKey(date: string, id: string): string {
+  return `${date}#${id}`;
+}
+
+export function releaseKey(id: string): TableKey {
+  return { pk: `R#${id}`, sk: RELEASE_SORT_KEY };
+}
+
+export function bodyChunkPrefix(id: string, bodyHash: string): TableKey {
+  return { pk: `R#${id}`, sk: `B#${bodyHash}#` };
+}
+
+export function bodyChunkKey(id: string, bodyHash: string, index: number): TableKey {
+  return { pk: `R#${id}`, sk: `B#${bodyHash}#${String(index).padStart(4, '0')}` };
+}
+
+export function entityPartition(kind: EntityKind): string {
+  return `E#${kind}`;
+}
+
+export function entityKey(kind: EntityKind, slug: string): TableKey {
+  return { pk: entityPartition(kind), sk: slug };
+}
+
+/** Per-S3-key state: the last event applied (sequencer), what the key yielded, or its tombstone. */
+export function sourceKey(key: string): TableKey {
+  return { pk: `K#${key}`, sk: 'K' };
+}
+
+export function problemKey(key: string): TableKey {
+  return { pk: PROBLEMS_PARTITION, sk: key };
+}
+
+/** One list item: the summary of a release, stored once per list the release belongs to. */
+export interface ListItem extends TableKey, ReleaseSummary {}
+
+/** The release item. `body` is inline, or absent with `bodyHash`/`bodyChunks` naming the chunks. */
+export interface ReleaseItem extends TableKey, ReleaseSummary {
+  body?: string;
+  bodyHash?: string;
+  bodyChunks?: number;
+  extra: Record<string, unknown>;
+  sourceKey: string;
+  /** When the source object was written (event time or LastModified), to decide which key is newer. */
+  sourceTime: string;
+  updatedAt: string;
+  /** Incremented by every write; writes are conditional on the revision they read. */
+  rev: number;
+}
+
+export interface BodyChunkItem extends TableKey {
+  data: Uint8Array;
+}
+
+export interface EntityItem extends TableKey {
+  name: string;
+  count: number;
+  latestDate: string;
+  rev: number;
+}
+
+export interface SourceItem extends TableKey {
+  key: string;
+  /** S3 sequencer of the last event applied; absent when only a reindex has touched the key. */
+  seq?: string;
+  etag?: string;
+  /** The release this key yields (or yielded, when the last version was a problem). */
+  releaseId?: string;
+  problem?: string;
+  deleted: boolean;
+  rev: number;
+  updatedAt: string;
+  expiresAt?: number;
+}
+
+export interface ProblemItem extends TableKey {
+  key: string;
+  reason: string;
+  at: string;
+}
+
+/** Every list scope a release belongs to: all, each minister, each portfolio, each pair. */
+export function listScopesFor(release: Pick<Release, 'ministers' | 'portfolios'>): ListScope[] {
+  const scopes: ListScope[] = [{ kind: 'all' }];
+  for (const m of release.ministers) scopes.push({ kind: 'minister', minister: m.slug });
+  for (const p of release.portfolios) scopes.push({ kind: 'portfolio', portfolio: p.slug });
+  for (const m of release.ministers) {
+    for (const p of release.portfolios) {
+      scopes.push({ kind: 'minister-portfolio', minister: m.slug, portfolio: p.slug });
+    }
+  }
+  return scopes;
+}
+
+export function summaryOf(release: ReleaseSummary): ReleaseSummary {
+  const { id, title, date, url, ministers, portfolios, summary } = release;
+  return { id, title, date, url, ministers, portfolios, summary };
+}
+
+/** The list items of a release, one per scope. */
+export function listItemsFor(release: ReleaseSummary): ListItem[] {
+  const summary = summaryOf(release);
+  const sk = listSortKey(release.date, release.id);
+  return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...summary }));
+}
+
+/** Entity references of a release by kind, for count bookkeeping. */
+export function entityRefsOf(release: Pick<Release, 'ministers' | 'portfolios'>, kind: EntityKind): EntityRef[] {
+  return kind === 'minister' ? release.ministers : release.portfolios;
+}

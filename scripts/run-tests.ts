@@ -1,0 +1,42 @@
+/**
+ * `npm test`: runs every vitest suite and ends with the line `N passed, N failed` (and
+ * `, N skipped` where any were), which CI reads. Extra arguments go to vitest.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+interface JsonReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numFailedTestSuites: number;
+}
+
+const out = resolve('.test-out/vitest.json');
+mkdirSync(resolve('.test-out'), { recursive: true });
+rmSync(out, { force: true });
+
+const vitest = resolve('node_modules/vitest/vitest.mjs');
+const run = spawnSync(
+  process.execPath,
+  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)],
+  { stdio: 'inherit', env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(out)) {
+  const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+  passed = report.numPassedTests;
+  // A suite that fails to load has no failed tests of its own; count it so it cannot pass silently.
+  failed = report.numFailedTests + report.numFailedTestSuites;
+  skipped = report.numPendingTests + report.numTodoTests;
+} else {
+  failed = 1;
+}
+if (run.status !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
