@@ -30,6 +30,21 @@ export const ROUTES: readonly RouteDefinition[] = [
   route('/problems', 'problems', 'iam', 'listProblems'),
 ];
 
+/**
+ * Requests that match no route go to this function, which answers 404 as problem+json (API
+ * Gateway's own 404 body would not be problem+json). Declared as the `$default` route.
+ */
+export const DEFAULT_ROUTE_FUNCTION: FunctionName = 'api';
+
+/** CORS: any origin may GET (API Gateway answers preflights; the local stack mirrors it). */
+export const CORS = {
+  allowOrigins: ['*'],
+  allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+  allowHeaders: ['content-type', 'if-none-match', 'authorization', 'x-amz-date', 'x-amz-security-token'],
+  exposeHeaders: ['etag', 'cache-control', 'content-type'],
+  maxAgeSeconds: 86_400,
+} as const;
+
 /** Matches a concrete path against the route table; path parameters are URL-decoded. */
 export function matchRoute(
   method: string,
