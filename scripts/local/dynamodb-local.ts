@@ -56,14 +56,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     exited = true;
   });
   const pid = child.pid;
-  if (pid === undefined) throw new Error('DynamoDB Local did not start: is Java 17+ installed (`java -version`)?');
+  if (pid === undefined)
+    throw new Error('DynamoDB Local did not start: is Java 17+ installed (`java -version`)?');
 
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = localDynamoDbClient(endpoint);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
     if (exited) {
-      throw new Error(`DynamoDB Local exited during start-up (port ${options.port} taken?):\n${output.trim()}`);
+      throw new Error(
+        `DynamoDB Local exited during start-up (port ${options.port} taken?):\n${output.trim()}`,
+      );
     }
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));

@@ -25,7 +25,10 @@ export interface S3rverEvent {
   Records: Array<{
     eventName: string;
     eventTime: string;
-    s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string; sequencer?: string } };
+    s3: {
+      bucket: { name: string };
+      object: { key: string; size?: number; eTag?: string; sequencer?: string };
+    };
   }>;
 }
 
