@@ -1,0 +1,86 @@
+/**
+ * `npm run reindex`: reconcile the table with the bucket, with a progress bar and a summary.
+ *
+ *   npm run reindex                      the local stack (ports from RELEASES_*_PORT)
+ *   npm run reindex -- --stage prod      a deployed stage (reads Releases-prod's outputs)
+ *   npm run reindex -- --table T --bucket B
+ *
+ * Safe at any time, also while uploads go on (see functions/core/reindex.ts).
+ */
+import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Presets, SingleBar } from 'cli-progress';
+import { DynamoReleaseStore } from '#adapters/dynamodb-release-store.js';
+import { S3ReleaseFiles } from '#adapters/s3-release-files.js';
+import { reindex } from '#core/reindex.js';
+import { localDynamoDbClient } from './local/dynamodb-local.js';
+import { localS3Client } from './local/s3-server.js';
+
+const { values } = parseArgs({
+  options: {
+    stage: { type: 'string' },
+    table: { type: 'string' },
+    bucket: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+
+async function stackOutputs(stage: string): Promise<{ table: string; bucket: string }> {
+  const cfn = new CloudFormationClient({});
+  const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: `Releases-${stage}` }));
+  const outputs = new Map((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const table = outputs.get('TableName');
+  const bucket = outputs.get('BucketName');
+  if (!table || !bucket) throw new Error(`stack Releases-${stage} has no TableName/BucketName outputs`);
+  return { table, bucket };
+}
+
+async function main(): Promise<void> {
+  let dynamo: DynamoDBClient;
+  let s3: S3Client;
+  let table: string;
+  let bucket: string;
+  if (values.stage || (values.table && values.bucket)) {
+    const names = values.stage
+      ? await stackOutputs(values.stage)
+      : { table: values.table as string, bucket: values.bucket as string };
+    ({ table, bucket } = names);
+    dynamo = new DynamoDBClient({});
+    s3 = new S3Client({});
+  } else {
+    dynamo = localDynamoDbClient(`http://127.0.0.1:${process.env.RELEASES_DYNAMODB_PORT ?? '8000'}`);
+    s3 = localS3Client(`http://127.0.0.1:${process.env.RELEASES_S3_PORT ?? '4569'}`);
+    table = 'releases';
+    bucket = 'releases';
+  }
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const bar = new SingleBar(
+    { format: 'reindex |{bar}| {value}/{total} fixes', hideCursor: true },
+    Presets.shades_classic,
+  );
+  let started = false;
+  console.log(`Reindexing table ${table} from bucket ${bucket}…`);
+  const summary = await reindex(
+    { store: new DynamoReleaseStore(doc, table), files: new S3ReleaseFiles(s3, bucket) },
+    {
+      concurrency: Number(values.concurrency),
+      onProgress(done, total) {
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      },
+    },
+  );
+  if (started) bar.stop();
+  console.table(summary);
+}
+
+main().catch((error: unknown) => {
+  console.error(`reindex failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
