@@ -1,0 +1,129 @@
+/**
+ * One stage of Releases: composes the table, the ingest pipeline and the query API from the
+ * stage's settings. No physical names anywhere, so stages live side by side in one account.
+ */
+import { Aws, CfnOutput, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
+import { IngestPipeline } from './constructs/ingest-pipeline.js';
+import { QueryApi } from './constructs/query-api.js';
+import { ReleasesTable } from './constructs/releases-table.js';
+import { type StageSettings, settingsFor, stackNameFor } from './stages.js';
+
+export interface ReleasesStackProps extends StackProps {
+  readonly settings: StageSettings;
+  /**
+   * Lambda entry files, relative to the project root.
+   * @default HANDLER_ENTRIES (functions/handlers/*.ts)
+   */
+  readonly entries?: Readonly<Record<HandlerName, string>>;
+}
+
+export class ReleasesStack extends Stack {
+  readonly table: ReleasesTable;
+  readonly ingest: IngestPipeline;
+  readonly api: QueryApi;
+  readonly alarmTopic?: Topic;
+
+  constructor(scope: Construct, id: string, props: ReleasesStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const entries = props.entries ?? HANDLER_ENTRIES;
+
+    this.table = new ReleasesTable(this, 'Data', {
+      removalPolicy: settings.removalPolicy,
+      pointInTimeRecovery: settings.pointInTimeRecovery,
+      deletionProtection: settings.deletionProtection,
+    });
+    if (!settings.pointInTimeRecovery) {
+      Validations.of(this.table.table).acknowledge({
+        id: 'AwsSolutions-DDB3',
+        reason: `Stage ${settings.stage} is disposable: its table is rebuilt from the bucket by reindex, so no PITR cost.`,
+      });
+    }
+
+    if (settings.alarmTopic) {
+      this.alarmTopic = new Topic(this, 'Alarms', {
+        displayName: `${this.stackName} alarms`,
+        enforceSSL: true,
+      });
+    }
+
+    this.ingest = new IngestPipeline(this, 'Ingest', {
+      table: this.table,
+      entry: entries.ingest,
+      sizing: settings.functions.ingest,
+      reservedConcurrency: settings.ingestReservedConcurrency,
+      removalPolicy: settings.removalPolicy,
+      autoDeleteObjects: settings.autoDeleteObjects,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+      accessLogExpiration: settings.accessLogExpiration,
+      noncurrentVersionExpiration: settings.noncurrentVersionExpiration,
+      alarmTopic: this.alarmTopic,
+    });
+
+    this.api = new QueryApi(this, 'Query', {
+      table: this.table,
+      entries: { api: entries.api, problems: entries.problems },
+      sizing: { api: settings.functions.api, problems: settings.functions.problems },
+      textSearch: settings.textSearch,
+      // The random GUID at the end of this stack's ARN: unguessable, stable across updates, new
+      // for every stack (so cursors never cross stages), and no secret store to pay for.
+      cursorSecret: Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+      throttle: settings.throttle,
+      removalPolicy: settings.removalPolicy,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'BucketName', {
+      value: this.ingest.bucket.bucketName,
+      description: 'Upload release files here',
+    });
+    new CfnOutput(this, 'TableName', {
+      value: this.table.table.tableName,
+      description: 'The DynamoDB table',
+    });
+    if (this.alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.alarmTopic.topicArn,
+        description: 'Subscribe to receive alarm notifications',
+      });
+    }
+
+    this.acknowledgeCdkInternals();
+  }
+
+  /**
+   * Findings on resources CDK makes for us (the bucket-notification and auto-delete custom
+   * resources), acknowledged here because we cannot configure them.
+   */
+  private acknowledgeCdkInternals(): void {
+    for (const child of this.node.children) {
+      if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
+      const role = child.node.tryFindChild('Role');
+      if (!role) continue;
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "CDK's own bucket-notification custom resource; the managed policy only lets it write its logs, and CDK offers no way to replace its role.",
+      });
+    }
+  }
+}
+
+/** The stack of one stage, named `Releases-<stage>`. */
+export function createReleasesStack(
+  scope: Construct,
+  stage: string,
+  overrides: Omit<ReleasesStackProps, 'settings'> = {},
+): ReleasesStack {
+  return new ReleasesStack(scope, stackNameFor(stage), {
+    description: `Releases: archive of government press releases (stage ${stage})`,
+    ...overrides,
+    settings: settingsFor(stage),
+  });
+}

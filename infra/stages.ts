@@ -1,0 +1,123 @@
+/**
+ * Per-stage settings, chosen once from the stage name: `prod` keeps its data and is watched,
+ * `staging` sits between, `dev` and any other name (anyone's own stage) are disposable.
+ * Constructs take these values as props; nothing below `infra/app.ts` reads context or
+ * `process.env`.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+export const DEFAULT_STAGE = 'dev';
+
+/** Log levels understood by both Powertools Logger and Lambda's advanced logging controls. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface FunctionSizing {
+  /** Memory in MiB; on Lambda, CPU grows with it. */
+  readonly memorySize: number;
+  readonly timeout: Duration;
+}
+
+export interface StageSettings {
+  readonly stage: string;
+  /** What happens to data (table, buckets, queue, log groups) when the stack or resource goes. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Empty the buckets on stack deletion; only for disposable stages. */
+  readonly autoDeleteObjects: boolean;
+  readonly pointInTimeRecovery: boolean;
+  readonly deletionProtection: boolean;
+  /** Retention of function logs and HTTP access logs. */
+  readonly logRetention: RetentionDays;
+  readonly logLevel: LogLevel;
+  /** Days S3 server access logs are kept in the log bucket. */
+  readonly accessLogExpiration: Duration;
+  /** How long overwritten or deleted versions of release files are kept. */
+  readonly noncurrentVersionExpiration: Duration;
+  /** HTTP API stage throttling; past it, clients get 429. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly functions: {
+    readonly ingest: FunctionSizing;
+    readonly api: FunctionSizing;
+    readonly problems: FunctionSizing;
+  };
+  /**
+   * Caps concurrent ingest invocations (an `aws s3 sync` of 50,000 files must not starve the
+   * account's other functions). Throttled S3 events wait in Lambda's async queue, up to the
+   * maximum event age. Unset: no reservation (new accounts may have too little to reserve).
+   */
+  readonly ingestReservedConcurrency?: number;
+  /** `q` on `/releases`; off answers 400. */
+  readonly textSearch: boolean;
+  /** Send alarm state changes to an SNS topic (subscribe to it after deploying). */
+  readonly alarmTopic: boolean;
+}
+
+const disposable: Omit<StageSettings, 'stage'> = {
+  removalPolicy: RemovalPolicy.DESTROY,
+  autoDeleteObjects: true,
+  pointInTimeRecovery: false,
+  deletionProtection: false,
+  logRetention: RetentionDays.ONE_WEEK,
+  logLevel: 'DEBUG',
+  accessLogExpiration: Duration.days(30),
+  noncurrentVersionExpiration: Duration.days(7),
+  throttle: { rateLimit: 20, burstLimit: 40 },
+  functions: {
+    ingest: { memorySize: 1024, timeout: Duration.seconds(60) },
+    // Below API Gateway's 30 s integration limit; the `q` filter bounds its own work well inside it.
+    api: { memorySize: 512, timeout: Duration.seconds(20) },
+    problems: { memorySize: 256, timeout: Duration.seconds(10) },
+  },
+  textSearch: true,
+  alarmTopic: false,
+};
+
+const staging: Omit<StageSettings, 'stage'> = {
+  ...disposable,
+  pointInTimeRecovery: true,
+  logRetention: RetentionDays.ONE_MONTH,
+  logLevel: 'INFO',
+  accessLogExpiration: Duration.days(90),
+  noncurrentVersionExpiration: Duration.days(30),
+  throttle: { rateLimit: 100, burstLimit: 200 },
+  functions: { ...disposable.functions, api: { memorySize: 1024, timeout: Duration.seconds(20) } },
+  alarmTopic: true,
+};
+
+const prod: Omit<StageSettings, 'stage'> = {
+  ...staging,
+  removalPolicy: RemovalPolicy.RETAIN,
+  autoDeleteObjects: false,
+  pointInTimeRecovery: true,
+  deletionProtection: true,
+  logRetention: RetentionDays.SIX_MONTHS,
+  logLevel: 'INFO',
+  accessLogExpiration: Duration.days(365),
+  noncurrentVersionExpiration: Duration.days(90),
+  throttle: { rateLimit: 500, burstLimit: 1000 },
+  ingestReservedConcurrency: 20,
+  alarmTopic: true,
+};
+
+const NAMED: Readonly<Record<string, Omit<StageSettings, 'stage'>>> = { prod, staging, dev: disposable };
+
+/** Stage names become part of the stack name `Releases-<stage>`. */
+const STAGE_NAME = /^[a-z][a-z0-9-]{0,24}$/;
+
+export function isValidStageName(stage: string): boolean {
+  return STAGE_NAME.test(stage);
+}
+
+/** The settings of a stage; unnamed stages get the disposable defaults of `dev`. */
+export function settingsFor(stage: string): StageSettings {
+  if (!isValidStageName(stage)) {
+    throw new Error(
+      `Invalid stage name "${stage}": use 1 to 25 lower-case letters, digits or hyphens, starting with a letter`,
+    );
+  }
+  return { stage, ...(NAMED[stage] ?? disposable) };
+}
+
+export function stackNameFor(stage: string): string {
+  return `Releases-${stage}`;
+}
