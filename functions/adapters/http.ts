@@ -1,0 +1,241 @@
+/**
+ * Adapter: API Gateway HTTP API (payload 2.0) events <-> the query core. The one place where
+ * typed errors become RFC 9457 problem+json, where ETag/304 and Cache-Control are applied, and
+ * where CORS headers are added. Internals of unexpected errors are logged, never returned.
+ */
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { BadParameterError, NotFoundError, TextSearchDisabledError } from '#core/query-errors.js';
+import { CORS, type FunctionName, matchRoute, ROUTES, type RouteDefinition } from '#core/routes.js';
+import { logger } from './logger.js';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  /** The raw query string; read it with {@link queryOf}. */
+  rawQuery: string;
+  headers: Record<string, string | undefined>;
+  /** The request's own origin, for the OpenAPI `servers` entry. */
+  baseUrl?: string;
+}
+
+export interface MatchedRequest extends HttpRequest {
+  route: RouteDefinition;
+  pathParameters: Record<string, string>;
+}
+
+/** A 200 body plus its cache policy; the adapter serialises it and applies ETag/304. */
+export interface JsonOk {
+  body: unknown;
+  cacheControl: string;
+}
+
+const PROBLEM_TYPE_BASE = 'urn:releases:problem:';
+
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': CORS.allowOrigins.join(','),
+  'access-control-expose-headers': CORS.exposeHeaders.join(', '),
+};
+
+/**
+ * Parses the raw query string rather than `queryStringParameters`, which joins repeated names
+ * with commas and would let `?minister=a&minister=b` pass as one odd name.
+ */
+export function parseQueryString(raw: string | undefined): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  if (!raw) return query;
+  for (const [name, value] of new URLSearchParams(raw)) {
+    if (Object.hasOwn(query, name)) {
+      throw BadParameterError.of(name, `Query parameter "${name}" is given more than once.`);
+    }
+    query[name] = value;
+  }
+  return query;
+}
+
+export function requestFromEvent(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const domain = event.requestContext?.domainName;
+  return {
+    method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
+    path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
+    rawQuery: event.rawQueryString ?? '',
+    headers,
+    ...(domain && !domain.includes(' ') ? { baseUrl: `https://${domain}` } : {}),
+  };
+}
+
+/** The request's query parameters, each given once (a repeated name is a 400 naming it). */
+export function queryOf(request: HttpRequest): Record<string, string> {
+  return parseQueryString(request.rawQuery);
+}
+
+/**
+ * Finds the route of a request for one function. API Gateway names the matched route in
+ * `routeKey`; requests to `$default` (and the local stack) are matched by path. HEAD is answered
+ * as GET without a body. A route of another function is not found here: `/problems` is never
+ * served by the public function, whatever path reaches it.
+ */
+export function routeRequest(
+  event: APIGatewayProxyEventV2,
+  request: HttpRequest,
+  fn: FunctionName,
+): MatchedRequest | undefined {
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const named =
+    event.routeKey && event.routeKey !== '$default'
+      ? ROUTES.find((r) => r.routeKey === event.routeKey)
+      : undefined;
+  if (named && named.function === fn) {
+    const pathParameters: Record<string, string> = {};
+    for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
+      if (value !== undefined) pathParameters[name] = value;
+    }
+    return { ...request, route: named, pathParameters };
+  }
+  const matched = matchRoute(method, request.path);
+  if (!matched || matched.route.function !== fn) return undefined;
+  return { ...request, ...matched };
+}
+
+/** Strong ETag: a hash of the exact body bytes. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** RFC 9110 weak comparison over a comma-separated If-None-Match list (or `*`). */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === bare;
+  });
+}
+
+export function jsonResponse(request: HttpRequest, ok: JsonOk): HttpResult {
+  const body = JSON.stringify(ok.body);
+  const etag = etagOf(body);
+  const headers = { ...CORS_HEADERS, etag, 'cache-control': ok.cacheControl };
+  if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+    return { statusCode: 304, headers, body: '' };
+  }
+  return {
+    statusCode: 200,
+    headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+    body: request.method === 'HEAD' ? '' : body,
+  };
+}
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  parameter?: string;
+  errors?: { parameter: string; detail: string }[];
+}
+
+export function problemResponse(problem: ProblemBody, extraHeaders: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode: problem.status,
+    headers: {
+      ...CORS_HEADERS,
+      ...extraHeaders,
+      'content-type': 'application/problem+json; charset=utf-8',
+      'cache-control': 'no-store',
+    },
+    body: JSON.stringify(problem),
+  };
+}
+
+export function notFound(detail: string): HttpResult {
+  return problemResponse({ type: `${PROBLEM_TYPE_BASE}not-found`, title: 'Not Found', status: 404, detail });
+}
+
+export function methodNotAllowed(method: string): HttpResult {
+  return problemResponse(
+    {
+      type: `${PROBLEM_TYPE_BASE}method-not-allowed`,
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: `Method ${method.slice(0, 20)} is not allowed; every route of this API is GET.`,
+    },
+    { allow: 'GET, HEAD, OPTIONS' },
+  );
+}
+
+/** Maps every error to a response: typed errors to 4xx, anything else to a logged, opaque 500. */
+export function errorResponse(error: unknown): HttpResult {
+  if (error instanceof TextSearchDisabledError) {
+    return problemResponse({
+      type: `${PROBLEM_TYPE_BASE}text-search-disabled`,
+      title: 'Text search is switched off',
+      status: 400,
+      detail: error.message,
+      parameter: error.parameter,
+      errors: [...error.issues],
+    });
+  }
+  if (error instanceof BadParameterError) {
+    return problemResponse({
+      type: `${PROBLEM_TYPE_BASE}bad-parameter`,
+      title: 'Bad request parameter',
+      status: 400,
+      detail: error.issues[0]?.detail ?? error.message,
+      parameter: error.parameter,
+      errors: [...error.issues],
+    });
+  }
+  if (error instanceof NotFoundError) return notFound(error.message);
+  logger.error('Request failed', { error: error instanceof Error ? error : String(error) });
+  return problemResponse({
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'The request could not be completed; it has been logged.',
+  });
+}
+
+/** The answer to a CORS preflight that reaches the function (API Gateway usually answers it). */
+export function preflightResponse(): HttpResult {
+  return {
+    statusCode: 204,
+    headers: {
+      ...CORS_HEADERS,
+      'access-control-allow-methods': CORS.allowMethods.join(', '),
+      'access-control-allow-headers': CORS.allowHeaders.join(', '),
+      'access-control-max-age': String(CORS.maxAgeSeconds),
+    },
+    body: '',
+  };
+}
+
+/**
+ * Runs one request of one function: routing, OPTIONS/405/404, then the operation; every throw is
+ * mapped by {@link errorResponse}, so nothing escapes as an unhandled Lambda error.
+ */
+export async function serve(
+  event: APIGatewayProxyEventV2,
+  fn: FunctionName,
+  operate: (request: MatchedRequest) => Promise<JsonOk>,
+): Promise<HttpResult> {
+  try {
+    const request = requestFromEvent(event);
+    if (request.method === 'OPTIONS') return preflightResponse();
+    const matched = routeRequest(event, request, fn);
+    if (!matched) {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && matchRoute('GET', request.path)) {
+        return methodNotAllowed(request.method);
+      }
+      return notFound(`No route GET ${request.path.slice(0, 200)}.`);
+    }
+    const ok = await operate(matched);
+    return jsonResponse(matched, ok);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The API's operations, declared once over the shared route table (routes.ts): parameter schema,
+ * response schema and cache policy of each. The handlers serve from this table and the OpenAPI 3.1
+ * document is generated from it, so the document describes exactly what is served.
+ */
+import { z } from 'zod';
+import {
+  noParamsSchema,
+  problemsParamsSchema,
+  releaseIdSchema,
+  releasesParamsSchema,
+} from './query-params.js';
+import {
+  entityListSchema,
+  entityRefSchema,
+  entitySummarySchema,
+  openApiDocumentSchema,
+  problemDetailsSchema,
+  problemListSchema,
+  problemRecordSchema,
+  releasePageSchema,
+  releaseSchema,
+  releaseSummarySchema,
+} from './query-schemas.js';
+import { ROUTES, type RouteDefinition } from './routes.js';
+
+export interface OperationSpec {
+  summary: string;
+  description: string;
+  query: z.ZodObject;
+  path?: Record<string, z.ZodType>;
+  response: z.ZodType;
+  cacheControl: string;
+  /** Whether a 404 is a normal answer (an unknown id). */
+  mayBeNotFound?: boolean;
+}
+
+const PUBLIC_SHORT = 'public, max-age=60';
+const PUBLIC_LONG = 'public, max-age=300';
+
+export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  listReleases: {
+    summary: 'List releases, newest first',
+    description:
+      'Newest date first, then id. Filters combine with AND. Without q a page reads only what it returns; ' +
+      'with q the request examines a bounded number of releases and may return a short or empty page ' +
+      'with a nextCursor to continue.',
+    query: releasesParamsSchema,
+    response: releasePageSchema,
+    cacheControl: PUBLIC_SHORT,
+  },
+  getRelease: {
+    summary: 'One release in full',
+    description: 'The release with its Markdown body, other front-matter fields, source key and update time.',
+    query: noParamsSchema,
+    path: { id: releaseIdSchema },
+    response: releaseSchema,
+    cacheControl: PUBLIC_LONG,
+    mayBeNotFound: true,
+  },
+  listMinisters: {
+    summary: 'Every minister with releases',
+    description: 'Sorted by name (honorifics aside), with the number of releases and the latest date.',
+    query: noParamsSchema,
+    response: entityListSchema,
+    cacheControl: PUBLIC_LONG,
+  },
+  listPortfolios: {
+    summary: 'Every portfolio with releases',
+    description: 'Sorted by name, with the number of releases and the latest date.',
+    query: noParamsSchema,
+    response: entityListSchema,
+    cacheControl: PUBLIC_LONG,
+  },
+  getOpenApi: {
+    summary: 'This document',
+    description: 'The OpenAPI 3.1 description of this API.',
+    query: noParamsSchema,
+    response: openApiDocumentSchema,
+    cacheControl: 'public, max-age=3600',
+  },
+  listProblems: {
+    summary: 'Release files that could not be ingested',
+    description: 'In key order, paged like /releases. Requires IAM (SigV4) authorization in the cloud.',
+    query: problemsParamsSchema,
+    response: problemListSchema,
+    cacheControl: 'private, no-cache',
+  },
+};
+
+export function operationFor(route: RouteDefinition): OperationSpec {
+  const spec = OPERATIONS[route.operationId];
+  if (!spec) throw new Error(`No operation declared for ${route.operationId}`);
+  return spec;
+}
+
+const NAMED_SCHEMAS: ReadonlyArray<[string, z.ZodType]> = [
+  ['EntityRef', entityRefSchema],
+  ['ReleaseSummary', releaseSummarySchema],
+  ['Release', releaseSchema],
+  ['ReleasePage', releasePageSchema],
+  ['EntitySummary', entitySummarySchema],
+  ['EntityList', entityListSchema],
+  ['Problem', problemRecordSchema],
+  ['ProblemList', problemListSchema],
+  ['ProblemDetails', problemDetailsSchema],
+  ['OpenApiDocument', openApiDocumentSchema],
+];
+
+type JsonObject = Record<string, unknown>;
+
+function componentSchemas(): { schemas: JsonObject; refOf: (schema: z.ZodType) => JsonObject } {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of NAMED_SCHEMAS) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonObject> };
+  const schemas: JsonObject = {};
+  for (const [id, schema] of Object.entries(generated.schemas)) {
+    const { $schema: _dialect, $id: _id, ...rest } = schema;
+    schemas[id] = rest;
+  }
+  return {
+    schemas,
+    refOf(schema) {
+      const id = NAMED_SCHEMAS.find(([, candidate]) => candidate === schema)?.[0];
+      if (!id) throw new Error('Response schema is not a named component');
+      return { $ref: `#/components/schemas/${id}` };
+    },
+  };
+}
+
+function parameterSchema(schema: z.ZodType): { schema: JsonObject; description?: string; example?: unknown } {
+  const {
+    $schema: _dialect,
+    description,
+    example,
+    ...rest
+  } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+  }) as JsonObject;
+  return {
+    schema: rest,
+    ...(typeof description === 'string' ? { description } : {}),
+    ...(example !== undefined ? { example } : {}),
+  };
+}
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+});
+
+/** The OpenAPI 3.1 document of every route in routes.ts. */
+export function buildOpenApiDocument(options: { serverUrl?: string } = {}): JsonObject {
+  const { schemas, refOf } = componentSchemas();
+  const paths: Record<string, JsonObject> = {};
+  for (const route of ROUTES) {
+    const spec = operationFor(route);
+    const parameters: JsonObject[] = [];
+    for (const [name, schema] of Object.entries(spec.path ?? {})) {
+      parameters.push({ name, in: 'path', required: true, ...parameterSchema(schema) });
+    }
+    for (const [name, schema] of Object.entries(spec.query.shape)) {
+      parameters.push({ name, in: 'query', required: false, ...parameterSchema(schema as z.ZodType) });
+    }
+    const responses: JsonObject = {
+      '200': {
+        description: 'OK',
+        headers: {
+          ETag: {
+            description: 'Hash of the body; send it back as If-None-Match',
+            schema: { type: 'string' },
+          },
+          'Cache-Control': { schema: { type: 'string', example: spec.cacheControl } },
+        },
+        content: { 'application/json': { schema: refOf(spec.response) } },
+      },
+      '304': { description: 'Not modified: the If-None-Match ETag is current' },
+      '400': problemResponse('A parameter is unknown or not valid; `parameter` names it'),
+      ...(spec.mayBeNotFound ? { '404': problemResponse('No such release') } : {}),
+      ...(route.auth === 'iam' ? { '403': { description: 'Not authorized (IAM)' } } : {}),
+      '429': { description: 'Too many requests: the stage rate or burst limit is exceeded' },
+      '500': problemResponse('Internal error (details are logged, never returned)'),
+    };
+    const pathItem = paths[route.path] ?? {};
+    pathItem[route.method.toLowerCase()] = {
+      operationId: route.operationId,
+      summary: spec.summary,
+      description: spec.description,
+      ...(route.auth === 'iam' ? { security: [{ sigv4: [] }] } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      responses,
+    };
+    paths[route.path] = pathItem;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Releases',
+      version: '1.0.0',
+      description:
+        'An archive of government press releases. Every route is GET; errors are application/problem+json ' +
+        '(RFC 9457); any origin may call it (CORS).',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS Signature Version 4 (IAM authorization)',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * The query use cases behind every route: validate parameters, plan, read through the
+ * `ReleaseReader` port, page with signed cursors. Pure of AWS; the handlers only wire it up.
+ */
+import { decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
+import { NotFoundError, TextSearchDisabledError } from './query-errors.js';
+import {
+  DEFAULT_LIMIT,
+  noParamsSchema,
+  parseParams,
+  problemsParamsSchema,
+  releasesParamsSchema,
+} from './query-params.js';
+import { planReleasesQuery, type ReleasesPlan } from './query-plan.js';
+import type { ListEntry, ReleaseReader } from './query-repository.js';
+import { matchesFolded, matchesRelease } from './query-text.js';
+import type { EntityKind, EntitySummary, ProblemRecord, ReleaseSummary, StoredRelease } from './release.js';
+import { foldForSearch, withoutHonorific } from './slug.js';
+
+/** How much one `q` request may examine before it returns what it has with a cursor to continue. */
+export interface TextSearchBudget {
+  /** List entries examined per request. */
+  maxExamined: number;
+  /** Wall-clock time per request, well inside API Gateway's 30 s. */
+  maxMillis: number;
+  /** List entries read per Query while walking. */
+  listBatch: number;
+  /** Release items fetched per BatchGetItem while filtering. */
+  fetchBatch: number;
+}
+
+export const DEFAULT_TEXT_BUDGET: TextSearchBudget = {
+  maxExamined: 1000,
+  maxMillis: 5000,
+  listBatch: 100,
+  fetchBatch: 25,
+};
+
+export interface QueryContext {
+  reader: ReleaseReader;
+  cursorSecret: string;
+  textSearch: boolean;
+  textBudget: TextSearchBudget;
+  /** Milliseconds clock, injectable for tests of the time budget. */
+  now: () => number;
+}
+
+export interface ReleasePage {
+  items: ReleaseSummary[];
+  nextCursor: string | null;
+}
+
+export interface EntityList {
+  items: EntitySummary[];
+}
+
+export interface ProblemList {
+  items: ProblemRecord[];
+  nextCursor: string | null;
+}
+
+export async function listReleases(
+  ctx: QueryContext,
+  rawParams: Record<string, string>,
+): Promise<ReleasePage> {
+  const params = parseParams(releasesParamsSchema, rawParams);
+  if (params.q !== undefined && !ctx.textSearch) throw new TextSearchDisabledError();
+  const plan = planReleasesQuery(params);
+  const fingerprint = queryFingerprint(plan.identity);
+  const after =
+    plan.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor);
+  return plan.text === undefined
+    ? listPage(ctx, plan, fingerprint, after)
+    : searchPage(ctx, plan, fingerprint, after);
+}
+
+async function listPage(
+  ctx: QueryContext,
+  plan: ReleasesPlan,
+  fingerprint: string,
+  after: string | undefined,
+): Promise<ReleasePage> {
+  const page = await ctx.reader.listReleases({
+    scope: plan.scope,
+    range: plan.range,
+    limit: plan.limit,
+    ...(after !== undefined ? { after } : {}),
+  });
+  const last = page.entries.at(-1);
+  return {
+    items: page.entries.map((entry) => entry.summary),
+    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.sk) : null,
+  };
+}
+
+/**
+ * Walks the planned list partition newest first, fetching the release items of candidates whose
+ * title alone does not already match, until the page is full, the list ends or the budget is
+ * spent. The cursor records the last entry examined, so the next request resumes right after it.
+ */
+async function searchPage(
+  ctx: QueryContext,
+  plan: ReleasesPlan,
+  fingerprint: string,
+  start: string | undefined,
+): Promise<ReleasePage> {
+  const text = plan.text;
+  if (!text) throw new Error('searchPage needs a text query');
+  const budget = ctx.textBudget;
+  const startedAt = ctx.now();
+  const items: ReleaseSummary[] = [];
+  let after = start;
+  let examined = 0;
+  const cursorAfter = (position: string | undefined): ReleasePage => ({
+    items,
+    nextCursor: position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position),
+  });
+
+  for (;;) {
+    if (
+      after !== undefined &&
+      examined > 0 &&
+      (examined >= budget.maxExamined || ctx.now() - startedAt >= budget.maxMillis)
+    ) {
+      // Out of budget: hand back what was found; the cursor continues the walk.
+      return cursorAfter(after);
+    }
+    const page = await ctx.reader.listReleases({
+      scope: plan.scope,
+      range: plan.range,
+      limit: Math.max(1, Math.min(budget.listBatch, budget.maxExamined - examined)),
+      ...(after !== undefined ? { after } : {}),
+    });
+    for (let i = 0; i < page.entries.length; i += budget.fetchBatch) {
+      const group = page.entries.slice(i, i + budget.fetchBatch);
+      const matched = await matchGroup(ctx, text, group);
+      for (const entry of group) {
+        examined += 1;
+        after = entry.sk;
+        if (matched.has(entry.summary.id)) items.push(entry.summary);
+        if (items.length === plan.limit) {
+          const isLast = !page.hasMore && entry === page.entries.at(-1);
+          return cursorAfter(isLast ? undefined : after);
+        }
+      }
+      if (
+        after !== undefined &&
+        i + budget.fetchBatch < page.entries.length &&
+        ctx.now() - startedAt >= budget.maxMillis
+      ) {
+        return cursorAfter(after);
+      }
+    }
+    if (!page.hasMore) return cursorAfter(undefined);
+  }
+}
+
+/** The ids in `group` whose title and body match; titles are checked first to save reads. */
+async function matchGroup(
+  ctx: QueryContext,
+  text: NonNullable<ReleasesPlan['text']>,
+  group: readonly ListEntry[],
+): Promise<Set<string>> {
+  const matched = new Set<string>();
+  const needBody: string[] = [];
+  for (const entry of group) {
+    // A title that holds every term and phrase matches whatever the body says.
+    if (matchesFolded(text, foldForSearch(entry.summary.title))) matched.add(entry.summary.id);
+    else needBody.push(entry.summary.id);
+  }
+  if (needBody.length > 0) {
+    const texts = await ctx.reader.releaseTexts(needBody);
+    for (const id of needBody) {
+      const release = texts.get(id);
+      if (release && matchesRelease(text, release.title, release.body)) matched.add(id);
+    }
+  }
+  return matched;
+}
+
+/** Ids are slugs; anything that could not be a stored key is simply not found. */
+const MAX_ID_BYTES = 512;
+
+export async function getRelease(
+  ctx: QueryContext,
+  id: string,
+  rawParams: Record<string, string>,
+): Promise<StoredRelease> {
+  parseParams(noParamsSchema, rawParams);
+  if (id === '' || Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES)
+    throw new NotFoundError(`No release with id "${id.slice(0, 100)}".`);
+  const release = await ctx.reader.getRelease(id);
+  if (!release) throw new NotFoundError(`No release with id "${id}".`);
+  return release;
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/**
+ * Ministers and portfolios that have releases, sorted by name. Minister names sort without
+ * their honorific, so "Rt Hon Christopher Luxon" sits among the C's of the other ministers.
+ */
+export async function listEntities(
+  ctx: QueryContext,
+  kind: EntityKind,
+  rawParams: Record<string, string>,
+): Promise<EntityList> {
+  parseParams(noParamsSchema, rawParams);
+  const entities = await ctx.reader.listEntities(kind);
+  const sortName = (name: string) => (kind === 'minister' ? withoutHonorific(name) : name);
+  const items = entities
+    .filter((entity) => entity.count > 0)
+    .sort(
+      (a, b) =>
+        collator.compare(sortName(a.name), sortName(b.name)) ||
+        collator.compare(a.name, b.name) ||
+        (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
+    );
+  return { items };
+}
+
+export async function listProblems(
+  ctx: QueryContext,
+  rawParams: Record<string, string>,
+): Promise<ProblemList> {
+  const params = parseParams(problemsParamsSchema, rawParams);
+  const fingerprint = queryFingerprint({ route: 'problems' });
+  const after =
+    params.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, params.cursor);
+  const page = await ctx.reader.listProblems({
+    limit: params.limit ?? DEFAULT_LIMIT,
+    ...(after !== undefined ? { after } : {}),
+  });
+  const last = page.items.at(-1);
+  return {
+    items: page.items,
+    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.key) : null,
+  };
+}

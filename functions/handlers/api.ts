@@ -1,0 +1,83 @@
+/**
+ * Lambda entry point of the public query API: every route of routes.ts served by function `api`,
+ * plus problem+json 404s for whatever reaches the `$default` route.
+ * HTTP event -> adapters/http.ts -> core/query-releases.ts -> adapters/dynamodb-release-reader.ts.
+ */
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { envSwitch, requireEnv } from '#adapters/config.js';
+import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
+import { type JsonOk, type MatchedRequest, queryOf, serve } from '#adapters/http.js';
+import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
+import { parseParams } from '#core/query-params.js';
+import {
+  DEFAULT_TEXT_BUDGET,
+  getRelease,
+  listEntities,
+  listReleases,
+  type QueryContext,
+  type TextSearchBudget,
+} from '#core/query-releases.js';
+
+export interface ApiDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Whether `q` is served; off answers `q` with a 400 that says so. */
+  textSearch: boolean;
+  /** HMAC key for page cursors. */
+  cursorSecret: string;
+  /** @default DEFAULT_TEXT_BUDGET */
+  textBudget?: Partial<TextSearchBudget>;
+  /** Receives DynamoDB's consumed capacity of every read (tests, benchmark). */
+  onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export function queryContext(deps: ApiDeps): QueryContext {
+  return {
+    reader: new DynamoReleaseReader(
+      deps.doc,
+      deps.tableName,
+      deps.onConsumedCapacity ? { onConsumedCapacity: deps.onConsumedCapacity } : {},
+    ),
+    cursorSecret: deps.cursorSecret,
+    textSearch: deps.textSearch,
+    textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },
+    now: deps.now ?? Date.now,
+  };
+}
+
+export function makeHandler(deps: ApiDeps): ApiHandler {
+  const ctx = queryContext(deps);
+  const operations: Record<string, (request: MatchedRequest) => Promise<unknown>> = {
+    listReleases: (request) => listReleases(ctx, queryOf(request)),
+    getRelease: (request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request)),
+    listMinisters: (request) => listEntities(ctx, 'minister', queryOf(request)),
+    listPortfolios: (request) => listEntities(ctx, 'portfolio', queryOf(request)),
+    getOpenApi: async (request) => {
+      parseParams(operationFor(request.route).query, queryOf(request));
+      return buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {});
+    },
+  };
+  return (event) =>
+    serve(event, 'api', async (request): Promise<JsonOk> => {
+      const operate = operations[request.route.operationId];
+      if (!operate) throw new Error(`No api operation for ${request.route.operationId}`);
+      return { body: await operate(request), cacheControl: operationFor(request.route).cacheControl };
+    });
+}
+
+export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
+  const tableName = requireEnv('TABLE_NAME', env);
+  const cursorSecret = requireEnv('CURSOR_SECRET', env);
+  const textSearch = envSwitch('TEXT_SEARCH', true, env);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return { doc, tableName, textSearch, cursorSecret };
+}
+
+export const handler = makeHandler(fromEnvironment());

@@ -1,0 +1,45 @@
+/**
+ * Lambda entry point of `GET /problems` (IAM-authorized in the cloud): the release files that
+ * could not be ingested. Its own function so that only it needs to sit behind IAM.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { requireEnv } from '#adapters/config.js';
+import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
+import { queryOf, serve } from '#adapters/http.js';
+import { operationFor } from '#core/query-openapi.js';
+import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#core/query-releases.js';
+
+export interface ProblemsDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** HMAC key for page cursors. */
+  cursorSecret: string;
+}
+
+export type ProblemsHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
+  const ctx: QueryContext = {
+    reader: new DynamoReleaseReader(deps.doc, deps.tableName),
+    cursorSecret: deps.cursorSecret,
+    textSearch: false,
+    textBudget: DEFAULT_TEXT_BUDGET,
+    now: Date.now,
+  };
+  return (event) =>
+    serve(event, 'problems', async (request) => ({
+      body: await listProblems(ctx, queryOf(request)),
+      cacheControl: operationFor(request.route).cacheControl,
+    }));
+}
+
+export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ProblemsDeps {
+  const tableName = requireEnv('TABLE_NAME', env);
+  const cursorSecret = requireEnv('CURSOR_SECRET', env);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return { doc, tableName, cursorSecret };
+}
+
+export const handler = makeHandler(fromEnvironment());

@@ -1,0 +1,517 @@
+/**
+ * A seeded, deterministic generator of realistic release files (YAML front matter + Markdown
+ * body, like seeds/): about 150 ministers (with `Hon` / `Rt Hon`, some Māori names with macrons),
+ * 200 portfolios, dates from 1990 to the end date, 1-3 ministers and portfolios each, bodies of
+ * 1-20 KB, varied date forms, `extra` fields, a url on most. Used by the query tests and the
+ * benchmark. The same seed, count and end date always give the same files.
+ *
+ *   npx tsx scripts/corpus/generate.ts --seed 1 --count 5000 --out .local/corpus
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface CorpusOptions {
+  seed: number;
+  count: number;
+  /** Last possible release date, `YYYY-MM-DD`. @default today (UTC): pass it for reproducible output */
+  endDate?: string;
+  /** First possible release date. @default '1990-01-01' */
+  startDate?: string;
+  /** Body size range in bytes. @default { min: 1024, max: 20480 } */
+  bodyBytes?: { min: number; max: number };
+}
+
+export interface CorpusFile {
+  key: string;
+  text: string;
+}
+
+/** sfc32: small, fast, and good enough for test data; seeded through splitmix32. */
+export function makeRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  const split = () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = split();
+  let b = split();
+  let c = split();
+  let d = split();
+  return () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    return t / 4294967296;
+  };
+}
+
+type Random = () => number;
+const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+const int = (random: Random, min: number, max: number): number =>
+  min + Math.floor(random() * (max - min + 1));
+
+const FIRST_NAMES = [
+  'Christopher',
+  'Nicola',
+  'Chris',
+  'Erica',
+  'Judith',
+  'Paul',
+  'Shane',
+  'Simeon',
+  'Andrew',
+  'Louise',
+  'Tama',
+  'Karen',
+  'Brooke',
+  'Mark',
+  'Casey',
+  'Todd',
+  'Melissa',
+  'Penny',
+  'Jan',
+  'Matt',
+  'Nicole',
+  'Tracey',
+  'Grant',
+  'Megan',
+  'Kieran',
+  'David',
+  'Ayesha',
+  'Priyanca',
+  'Jacinda',
+  'Helen',
+  'Jim',
+  'Bill',
+  'Jenny',
+  'Ruth',
+  'Annette',
+  'Phil',
+  'Damien',
+  'Kiri',
+  'Willie',
+  'Rawiri',
+  'Nanaia',
+];
+const MAORI_NAMES = [
+  'Tāmati',
+  'Hēmi',
+  'Mereana',
+  'Wīremu',
+  'Pōtaka',
+  'Rāwiri',
+  'Ngāire',
+  'Tūhoe',
+  'Kūini',
+  'Mātene',
+  'Hōne',
+  'Pāora',
+  'Ānahera',
+  'Tīmoti',
+  'Hinewai',
+];
+const LAST_NAMES = [
+  'Luxon',
+  'Willis',
+  'Bishop',
+  'Stanford',
+  'Collins',
+  'Goldsmith',
+  'Jones',
+  'Brown',
+  'Bayly',
+  'Upston',
+  'Potaka',
+  'Costley',
+  'van Velden',
+  'Mitchell',
+  'Doocey',
+  'McClay',
+  'Simmonds',
+  'Simpson',
+  'Tinetti',
+  'Doocey',
+  'McKee',
+  'Robertson',
+  'Hipkins',
+  'Verrall',
+  'Parker',
+  'Little',
+  'Clark',
+  'English',
+  'Key',
+  'Shipley',
+  'Bolger',
+  'Peters',
+  'Seymour',
+  'Ardern',
+  'Sepuloni',
+  'Davis',
+  'Allan',
+  'Wood',
+  "O'Connor",
+  'Nash',
+  'Henare',
+  'Ngārewa-Packer',
+  'Waititi',
+  'Tāwhiri',
+  'Pōmare',
+  'Kōtare',
+  'Mahuta',
+  'Jackson',
+];
+const PORTFOLIO_AREAS = [
+  'Agriculture',
+  'Arts, Culture and Heritage',
+  'Biosecurity',
+  'Building and Construction',
+  'Children',
+  'Climate Change',
+  'Commerce and Consumer Affairs',
+  'Conservation',
+  'Corrections',
+  'Courts',
+  'Customs',
+  'Defence',
+  'Digitising Government',
+  'Disability Issues',
+  'Economic Development',
+  'Education',
+  'Emergency Management and Recovery',
+  'Energy',
+  'Environment',
+  'Finance',
+  'Foreign Affairs',
+  'Forestry',
+  'Health',
+  'Housing',
+  'Immigration',
+  'Infrastructure',
+  'Internal Affairs',
+  'Justice',
+  'Local Government',
+  'Māori Crown Relations: Te Arawhiti',
+  'Māori Development',
+  'Mental Health',
+  'Oceans and Fisheries',
+  'Pacific Peoples',
+  'Police',
+  'Prime Minister',
+  'Public Service',
+  'Regional Development',
+  'Resources',
+  'Revenue',
+  'Science, Innovation and Technology',
+  'Seniors',
+  'Small Business and Manufacturing',
+  'Social Development and Employment',
+  'Sport and Recreation',
+  'State Owned Enterprises',
+  'Statistics',
+  'Tourism and Hospitality',
+  'Trade',
+  'Transport',
+  'Veterans',
+  'Whānau Ora',
+  'Women',
+  'Workplace Relations and Safety',
+  'Youth',
+  'Hunting and Fishing',
+  'Racing',
+  'Rail',
+  'Space',
+  'Media and Communications',
+  'Ethnic Communities',
+  'Auckland',
+  'Canterbury Earthquake Recovery',
+  'Rural Communities',
+  'Food Safety',
+  'Land Information',
+  'Treaty of Waitangi Negotiations',
+  'Government Digital Services',
+  'Cyber Security',
+  'Universities',
+];
+const SPECIALISATIONS = ['Associate', 'Deputy', 'Minister for'];
+
+const TOPICS = [
+  'funding boost',
+  'new legislation',
+  'review announced',
+  'major milestone',
+  'investment package',
+  'trade mission',
+  'community partnership',
+  'pilot programme',
+  'regional visit',
+  'reform plan',
+  'appointment confirmed',
+  'report released',
+  'consultation opens',
+  'support package',
+  'new strategy',
+];
+const PLACES = [
+  'Auckland',
+  'Wellington',
+  'Christchurch',
+  'Hamilton',
+  'Tauranga',
+  'Dunedin',
+  'Ōtautahi',
+  'Whanganui',
+  'Rotorua',
+  'Napier',
+  'Nelson',
+  'Invercargill',
+  'Taupō',
+  'Whangārei',
+  'Gisborne',
+  'Tairāwhiti',
+  'the Pacific',
+  'Washington DC',
+  'Brussels',
+  'Canberra',
+  'Tokyo',
+  'Beijing',
+];
+const WORDS = (
+  'government economy infrastructure investment community families whānau regions growth jobs ' +
+  'productivity resilience climate health education housing support services partnership strategy ' +
+  'delivery outcomes rules-based security trade exporters businesses investors workforce training ' +
+  'schools hospitals roads rail energy water biosecurity innovation science research digital ' +
+  'Māori iwi hapū Pacific communities rangatahi tamariki kaumātua recovery funding programme'
+).split(' ');
+const VERBS = [
+  'will deliver',
+  'supports',
+  'strengthens',
+  'secures',
+  'accelerates',
+  'improves',
+  'protects',
+  'builds',
+];
+
+interface Person {
+  given: string;
+  family: string;
+  /** Probability the release writes "Rt Hon" (prime ministers and senior ministers). */
+  rtHon: number;
+}
+
+function uniqueList<T>(
+  random: Random,
+  count: number,
+  make: (random: Random) => T,
+  keyOf: (t: T) => string,
+): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (let guard = 0; out.length < count && guard < count * 50; guard += 1) {
+    const candidate = make(random);
+    const key = keyOf(candidate);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(candidate);
+  }
+  return out;
+}
+
+function makeCast(seed: number): { ministers: Person[]; portfolios: string[] } {
+  const random = makeRandom(seed ^ 0x5eed);
+  const ministers = uniqueList(
+    random,
+    150,
+    (r): Person => ({
+      given: r() < 0.2 ? pick(r, MAORI_NAMES) : pick(r, FIRST_NAMES),
+      family: pick(r, LAST_NAMES),
+      rtHon: r() < 0.08 ? 0.7 : 0,
+    }),
+    (p) => `${p.given} ${p.family}`.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase(),
+  );
+  const portfolios = [...PORTFOLIO_AREAS];
+  const extra = uniqueList(
+    random,
+    200 - portfolios.length,
+    (r) => {
+      const area = pick(r, PORTFOLIO_AREAS);
+      const form = pick(r, SPECIALISATIONS);
+      return form === 'Minister for'
+        ? `${area} (${pick(r, ['Rural', 'Urban', 'Regional', 'International'])})`
+        : `${form} ${area}`;
+    },
+    (name) => name.toLowerCase(),
+  ).filter((name) => !portfolios.includes(name));
+  portfolios.push(...extra);
+  return { ministers, portfolios: portfolios.slice(0, 200) };
+}
+
+function ministerName(random: Random, person: Person): string {
+  const honorific = random() < person.rtHon ? 'Rt Hon' : 'Hon';
+  // A few releases spell a macron name without its macrons, or add spacing quirks.
+  let name = `${person.given} ${person.family}`;
+  if (random() < 0.05) name = name.normalize('NFKD').replace(/\p{M}/gu, '');
+  const space = random() < 0.03 ? '\u00a0' : ' ';
+  return `${honorific}${space}${name}`;
+}
+
+function daysBetween(start: string, end: string): number {
+  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000);
+}
+
+function addDays(start: string, days: number): string {
+  return new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The date as one of the forms SPEC section 2 accepts; the calendar date is always `date`. */
+function dateField(random: Random, date: string): string {
+  const roll = random();
+  if (roll < 0.7) return date;
+  if (roll < 0.8) return `"${date}"`;
+  const hh = String(int(random, 0, 23)).padStart(2, '0');
+  const mm = String(int(random, 0, 59)).padStart(2, '0');
+  const offset = pick(random, ['+12:00', '+13:00', 'Z', '-05:00', '+05:30']);
+  return `${date}T${hh}:${mm}:00${offset}`;
+}
+
+function yamlString(text: string): string {
+  return /^[\w\s.,()'’āēīōūĀĒĪŌŪ-]+$/u.test(text) && !/^\s|\s$/.test(text) && !text.includes(': ')
+    ? text
+    : JSON.stringify(text);
+}
+
+function yamlList(name: string, values: readonly string[], random: Random): string {
+  if (values.length === 1 && random() < 0.3) return `${name}: ${yamlString(values[0] ?? '')}\n`;
+  return `${name}:\n${values.map((value) => `  - ${yamlString(value)}\n`).join('')}`;
+}
+
+function sentence(random: Random, subject: string): string {
+  const words = Array.from({ length: int(random, 6, 16) }, () => pick(random, WORDS));
+  return `${subject} ${pick(random, VERBS)} ${words.join(' ')}.`;
+}
+
+function makeBody(random: Random, title: string, speaker: string, size: number): string {
+  const parts: string[] = [];
+  let bytes = 0;
+  const push = (text: string) => {
+    parts.push(text);
+    bytes += Buffer.byteLength(text, 'utf8') + 2;
+  };
+  const surname = speaker.split(' ').at(-1) ?? speaker;
+  push(`${sentence(random, `The Government`)} ${sentence(random, title)}`);
+  while (bytes < size) {
+    const roll = random();
+    if (roll < 0.1) push(`## ${pick(random, TOPICS).replace(/^./, (c) => c.toUpperCase())}`);
+    else if (roll < 0.2)
+      push(
+        Array.from({ length: int(random, 2, 5) }, () => `- ${sentence(random, pick(random, PLACES))}`).join(
+          '\n',
+        ),
+      );
+    else if (roll < 0.35) push(`“${sentence(random, 'This')}” Mr ${surname} says.`);
+    else if (roll < 0.4)
+      push(
+        `The Prime\u00a0Minister will visit ${pick(random, PLACES)} to discuss **${pick(random, WORDS)}**.`,
+      );
+    else if (roll < 0.45)
+      push(
+        `More detail is on [the ${pick(random, WORDS)} page](https://www.govt.nz/${pick(random, WORDS)}).`,
+      );
+    else
+      push(
+        Array.from({ length: int(random, 2, 5) }, () =>
+          sentence(
+            random,
+            pick(random, ['It', 'The plan', 'Funding', 'The programme', `Minister ${surname}`]),
+          ),
+        ).join(' '),
+      );
+  }
+  return parts.join('\n\n');
+}
+
+function slugish(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** Release files, newest and oldest mixed, as `{ key, text }`. */
+export function* generateCorpus(options: CorpusOptions): Generator<CorpusFile> {
+  const endDate = options.endDate ?? new Date().toISOString().slice(0, 10);
+  const startDate = options.startDate ?? '1990-01-01';
+  const bodyBytes = options.bodyBytes ?? { min: 1024, max: 20 * 1024 };
+  const span = daysBetween(startDate, endDate);
+  const { ministers, portfolios } = makeCast(options.seed);
+  // Some ministers and portfolios are far busier than others, as in a real archive.
+  const skewed = <T>(random: Random, list: readonly T[]): T =>
+    list[Math.floor(random() ** 2 * list.length)] as T;
+
+  for (let n = 0; n < options.count; n += 1) {
+    const random = makeRandom((options.seed * 1_000_003 + n) >>> 0);
+    const date = addDays(startDate, int(random, 0, span));
+    const people = [...new Set(Array.from({ length: int(random, 1, 3) }, () => skewed(random, ministers)))];
+    const areas = [...new Set(Array.from({ length: int(random, 1, 3) }, () => skewed(random, portfolios)))];
+    const lead = people[0] as Person;
+    const title = `${pick(random, areas)} ${pick(random, TOPICS)} in ${pick(random, PLACES)}`;
+    const id = `${slugish(title)}-${n.toString(36)}`;
+    const names = people.map((person) => ministerName(random, person));
+    let front = `title: ${JSON.stringify(title)}\ndate: ${dateField(random, date)}\n`;
+    const hasUrl = random() < 0.9;
+    if (hasUrl) front += `url: https://www.beehive.govt.nz/release/${id}\n`;
+    if (random() < 0.97) front += yamlList('ministers', names, random);
+    front += yamlList('portfolios', areas, random);
+    if (random() < 0.15) {
+      front += `attachments:\n  - name: ${JSON.stringify(`${pick(random, WORDS)} factsheet.pdf`)}\n    url: https://www.beehive.govt.nz/sites/default/files/${id}.pdf\n`;
+    }
+    if (random() < 0.05) front += `embargo: ${JSON.stringify(`${date}T06:00:00+12:00`)}\n`;
+    const body = makeBody(
+      random,
+      title,
+      `${lead.given} ${lead.family}`,
+      int(random, bodyBytes.min, bodyBytes.max),
+    );
+    const extension = pick(random, ['.md', '.md', '.md', '.txt', '.markdown']);
+    const key = hasUrl
+      ? `releases/${date.slice(0, 4)}/${n.toString(16).padStart(6, '0')}${extension}`
+      : `releases/${id}${extension}`;
+    yield { key, text: `---\n${front}---\n\n${body}\n` };
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string', default: '1' },
+      count: { type: 'string', default: '1000' },
+      end: { type: 'string' },
+      out: { type: 'string', default: '.local/corpus' },
+    },
+  });
+  const out = resolve(values.out);
+  let written = 0;
+  for (const file of generateCorpus({
+    seed: Number(values.seed),
+    count: Number(values.count),
+    ...(values.end ? { endDate: values.end } : {}),
+  })) {
+    const path = join(out, file.key);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.text);
+    written += 1;
+  }
+  process.stdout.write(`${written} release files in ${out}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
