@@ -8,6 +8,16 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { DDB_LOCAL_TELEMETRY: '0', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_REGION: 'ap-southeast-2' },
+    // Handler modules read their configuration at import (failing fast in Lambda); tests import
+    // them for makeHandler and pass real local clients, so these placeholders are never used.
+    env: {
+      DDB_LOCAL_TELEMETRY: '0',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_REGION: 'ap-southeast-2',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      TABLE_NAME: 'unused-by-tests',
+      CURSOR_SECRET: 'unused-by-tests',
+    },
   },
 });

@@ -31,7 +31,10 @@ export interface Release {
 }
 
 /** The list form served by `GET /releases`. */
-export type ReleaseSummary = Pick<Release, 'id' | 'title' | 'date' | 'url' | 'ministers' | 'portfolios' | 'summary'>;
+export type ReleaseSummary = Pick<
+  Release,
+  'id' | 'title' | 'date' | 'url' | 'ministers' | 'portfolios' | 'summary'
+>;
 
 /** The full form served by `GET /releases/{id}`. */
 export interface StoredRelease extends Release {

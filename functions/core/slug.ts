@@ -22,7 +22,12 @@ export function removeAccents(text: string): string {
  * matching (`q`). Quotes and apostrophes are unified so `New Zealand’s` matches `New Zealand's`.
  */
 export function foldForSearch(text: string): string {
-  return foldSpaces(removeAccents(text).toLowerCase().replace(/[‘’‚‛′]/g, "'").replace(/[“”„‟″]/g, '"'));
+  return foldSpaces(
+    removeAccents(text)
+      .toLowerCase()
+      .replace(/[‘’‚‛′]/g, "'")
+      .replace(/[“”„‟″]/g, '"'),
+  );
 }
 
 /** `Te Pāti Māori: 2024!` -> `te-pati-maori-2024`. Runs of other characters become one `-`. */

@@ -159,6 +159,9 @@ export function listItemsFor(release: ReleaseSummary): ListItem[] {
 }
 
 /** Entity references of a release by kind, for count bookkeeping. */
-export function entityRefsOf(release: Pick<Release, 'ministers' | 'portfolios'>, kind: EntityKind): EntityRef[] {
+export function entityRefsOf(
+  release: Pick<Release, 'ministers' | 'portfolios'>,
+  kind: EntityKind,
+): EntityRef[] {
   return kind === 'minister' ? release.ministers : release.portfolios;
 }

@@ -2,7 +2,7 @@
  * Starts one DynamoDB Local and one s3rver for the whole test run, on free loopback ports, and
  * stops both (by process id) when the run ends. Each test file makes its own table and bucket.
  */
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -17,23 +17,42 @@ declare module 'vitest' {
   }
 }
 
-const PID_FILE = resolve('.test-out/dynamodb-local.pid');
+const PID_DIR = resolve('.test-out');
+/** One file per test run, named after the run's own pid, holding its DynamoDB Local's pid. */
+const PID_FILE = join(PID_DIR, `dynamodb-local.${process.pid}.pid`);
 
-/** A DynamoDB Local left by a crashed earlier run would hold memory; stop it by its recorded pid. */
-function stopLeftover(): void {
+function alive(pid: number): boolean {
   try {
-    const pid = Number(readFileSync(PID_FILE, 'utf8'));
-    if (pid > 0) process.kill(pid, 'SIGKILL');
+    process.kill(pid, 0);
+    return true;
   } catch {
-    // nothing left over
+    return false;
+  }
+}
+
+/**
+ * A DynamoDB Local left by a crashed earlier run outlives it; stop those by their recorded pid,
+ * but only where the run that started them is gone (runs may overlap on a developer machine).
+ */
+function stopLeftovers(): void {
+  for (const name of readdirSync(PID_DIR)) {
+    const owner = /^dynamodb-local\.(\d+)\.pid$/.exec(name)?.[1];
+    if (!owner || alive(Number(owner))) continue;
+    try {
+      const pid = Number(readFileSync(join(PID_DIR, name), 'utf8'));
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(join(PID_DIR, name), { force: true });
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  stopLeftover();
+  mkdirSync(PID_DIR, { recursive: true });
+  stopLeftovers();
   const s3Dir = mkdtempSync(join(tmpdir(), 'releases-test-s3-'));
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
-  mkdirSync('.test-out', { recursive: true });
   writeFileSync(PID_FILE, String(dynamo.pid));
   const s3 = await startS3Server({ port: await freePort(), directory: s3Dir, buckets: [] });
   project.provide('dynamoEndpoint', dynamo.endpoint);

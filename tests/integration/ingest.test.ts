@@ -1,0 +1,286 @@
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoReleaseStore } from '#adapters/dynamodb-release-store.js';
+import { S3ReleaseFiles } from '#adapters/s3-release-files.js';
+import { reindex } from '#core/reindex.js';
+import { makeHandler } from '#handlers/ingest.js';
+import { freePort } from '../../scripts/local/free-port.js';
+import { ingestHarness, releaseFile } from '../support/ingest-harness.js';
+import { documentClient, freshServices, type TestServices } from '../support/services.js';
+
+const SEED_KEY = '000_bfcbecb155f087da.txt';
+const SEED_ID = 'prime-minister-heads-united-states-nato';
+const seed = readFileSync(`seeds/${SEED_KEY}`, 'utf8');
+
+let services: TestServices;
+let h: ReturnType<typeof ingestHarness>;
+beforeEach(async () => {
+  services = await freshServices();
+  h = ingestHarness(services);
+});
+
+describe('ingest: the seed file', () => {
+  it('becomes a release with exactly the right fields, lists and entities', async () => {
+    await h.put(SEED_KEY, seed);
+
+    const item = await h.release(SEED_ID);
+    expect(item).toMatchObject({
+      id: SEED_ID,
+      title: 'Prime Minister heads to United States for NATO',
+      date: '2024-07-02',
+      url: 'https://www.beehive.govt.nz/release/prime-minister-heads-united-states-nato',
+      ministers: [{ slug: 'christopher-luxon', name: 'Rt Hon Christopher Luxon' }],
+      portfolios: [{ slug: 'prime-minister', name: 'Prime Minister' }],
+      extra: {},
+      sourceKey: SEED_KEY,
+      rev: 1,
+    });
+    expect(item?.body).toContain('NATO Summit');
+    expect((await h.list()).map((l) => l.id)).toEqual([SEED_ID]);
+    expect(
+      await h.list({
+        kind: 'minister-portfolio',
+        minister: 'christopher-luxon',
+        portfolio: 'prime-minister',
+      }),
+    ).toHaveLength(1);
+    expect(await h.entities('minister')).toMatchObject([
+      { sk: 'christopher-luxon', name: 'Rt Hon Christopher Luxon', count: 1, latestDate: '2024-07-02' },
+    ]);
+    expect(await h.problems()).toEqual([]);
+  });
+
+  it('ignores objects that are not release files', async () => {
+    await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: 'image.png', Body: 'x' }));
+    await h.handler(h.event('image.png', 'created', h.nextSequencer()));
+    expect(await h.list()).toEqual([]);
+  });
+});
+
+describe('ingest: problems', () => {
+  it('records a bad upload with its reason and keeps serving the last good version', async () => {
+    await h.put('r.md', releaseFile({ title: 'Good', ministers: ['Hon A'] }));
+    await h.put('r.md', releaseFile({ title: 'Bad', date: '2024-02-30' }));
+
+    expect((await h.release('r'))?.title).toBe('Good');
+    const problems = await h.problems();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ key: 'r.md' });
+    expect(problems[0]?.reason).toMatch(/^date: "2024-02-30" is not a calendar date .*\(line 3\)$/);
+    expect(await h.entities('minister')).toMatchObject([{ sk: 'a', count: 1 }]);
+
+    await h.put('r.md', releaseFile({ title: 'Fixed' }));
+    expect((await h.release('r'))?.title).toBe('Fixed');
+    expect(await h.problems()).toEqual([]);
+  });
+
+  it.each([
+    ['js front matter', '---js\n{ title: "x", date: "2024-01-01" }\n---\n', /front matter/],
+    ['no front matter', 'Just a body', /front matter/],
+    ['missing title', '---\ndate: 2024-01-01\n---\n', /^title: is required/],
+    ['invalid UTF-8', Buffer.from([0x2d, 0x2d, 0x2d, 0x0a, 0xff, 0xfe, 0x0a]), /^file: is not valid UTF-8/],
+  ])('records %s as a problem and stores nothing', async (_name, body, reason) => {
+    await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: 'bad.md', Body: body }));
+    await h.handler(h.event('bad.md', 'created', h.nextSequencer()));
+    expect(await h.list()).toEqual([]);
+    expect((await h.problems())[0]?.reason).toMatch(reason);
+  });
+
+  it('rejects a file over 5 MiB without removing the good version', async () => {
+    await h.put('big.md', releaseFile({ title: 'Small' }));
+    await h.put('big.md', releaseFile({ title: 'Huge', body: 'x'.repeat(5 * 1024 * 1024) }));
+    expect((await h.release('big'))?.title).toBe('Small');
+    expect((await h.problems())[0]?.reason).toMatch(/^file: is \d+ bytes; the limit is/);
+  });
+
+  it('clears a problem when the key is deleted', async () => {
+    await h.put('p.md', 'no front matter');
+    expect(await h.problems()).toHaveLength(1);
+    await h.handler(await h.remove('p.md'));
+    expect(await h.problems()).toEqual([]);
+  });
+});
+
+describe('ingest: S3 delivery semantics', () => {
+  it('changes nothing when the same event is delivered twice', async () => {
+    const created = await h.upload('d.md', releaseFile({ title: 'Once', ministers: ['Hon A'] }));
+    await h.handler(created);
+    const first = await h.release('d');
+    await h.handler(created);
+    expect(await h.release('d')).toEqual(first);
+    expect(await h.entities('minister')).toMatchObject([{ sk: 'a', count: 1 }]);
+  });
+
+  it('never lets an older event overwrite a newer one', async () => {
+    const v1 = await h.upload('o.md', releaseFile({ title: 'v1' }));
+    const v2 = await h.upload('o.md', releaseFile({ title: 'v2' }));
+    await h.handler(v2);
+    await h.handler(v1);
+    expect((await h.release('o'))?.title).toBe('v2');
+
+    const removed = await h.remove('o.md');
+    await h.handler(removed);
+    await h.handler(v2); // a late redelivery of the create
+    expect(await h.release('o')).toBeUndefined();
+  });
+
+  it('ends in the state of the newest event when creates and deletes interleave out of order', async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}.md`);
+    const events = [];
+    const expectedAlive = new Set<string>();
+    for (const [i, key] of keys.entries()) {
+      events.push(await h.upload(key, releaseFile({ title: `${key} v1`, ministers: ['Hon Shared'] })));
+      if (i % 3 === 0) {
+        events.push(await h.remove(key));
+      } else if (i % 3 === 1) {
+        events.push(await h.remove(key));
+        events.push(await h.upload(key, releaseFile({ title: `${key} v2`, ministers: ['Hon Shared'] })));
+        expectedAlive.add(key);
+      } else {
+        events.push(await h.upload(key, releaseFile({ title: `${key} v2`, ministers: ['Hon Shared'] })));
+        expectedAlive.add(key);
+      }
+    }
+    // Deterministic shuffle, each event delivered twice, concurrently.
+    const deliveries = [...events, ...events].sort((a, b) =>
+      (a.Records[0]?.s3.object.sequencer ?? '').split('').reverse().join('') <
+      (b.Records[0]?.s3.object.sequencer ?? '').split('').reverse().join('')
+        ? -1
+        : 1,
+    );
+    await Promise.all(deliveries.map((e) => h.handler(e)));
+
+    const alive = (await h.list()).map((l) => l.title).sort();
+    expect(alive).toEqual([...expectedAlive].map((k) => `${k} v2`).sort());
+    expect(await h.entities('minister')).toMatchObject([{ sk: 'shared', count: expectedAlive.size }]);
+  });
+
+  it('decodes keys with spaces, +, % and macrons', async () => {
+    const key = 'releases/Te Pāti Māori + 100% ready.md';
+    await h.put(key, releaseFile({ title: 'Difficult key' }));
+    const item = await h.release('te-pati-maori-100-ready');
+    expect(item?.sourceKey).toBe(key);
+    await h.handler(await h.remove(key));
+    expect(await h.release('te-pati-maori-100-ready')).toBeUndefined();
+  });
+
+  it('keeps a release moved to another key when the old key is deleted', async () => {
+    const url = 'https://www.beehive.govt.nz/release/moved-release';
+    await h.put('old.md', releaseFile({ title: 'Old place', url }));
+    await new Promise((r) => setTimeout(r, 5)); // a later upload has a later event time
+    await h.put('new.md', releaseFile({ title: 'New place', url }));
+    expect((await h.release('moved-release'))?.sourceKey).toBe('new.md');
+
+    await h.handler(await h.remove('old.md'));
+    const item = await h.release('moved-release');
+    expect(item).toMatchObject({ title: 'New place', sourceKey: 'new.md' });
+    expect(await h.list()).toHaveLength(1);
+  });
+
+  it('updates lists and counts when a release changes date, ministers and portfolios', async () => {
+    await h.put(
+      'c.md',
+      releaseFile({ date: '2020-01-01', ministers: ['Hon A', 'Hon B'], portfolios: ['X'] }),
+    );
+    await h.put('c.md', releaseFile({ date: '2021-01-01', ministers: ['Rt Hon B'], portfolios: ['Y'] }));
+    expect((await h.list()).map((l) => l.sk)).toEqual(['2021-01-01#c']);
+    expect(await h.list({ kind: 'minister', minister: 'a' })).toEqual([]);
+    expect(await h.list({ kind: 'minister-portfolio', minister: 'b', portfolio: 'x' })).toEqual([]);
+    expect(await h.list({ kind: 'minister-portfolio', minister: 'b', portfolio: 'y' })).toHaveLength(1);
+    expect(await h.entities('minister')).toMatchObject([
+      { sk: 'b', name: 'Rt Hon B', count: 1, latestDate: '2021-01-01' },
+    ]);
+    expect(await h.entities('portfolio')).toMatchObject([{ sk: 'y', count: 1 }]);
+  });
+
+  it('stores and replaces a body larger than one item can hold', async () => {
+    const body = `${'Ngā mihi. '.repeat(60_000)}end`;
+    await h.put('large.md', releaseFile({ title: 'Large', body }));
+    const item = await h.release('large');
+    expect(item?.body).toBeUndefined();
+    expect(item?.bodyChunks).toBeGreaterThan(1);
+    const store = new DynamoReleaseStore(services.doc, services.tableName);
+    expect((await store.snapshot()).chunks).toHaveLength(1);
+
+    await h.put('large.md', releaseFile({ title: 'Small again' }));
+    expect((await h.release('large'))?.body).toBe('Body text.');
+    expect((await store.snapshot()).chunks).toEqual([]);
+  });
+});
+
+describe('ingest: scale and faults', () => {
+  it('ingests 1,000 files concurrently with exact counts', async () => {
+    const ministers = ['Hon Aroha', 'Hon Bill', 'Rt Hon Carmel', 'Hon Dāvid'];
+    const portfolios = ['Health', 'Education', 'Finance'];
+    const expected = new Map<string, number>();
+    const events = [];
+    for (let i = 0; i < 1000; i++) {
+      const m = [ministers[i % 4] as string, ...(i % 5 === 0 ? [ministers[(i + 1) % 4] as string] : [])];
+      const p = [portfolios[i % 3] as string];
+      for (const name of m) {
+        const slug = name
+          .replace(/^(Rt )?Hon /, '')
+          .normalize('NFKD')
+          .replace(/\p{M}/gu, '')
+          .toLowerCase();
+        expected.set(slug, (expected.get(slug) ?? 0) + 1);
+      }
+      events.push(
+        h.upload(
+          `bulk/${i}.md`,
+          releaseFile({ title: `R${i}`, date: `20${10 + (i % 15)}-01-01`, ministers: m, portfolios: p }),
+        ),
+      );
+    }
+    const uploaded = await Promise.all(events);
+    const queue = [...uploaded];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let e = queue.shift(); e; e = queue.shift()) await h.handler(e);
+      }),
+    );
+    expect(await h.list()).toHaveLength(1000);
+    const counts = Object.fromEntries((await h.entities('minister')).map((e) => [e.sk, e.count]));
+    expect(counts).toEqual(Object.fromEntries(expected));
+    const portfolioTotal = (await h.entities('portfolio')).reduce((sum, e) => sum + e.count, 0);
+    expect(portfolioTotal).toBe(1000);
+  });
+
+  it('fails while DynamoDB is unavailable, and reindex then makes the table match the bucket', async () => {
+    await h.put('kept.md', releaseFile({ title: 'Kept' }));
+    await h.put('gone.md', releaseFile({ title: 'Gone' }));
+
+    // A real fault: nothing listens on this port.
+    const deadDynamo = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      region: 'ap-southeast-2',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const down = makeHandler({
+      doc: documentClient(deadDynamo),
+      s3: services.s3,
+      tableName: services.tableName,
+    });
+    const changed = await h.upload('kept.md', releaseFile({ title: 'Kept v2' }));
+    const added = await h.upload('new.md', releaseFile({ title: 'New' }));
+    const removed = await h.remove('gone.md');
+    for (const event of [changed, added, removed]) await expect(down(event)).rejects.toThrow();
+
+    // The events were lost (their retries also failed); reindex repairs the drift.
+    const summary = await reindex({
+      store: new DynamoReleaseStore(services.doc, services.tableName),
+      files: new S3ReleaseFiles(services.s3, services.bucket),
+    });
+    expect(summary).toMatchObject({ objects: 2, added: 1, updated: 1, removed: 1, problems: 0 });
+    expect((await h.list()).map((l) => l.title).sort()).toEqual(['Kept v2', 'New']);
+
+    const again = await reindex({
+      store: new DynamoReleaseStore(services.doc, services.tableName),
+      files: new S3ReleaseFiles(services.s3, services.bucket),
+    });
+    expect(again).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2 });
+  });
+});
