@@ -1,0 +1,589 @@
+/**
+ * Fine-grained template assertions for the `dev` (disposable) and `prod` (keeps data) stacks:
+ * every resource and property SPEC section 5 and issue 4 ask for, least privilege, and
+ * removal policies per stage.
+ */
+
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOTIFICATION_SUFFIXES } from '#core/release-files.js';
+import { CORS, DEFAULT_ROUTE_FUNCTION, ROUTES } from '#core/routes.js';
+import { TABLE_KEYS } from '#core/table-layout.js';
+import { INGEST_MAX_EVENT_AGE, INGEST_RETRY_ATTEMPTS } from '#infra/constructs/ingest-pipeline.js';
+import { TABLE_QUERY_ACTIONS, TABLE_WRITE_ACTIONS } from '#infra/constructs/releases-table.js';
+import type { ReleasesStack } from '#infra/releases-stack.js';
+import { settingsFor } from '#infra/stages.js';
+import { buildTestApp, type TestApp } from './synth.js';
+
+interface CfnResourceJson {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  [k: string]: unknown;
+}
+type Resources = Record<string, CfnResourceJson>;
+
+function statementsIn(policy: CfnResourceJson): PolicyStatementJson[] {
+  return (policy.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement;
+}
+
+function only<T>(items: T[]): T {
+  expect(items).toHaveLength(1);
+  return items[0] as T;
+}
+
+interface PolicyStatementJson {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+function logicalId(construct: IConstruct): string {
+  const cfn = construct.node.defaultChild as CfnElement;
+  return Stack.of(construct).getLogicalId(cfn);
+}
+
+function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The statements of the inline policies attached to a role (by its logical id). */
+function statementsOf(template: Template, roleId: string): PolicyStatementJson[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
+  }) as Resources;
+  return Object.values(policies).flatMap(statementsIn);
+}
+
+let testApp: TestApp;
+beforeAll(() => {
+  testApp = buildTestApp(['dev', 'prod']);
+});
+afterAll(() => testApp.cleanup());
+
+describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
+  const settings = settingsFor(stage);
+  const keeps = stage === 'prod';
+  const policy = keeps ? 'Retain' : 'Delete';
+  let stack: ReleasesStack;
+  let template: Template;
+  beforeAll(() => {
+    stack = testApp.stacks[stage] as ReleasesStack;
+    template = Template.fromStack(stack);
+  });
+
+  it('is named Releases-<stage> and has no fixed account or region', () => {
+    expect(stack.stackName).toBe(`Releases-${stage}`);
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  describe('table', () => {
+    it('has the shared string keys, the TTL attribute, on-demand capacity and no indexes', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.timeToLive, Enabled: true },
+        GlobalSecondaryIndexes: Match.absent(),
+        LocalSecondaryIndexes: Match.absent(),
+        TableName: Match.absent(),
+      });
+    });
+
+    it(`${keeps ? 'keeps' : 'does not keep'} its data: removal policy, PITR, deletion protection`, () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: policy,
+        UpdateReplacePolicy: policy,
+        Properties: {
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: keeps },
+          DeletionProtectionEnabled: keeps,
+        },
+      });
+    });
+  });
+
+  describe('release bucket', () => {
+    let bucketId: string;
+    let logBucketId: string;
+    beforeAll(() => {
+      bucketId = logicalId(stack.ingest.bucket);
+      logBucketId = logicalId(stack.ingest.accessLogBucket);
+    });
+
+    it('blocks public access, is encrypted, versioned, expires old versions and logs access', () => {
+      const bucket = template.toJSON().Resources[bucketId];
+      expect(bucket.Type).toBe('AWS::S3::Bucket');
+      expect(bucket.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logBucketId } },
+      });
+      expect(bucket.Properties.BucketName).toBeUndefined();
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({
+          Status: 'Enabled',
+          NoncurrentVersionExpiration: { NoncurrentDays: settings.noncurrentVersionExpiration.toDays() },
+        }),
+      );
+    });
+
+    it('denies requests without TLS on both buckets', () => {
+      for (const id of [bucketId, logBucketId]) {
+        template.hasResourceProperties('AWS::S3::BucketPolicy', {
+          Bucket: { Ref: id },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 's3:*',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('keeps its access logs private, encrypted and for a limited time', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: Match.objectLike({
+          BlockPublicAcls: true,
+          RestrictPublicBuckets: true,
+        }),
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LifecycleConfiguration: {
+          Rules: [{ ExpirationInDays: settings.accessLogExpiration.toDays(), Status: 'Enabled' }],
+        },
+      });
+    });
+
+    it(`${keeps ? 'is retained' : 'is emptied and deleted'} with the stack`, () => {
+      const resources = template.toJSON().Resources as Resources;
+      for (const id of [bucketId, logBucketId]) {
+        expect(resources[id]?.DeletionPolicy).toBe(policy);
+      }
+      template.resourceCountIs('Custom::S3AutoDeleteObjects', keeps ? 0 : 2);
+    });
+
+    it('notifies the ingest function of created and removed release files, one filter per suffix', () => {
+      const ingestId = logicalId(stack.ingest.ingest.function);
+      const expected = NOTIFICATION_SUFFIXES.flatMap((suffix) =>
+        ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => ({
+          Events: [event],
+          Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: suffix }] } },
+          LambdaFunctionArn: { 'Fn::GetAtt': [ingestId, 'Arn'] },
+        })),
+      );
+      const notifications = only(
+        Object.values(template.findResources('Custom::S3BucketNotifications') as Resources),
+      );
+      expect(notifications.Properties).toMatchObject({ BucketName: { Ref: bucketId } });
+      const notificationConfig = notifications.Properties.NotificationConfiguration as {
+        LambdaFunctionConfigurations: unknown[];
+      };
+      const configs = notificationConfig.LambdaFunctionConfigurations;
+      expect(configs).toHaveLength(expected.length);
+      expect(configs).toEqual(expect.arrayContaining(expected));
+    });
+  });
+
+  describe('functions', () => {
+    it('all run Node.js 24 on arm64 with source maps, JSON logs and their own log group', () => {
+      const functions = Object.entries(stack.api.functions)
+        .map(([, f]) => f)
+        .concat(stack.ingest.ingest);
+      expect(functions).toHaveLength(3);
+      for (const fn of functions) {
+        const resource = template.toJSON().Resources[logicalId(fn.function)];
+        expect(resource.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          LoggingConfig: {
+            LogFormat: 'JSON',
+            ApplicationLogLevel: settings.logLevel,
+            LogGroup: { Ref: logicalId(fn.logGroup) },
+          },
+          Environment: {
+            Variables: expect.objectContaining({
+              NODE_OPTIONS: '--enable-source-maps',
+              POWERTOOLS_LOG_LEVEL: settings.logLevel,
+              POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^releases-/),
+              TABLE_NAME: { Ref: logicalId(stack.table.table) },
+            }),
+          },
+        });
+        expect(resource.Properties.FunctionName).toBeUndefined();
+      }
+    });
+
+    it('size each function from the stage settings', () => {
+      const resources = template.toJSON().Resources as Resources;
+      const pairs = [
+        [stack.ingest.ingest, settings.functions.ingest],
+        [stack.api.functions.api, settings.functions.api],
+        [stack.api.functions.problems, settings.functions.problems],
+      ] as const;
+      for (const [fn, sizing] of pairs) {
+        expect(resources[logicalId(fn.function)]?.Properties).toMatchObject({
+          MemorySize: sizing.memorySize,
+          Timeout: sizing.timeout.toSeconds(),
+        });
+      }
+    });
+
+    it('give the API its switches and both query functions a per-stack cursor secret', () => {
+      const resources = template.toJSON().Resources as Resources;
+      const env = (fn: IConstruct) =>
+        (
+          (resources[logicalId(fn)] as CfnResourceJson).Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      const secret = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+      expect(env(stack.api.functions.api.function)).toMatchObject({
+        TEXT_SEARCH: settings.textSearch ? 'on' : 'off',
+        CURSOR_SECRET: secret,
+      });
+      expect(env(stack.api.functions.problems.function)).toMatchObject({ CURSOR_SECRET: secret });
+      expect(env(stack.ingest.ingest.function).CURSOR_SECRET).toBeUndefined();
+    });
+
+    it(`keep logs ${settings.logRetention} days and ${keeps ? 'retain' : 'delete'} them with the stack`, () => {
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
+      // ingest, api, problems, HTTP access logs
+      expect(groups).toHaveLength(4);
+      for (const group of groups) {
+        expect(group.Properties?.RetentionInDays).toBe(settings.logRetention);
+        expect(group.Properties?.LogGroupName).toBeUndefined();
+        expect(group.DeletionPolicy).toBe(policy);
+      }
+    });
+
+    it(`${keeps ? 'reserve' : 'do not reserve'} concurrency for ingest`, () => {
+      const resources = template.toJSON().Resources as Resources;
+      expect(
+        resources[logicalId(stack.ingest.ingest.function)]?.Properties?.ReservedConcurrentExecutions,
+      ).toBe(settings.ingestReservedConcurrency);
+      expect(
+        resources[logicalId(stack.api.functions.api.function)]?.Properties?.ReservedConcurrentExecutions,
+      ).toBe(undefined);
+    });
+  });
+
+  describe('ingest failures', () => {
+    it('retry twice within a bounded event age, then go to the dead-letter queue', () => {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId(stack.ingest.ingest.function) },
+        MaximumRetryAttempts: INGEST_RETRY_ATTEMPTS,
+        MaximumEventAgeInSeconds: INGEST_MAX_EVENT_AGE.toSeconds(),
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.ingest.deadLetterQueue), 'Arn'] } },
+        },
+      });
+      expect(INGEST_RETRY_ATTEMPTS).toBe(2);
+    });
+
+    it('land in an encrypted, TLS-only queue', () => {
+      const queueId = logicalId(stack.ingest.deadLetterQueue);
+      template.hasResource('AWS::SQS::Queue', {
+        DeletionPolicy: policy,
+        Properties: {
+          SqsManagedSseEnabled: true,
+          MessageRetentionPeriod: 14 * 24 * 3600,
+          QueueName: Match.absent(),
+        },
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it(`raise alarms on ingest errors and DLQ depth${keeps ? ', sent to an SNS topic' : ''}`, () => {
+      const topics = template.findResources('AWS::SNS::Topic') as Resources;
+      expect(Object.keys(topics)).toHaveLength(keeps ? 1 : 0);
+      const actions = keeps ? [{ Ref: Object.keys(topics)[0] }] : Match.absent();
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.ingest.ingest.function) } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: actions,
+        AlarmName: Match.absent(),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(stack.ingest.deadLetterQueue), 'QueueName'] },
+          },
+        ],
+        Threshold: 1,
+        AlarmActions: actions,
+      });
+      if (keeps) {
+        template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+    });
+  });
+
+  describe('least privilege', () => {
+    it('gives our function roles no managed policies and no wildcard actions or resources', () => {
+      const roles = [
+        stack.ingest.ingest.role,
+        stack.api.functions.api.role,
+        stack.api.functions.problems.role,
+      ];
+      const resources = template.toJSON().Resources as Resources;
+      for (const role of roles) {
+        const roleId = logicalId(role);
+        expect(resources[roleId]?.Properties?.ManagedPolicyArns).toBeUndefined();
+        const statements = statementsOf(template, roleId);
+        expect(statements.length).toBeGreaterThan(0);
+        for (const statement of statements) {
+          expect(statement.Effect).toBe('Allow');
+          for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
+          for (const resource of asArray(statement.Resource)) expect(resource).not.toBe('*');
+        }
+      }
+    });
+
+    it('never allows a wildcard DynamoDB, SQS or SNS action anywhere in the stack', () => {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources);
+      for (const p of policies) {
+        for (const statement of statementsIn(p)) {
+          for (const action of asArray(statement.Action)) {
+            expect(action).not.toMatch(/^(dynamodb|sqs|sns):.*\*/);
+            expect(action).not.toBe('*');
+          }
+        }
+      }
+    });
+
+    it('lets the query functions only read the table', () => {
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] };
+      for (const fn of [stack.api.functions.api, stack.api.functions.problems]) {
+        const statements = statementsOf(template, logicalId(fn.role));
+        const actions = statements.flatMap((s) => asArray(s.Action));
+        expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(
+          [...TABLE_QUERY_ACTIONS].sort(),
+        );
+        expect(actions.filter((a) => !a.startsWith('dynamodb:')).sort()).toEqual([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ]);
+        for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+        expect(actions.some((a) => /Put|Update|Delete|Write|Send/.test(a.split(':')[1] ?? ''))).toBe(
+          actions.includes('logs:PutLogEvents'),
+        );
+        const dynamo = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
+        for (const s of dynamo) expect(s.Resource).toEqual(tableArn);
+      }
+    });
+
+    it('lets ingest read release objects, write the table and send to its DLQ, nothing else', () => {
+      const bucketArn = { 'Fn::GetAtt': [logicalId(stack.ingest.bucket), 'Arn'] };
+      const statements = statementsOf(template, logicalId(stack.ingest.ingest.role));
+      const byAction = (action: string) => statements.filter((s) => asArray(s.Action).includes(action));
+      expect(byAction('s3:GetObject').map((s) => s.Resource)).toEqual([
+        { 'Fn::Join': ['', [bucketArn, '/*']] },
+      ]);
+      expect(byAction('s3:ListBucket').map((s) => s.Resource)).toEqual([bucketArn]);
+      const actions = statements.flatMap((s) => asArray(s.Action)).sort();
+      expect(actions).toEqual(
+        [
+          ...TABLE_QUERY_ACTIONS,
+          ...TABLE_WRITE_ACTIONS,
+          's3:GetObject',
+          's3:ListBucket',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:SendMessage',
+        ].sort(),
+      );
+      expect(actions.some((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toBe(false);
+    });
+  });
+
+  describe('HTTP API', () => {
+    let apiId: string;
+    const integrationOf = (fn: IConstruct) => {
+      const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+        Properties: { IntegrationUri: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] } },
+      });
+      const ids = Object.keys(integrations);
+      expect(ids).toHaveLength(1);
+      return ids[0] as string;
+    };
+    beforeAll(() => {
+      apiId = logicalId(stack.api.httpApi);
+    });
+
+    it('is an HTTP API with the shared CORS settings', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'HTTP',
+        Name: `Releases-${stage}`,
+        CorsConfiguration: {
+          AllowOrigins: [...CORS.allowOrigins],
+          AllowMethods: [...CORS.allowMethods],
+          AllowHeaders: [...CORS.allowHeaders],
+          ExposeHeaders: [...CORS.exposeHeaders],
+          MaxAge: CORS.maxAgeSeconds,
+        },
+      });
+    });
+
+    it('uses Lambda proxy integrations with payload format 2.0', () => {
+      const integrations = Object.values(
+        template.findResources('AWS::ApiGatewayV2::Integration') as Resources,
+      );
+      expect(integrations).toHaveLength(2);
+      for (const i of integrations) {
+        expect(i.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      }
+    });
+
+    it('has exactly the shared routes plus $default, /problems behind IAM and the rest public', () => {
+      const targets = {
+        api: integrationOf(stack.api.functions.api.function),
+        problems: integrationOf(stack.api.functions.problems.function),
+      };
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
+      for (const route of ROUTES) {
+        template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          ApiId: { Ref: apiId },
+          RouteKey: route.routeKey,
+          AuthorizationType: route.auth === 'iam' ? 'AWS_IAM' : 'NONE',
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: targets[route.function] }]] },
+        });
+      }
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        ApiId: { Ref: apiId },
+        RouteKey: '$default',
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: targets[DEFAULT_ROUTE_FUNCTION] }]] },
+      });
+      expect(ROUTES.find((r) => r.path === '/problems')?.auth).toBe('iam');
+    });
+
+    it('lets API Gateway invoke each function only from this API', () => {
+      for (const fn of [stack.api.functions.api.function, stack.api.functions.problems.function]) {
+        template.hasResourceProperties('AWS::Lambda::Permission', {
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          FunctionName: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] },
+          SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: apiId }])] },
+        });
+      }
+    });
+
+    it('has an auto-deployed $default stage with the stage throttling and JSON access logs', () => {
+      const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage') as Resources);
+      expect(stages).toHaveLength(1);
+      const props = stages[0]?.Properties as {
+        AccessLogSettings: { DestinationArn: unknown; Format: string };
+        [k: string]: unknown;
+      };
+      expect(props).toMatchObject({
+        ApiId: { Ref: apiId },
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: settings.throttle.rateLimit,
+          ThrottlingBurstLimit: settings.throttle.burstLimit,
+        },
+      });
+      expect(props.AccessLogSettings.DestinationArn).toEqual({
+        'Fn::GetAtt': [logicalId(stack.api.accessLogs), 'Arn'],
+      });
+      const format = JSON.parse(props.AccessLogSettings.Format) as Record<string, string>;
+      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    });
+  });
+
+  it('outputs ApiUrl, BucketName and TableName', () => {
+    template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.api.httpApi), 'ApiEndpoint'] } });
+    template.hasOutput('BucketName', { Value: { Ref: logicalId(stack.ingest.bucket) } });
+    template.hasOutput('TableName', { Value: { Ref: logicalId(stack.table.table) } });
+  });
+});
+
+describe('two stages in one account', () => {
+  /** Properties that name a resource account- or region-wide (a clash fails the second deploy). */
+  const PHYSICAL_NAMES = [
+    'BucketName',
+    'TableName',
+    'QueueName',
+    'TopicName',
+    'FunctionName',
+    'RoleName',
+    'LogGroupName',
+    'AlarmName',
+    'ManagedPolicyName',
+  ];
+
+  it('set no physical names, so dev and prod deploy side by side', () => {
+    for (const stage of ['dev', 'prod']) {
+      const resources = Template.fromStack(testApp.stacks[stage] as ReleasesStack).toJSON()
+        .Resources as Resources;
+      for (const [id, resource] of Object.entries(resources)) {
+        // A literal string is a fixed name; references to generated names (custom resources pass
+        // `{ Ref: bucket }` as BucketName) are fine.
+        for (const name of PHYSICAL_NAMES) {
+          const value = resource.Properties?.[name];
+          expect({ id, name, literal: typeof value === 'string' }).toEqual({ id, name, literal: false });
+        }
+      }
+    }
+  });
+
+  it('give each stage its own stack name and API name', () => {
+    const names = ['dev', 'prod'].map((stage) => {
+      const template = Template.fromStack(testApp.stacks[stage] as ReleasesStack);
+      const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api') as Resources)[0];
+      return [testApp.stacks[stage]?.stackName, api?.Properties?.Name];
+    });
+    expect(names).toEqual([
+      ['Releases-dev', 'Releases-dev'],
+      ['Releases-prod', 'Releases-prod'],
+    ]);
+  });
+});
