@@ -1,0 +1,384 @@
+/**
+ * The whole system on loopback, as `npm start` runs it (SPEC section 6): DynamoDB Local and
+ * s3rver with data under one directory, the table and bucket from the shared definitions, S3
+ * events bridged to the real ingest handler, the real API handlers behind a local API Gateway,
+ * a periodic reconcile, and the seeds uploaded on first start. The e2e test and the benchmark use
+ * `startLocalStack` directly; start.ts only adds the command line and the signals.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isReleaseFileKey } from '#core/release-files.js';
+import type { FunctionName } from '#core/routes.js';
+import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
+import { portInUse } from './free-port.js';
+import { type ApiHandler, startApiServer } from './http-adapter.js';
+import { ensureBucket, ensureTable } from './provision.js';
+import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
+
+export const LOCAL_TABLE_NAME = 'releases';
+export const LOCAL_BUCKET_NAME = 'releases';
+export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000 } as const;
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_SEEDS_DIR = join(REPO_ROOT, 'seeds');
+export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.local');
+
+/** What the functions get from the local stack instead of their cloud environment. */
+export interface LocalDeps {
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  s3: S3Client;
+  tableName: string;
+  bucket: string;
+  /** Stable across restarts of the same data directory, so cursors stay valid. */
+  cursorSecret: string;
+  textSearch: boolean;
+}
+
+export interface LocalFunctions {
+  ingest: IngestHandler;
+  api: ApiHandler;
+  problems: ApiHandler;
+  /** Reconciles the table with the bucket; absent means no periodic reconcile. */
+  reconcile?: () => Promise<unknown>;
+}
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. @default 3000 */
+  apiPort?: number;
+  /** @default 4569 */
+  s3Port?: number;
+  /** @default 8000 */
+  dynamoPort?: number;
+  /** @default `.local/` in the repository */
+  dataDir?: string;
+  /** Delete the data first. @default false */
+  fresh?: boolean;
+  /** Uploaded when the bucket is empty; `false` to skip. @default `seeds/` */
+  seedsDir?: string | false;
+  /** @default 30000; 0 turns the periodic reconcile off */
+  reconcileIntervalMs?: number;
+  /** Delay before the first retry of a failed ingest (doubles for the second). @default 1000 */
+  retryBackoffMs?: number;
+  /** @default true */
+  textSearch?: boolean;
+  /** The functions to run; the real handlers unless a test passes others. */
+  loadFunctions?: (deps: LocalDeps) => Promise<LocalFunctions>;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  dynamoPid: number;
+  tableName: string;
+  bucket: string;
+  dataDir: string;
+  /** Uploads made from `seeds/` on this start (0 when the bucket already had objects). */
+  seeded: number;
+  bridge: EventBridge;
+  /** Runs one reconcile now (no-op without one). */
+  reconcile(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A port a stack needs is already in use; `npm start` prints the message and exits non-zero. */
+export class PortTakenError extends Error {
+  constructor(
+    readonly port: number,
+    readonly role: string,
+  ) {
+    super(
+      `port ${port} is taken (another npm start?) - needed for ${role}; set RELEASES_${role.toUpperCase()}_PORT to use another`,
+    );
+  }
+}
+
+/** Another stack runs on the same data directory. */
+export class DataDirInUseError extends Error {}
+
+interface PidFile {
+  nodePid: number;
+  javaPid: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The command line of a process, or '' where /proc is unavailable. */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Refuses a data directory another live stack uses, and stops the DynamoDB Local a crashed
+ * earlier stack left on it (only if its command line shows it is that very DynamoDB Local).
+ */
+function claimDataDir(dataDir: string, dynamoDir: string, log: (line: string) => void): string {
+  const pidPath = join(dataDir, 'stack.pid.json');
+  if (existsSync(pidPath)) {
+    let previous: PidFile | undefined;
+    try {
+      previous = JSON.parse(readFileSync(pidPath, 'utf8')) as PidFile;
+    } catch {
+      previous = undefined;
+    }
+    if (previous && previous.nodePid !== process.pid && alive(previous.nodePid)) {
+      throw new DataDirInUseError(
+        `data directory ${dataDir} is used by another local stack (pid ${previous.nodePid}); stop it or set RELEASES_LOCAL_DIR`,
+      );
+    }
+    if (previous && alive(previous.javaPid)) {
+      const cmd = commandLine(previous.javaPid);
+      if (cmd.includes('DynamoDBLocal') && cmd.includes(dynamoDir)) {
+        log(`stopping DynamoDB Local left by an earlier run (pid ${previous.javaPid})`);
+        process.kill(previous.javaPid, 'SIGKILL');
+      }
+    }
+  }
+  return pidPath;
+}
+
+function cursorSecretFor(dataDir: string): string {
+  const path = join(dataDir, 'cursor-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(path, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * The environment the real handler modules read at import (their `handler = makeHandler(
+ * fromEnvironment())` line runs then); the local stack passes its own clients to `makeHandler`,
+ * but the import must not fail and must not point anywhere but loopback.
+ */
+function handlerEnvironment(
+  deps: LocalDeps,
+  s3Endpoint: string,
+  dynamoEndpoint: string,
+): Record<string, string> {
+  return {
+    TABLE_NAME: deps.tableName,
+    BUCKET_NAME: deps.bucket,
+    TEXT_SEARCH: deps.textSearch ? 'on' : 'off',
+    CURSOR_SECRET: deps.cursorSecret,
+    AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_S3: s3Endpoint,
+    AWS_S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
+/** The real functions, wired to the local clients; the reconcile is the reindex code. */
+export async function loadRealFunctions(
+  deps: LocalDeps,
+  log: (line: string) => void = () => {},
+): Promise<LocalFunctions> {
+  const [ingest, api, problems, reindexCore, store, files] = await Promise.all([
+    import('#handlers/ingest.js'),
+    import('#handlers/api.js'),
+    import('#handlers/problems.js'),
+    import('#core/reindex.js'),
+    import('#adapters/dynamodb-release-store.js'),
+    import('#adapters/s3-release-files.js'),
+  ]);
+  const common = { doc: deps.doc, tableName: deps.tableName };
+  const reindexDeps = {
+    store: new store.DynamoReleaseStore(deps.doc, deps.tableName),
+    files: new files.S3ReleaseFiles(deps.s3, deps.bucket),
+  };
+  return {
+    ingest: ingest.makeHandler({ ...common, s3: deps.s3 }),
+    api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
+    problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
+    async reconcile() {
+      const summary = await reindexCore.reindex(reindexDeps, { concurrency: 4 });
+      const fixed = summary.added + summary.updated + summary.removed + summary.problems;
+      // Quiet when the events kept up; a fix means s3rver did not announce something.
+      if (fixed > 0) log(`reconcile fixed ${fixed}: ${JSON.stringify(summary)}`);
+      return summary;
+    },
+  };
+}
+
+async function bucketIsEmpty(s3: S3Client, bucket: string): Promise<boolean> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
+  return (listed.KeyCount ?? 0) === 0;
+}
+
+async function uploadSeeds(s3: S3Client, bucket: string, seedsDir: string): Promise<number> {
+  if (!existsSync(seedsDir)) return 0;
+  const files = readdirSync(seedsDir).filter((name) => isReleaseFileKey(name));
+  for (const name of files) {
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: basename(name), Body: readFileSync(join(seedsDir, name)) }),
+    );
+  }
+  return files.length;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const apiPort = options.apiPort ?? DEFAULT_PORTS.api;
+  const s3Port = options.s3Port ?? DEFAULT_PORTS.s3;
+  const dynamoPort = options.dynamoPort ?? DEFAULT_PORTS.dynamodb;
+  for (const [role, port] of [
+    ['api', apiPort],
+    ['s3', s3Port],
+    ['dynamodb', dynamoPort],
+  ] as const) {
+    if (port !== 0 && (await portInUse(port))) throw new PortTakenError(port, role);
+  }
+
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const dynamoDir = join(dataDir, 'dynamodb');
+  const s3Dir = join(dataDir, 's3');
+  mkdirSync(dataDir, { recursive: true });
+  const pidPath = claimDataDir(dataDir, dynamoDir, log);
+  if (options.fresh) {
+    rmSync(dynamoDir, { recursive: true, force: true });
+    rmSync(s3Dir, { recursive: true, force: true });
+  }
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const undo = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    cleanups.length = 0;
+  };
+
+  try {
+    const dynamoLocal = await startDynamoDbLocal({ port: dynamoPort, dataDir: dynamoDir });
+    writeFileSync(
+      pidPath,
+      JSON.stringify({ nodePid: process.pid, javaPid: dynamoLocal.pid } satisfies PidFile),
+    );
+    cleanups.push(async () => {
+      await dynamoLocal.stop();
+      rmSync(pidPath, { force: true });
+    });
+
+    const s3Server = await startS3Server({ port: s3Port, directory: s3Dir, buckets: [] });
+    cleanups.push(() => s3Server.stop());
+
+    const dynamo = localDynamoDbClient(dynamoLocal.endpoint);
+    const s3 = localS3Client(s3Server.endpoint);
+    cleanups.push(async () => {
+      dynamo.destroy();
+      s3.destroy();
+    });
+    await ensureTable(dynamo, LOCAL_TABLE_NAME);
+    await ensureBucket(s3, LOCAL_BUCKET_NAME);
+
+    const deps: LocalDeps = {
+      dynamo,
+      doc: DynamoDBDocumentClient.from(dynamo, {
+        marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+      }),
+      s3,
+      tableName: LOCAL_TABLE_NAME,
+      bucket: LOCAL_BUCKET_NAME,
+      cursorSecret: cursorSecretFor(dataDir),
+      textSearch: options.textSearch ?? true,
+    };
+    for (const [name, value] of Object.entries(
+      handlerEnvironment(deps, s3Server.endpoint, dynamoLocal.endpoint),
+    )) {
+      process.env[name] ??= value;
+    }
+    const functions = await (options.loadFunctions ?? ((d) => loadRealFunctions(d, log)))(deps);
+
+    const bridge = createEventBridge({
+      handler: functions.ingest,
+      log,
+      ...(options.retryBackoffMs !== undefined ? { backoffMs: options.retryBackoffMs } : {}),
+    });
+    let accepting = true;
+    s3Server.onEvent((event) => {
+      if (accepting) bridge.deliver(event);
+    });
+    cleanups.push(async () => {
+      accepting = false;
+      // Let deliveries under way finish (bounded), then give up on pending retries.
+      await Promise.race([bridge.idle(), new Promise((r) => setTimeout(r, 5_000))]);
+      bridge.close();
+      await bridge.idle();
+    });
+
+    const handlers: Record<FunctionName, ApiHandler> = { api: functions.api, problems: functions.problems };
+    const apiServer = await startApiServer({ port: apiPort, handlers, log });
+    cleanups.push(() => apiServer.stop());
+
+    let reconciling: Promise<void> | undefined;
+    const reconcile = (): Promise<void> => {
+      if (!functions.reconcile) return Promise.resolve();
+      const run = functions.reconcile;
+      reconciling ??= (async () => {
+        try {
+          await run();
+        } catch (error) {
+          log(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          reconciling = undefined;
+        }
+      })();
+      return reconciling;
+    };
+    const interval = options.reconcileIntervalMs ?? 30_000;
+    if (interval > 0 && functions.reconcile) {
+      const timer = setInterval(() => void reconcile(), interval);
+      timer.unref();
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await reconciling;
+      });
+    }
+
+    let seeded = 0;
+    if (options.seedsDir !== false && (await bucketIsEmpty(s3, LOCAL_BUCKET_NAME))) {
+      seeded = await uploadSeeds(s3, LOCAL_BUCKET_NAME, options.seedsDir ?? DEFAULT_SEEDS_DIR);
+    } else if (interval > 0) {
+      // A restart: repair what was missed while stopped (e.g. events dead-lettered before a crash).
+      void reconcile();
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl: apiServer.url,
+      s3Endpoint: s3Server.endpoint,
+      dynamoEndpoint: dynamoLocal.endpoint,
+      dynamoPid: dynamoLocal.pid,
+      tableName: LOCAL_TABLE_NAME,
+      bucket: LOCAL_BUCKET_NAME,
+      dataDir,
+      seeded,
+      bridge,
+      reconcile,
+      stop() {
+        stopping ??= undo();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
