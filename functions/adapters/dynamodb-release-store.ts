@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -71,16 +73,6 @@ export class DynamoReleaseStore implements ReleaseStore {
   async commit(change: ReleaseChange): Promise<'committed' | 'conflict'> {
     const updatedAt = this.now().toISOString();
     const items: TransactItem[] = [];
-    const entityDeltas = new Map<
-      string,
-      { kind: EntityKind; slug: string; name: string; date: string; delta: number }
-    >();
-    const addDelta = (kind: EntityKind, slug: string, name: string, date: string, delta: number) => {
-      const id = `${kind}#${slug}`;
-      const entry = entityDeltas.get(id) ?? { kind, slug, name, date, delta: 0 };
-      entry.delta += delta;
-      entityDeltas.set(id, entry);
-    };
 
     const sourceItem: SourceItem = {
       ...sourceKey(change.key),
@@ -135,16 +127,6 @@ export class DynamoReleaseStore implements ReleaseStore {
           chunksToDelete.push({ id: previous.id, hash: previous.bodyHash });
         }
       }
-      for (const kind of ['minister', 'portfolio'] as const) {
-        const before = new Set(refsOf(previous, kind).map((ref) => ref.slug));
-        const after = new Set(refsOf(release, kind).map((ref) => ref.slug));
-        for (const ref of refsOf(release, kind)) {
-          if (!before.has(ref.slug)) addDelta(kind, ref.slug, ref.name, release.date, 1);
-        }
-        for (const ref of refsOf(previous, kind)) {
-          if (!after.has(ref.slug)) addDelta(kind, ref.slug, ref.name, previous?.date ?? release.date, -1);
-        }
-      }
     }
 
     if (change.remove) {
@@ -155,35 +137,19 @@ export class DynamoReleaseStore implements ReleaseStore {
       for (const old of listItemsFor(previous)) {
         items.push({ Delete: { TableName: this.tableName, Key: { pk: old.pk, sk: old.sk } } });
       }
-      for (const kind of ['minister', 'portfolio'] as const) {
-        for (const ref of refsOf(previous, kind)) addDelta(kind, ref.slug, ref.name, previous.date, -1);
-      }
       if (previous.bodyHash) chunksToDelete.push({ id: previous.id, hash: previous.bodyHash });
     }
 
-    for (const entry of entityDeltas.values()) {
-      if (entry.delta === 0) continue;
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: entityKey(entry.kind, entry.slug),
-          // Name and date are placeholders for a new entity; refreshEntities sets the real ones.
-          UpdateExpression:
-            'ADD #count :delta, #rev :one SET #name = if_not_exists(#name, :name), #latest = if_not_exists(#latest, :date)',
-          ExpressionAttributeNames: {
-            '#count': 'count',
-            '#rev': 'rev',
-            '#name': 'name',
-            '#latest': 'latestDate',
-          },
-          ExpressionAttributeValues: {
-            ':delta': entry.delta,
-            ':one': 1,
-            ':name': entry.name,
-            ':date': entry.date,
-          },
-        },
-      });
+    const touches = entityTouches(change);
+    const entities = await this.getEntities([...touches.values()]);
+    const refreshAfter: EntityRefKey[] = [];
+    for (const [id, touch] of touches) {
+      const write = entityWrite(touch, entities.get(id));
+      if (write.update)
+        items.push({
+          Update: { TableName: this.tableName, Key: entityKey(touch.kind, touch.slug), ...write.update },
+        });
+      if (write.refresh) refreshAfter.push({ kind: touch.kind, slug: touch.slug });
     }
 
     if (items.length > MAX_TRANSACTION_ITEMS) throw new ChangeTooLargeError(items.length);
@@ -198,6 +164,8 @@ export class DynamoReleaseStore implements ReleaseStore {
       throw error;
     }
     for (const old of chunksToDelete) await this.deleteChunks(old.id, old.hash);
+    // Only entities whose newest release may have gone need a look at their list.
+    await this.refreshEntities(refreshAfter);
     return 'committed';
   }
 
@@ -238,6 +206,32 @@ export class DynamoReleaseStore implements ReleaseStore {
       (c) => !seen.has(`${c.id}#${c.hash}`) && seen.add(`${c.id}#${c.hash}`),
     );
     return snapshot;
+  }
+
+  /** Consistent reads of the entity items a change touches, by `kind#slug`. */
+  private async getEntities(keys: EntityRefKey[]): Promise<Map<string, EntityItem>> {
+    const found = new Map<string, EntityItem>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
+        {
+          [this.tableName]: {
+            Keys: keys.slice(i, i + 100).map((k) => ({ ...entityKey(k.kind, k.slug) })),
+            ConsistentRead: true,
+          },
+        };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const page: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: request }),
+        );
+        for (const item of (page.Responses?.[this.tableName] ?? []) as EntityItem[]) {
+          found.set(`${item.pk.slice(2)}#${item.sk}`, item);
+        }
+        request = page.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
   }
 
   async refreshEntities(entities: EntityRefKey[]): Promise<void> {
@@ -365,6 +359,120 @@ export class DynamoReleaseStore implements ReleaseStore {
       if (pending.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
     }
   }
+}
+
+/** What one change does to one entity: its count, and the newest/lost release dates. */
+interface EntityTouch extends EntityRefKey {
+  delta: number;
+  /** The name and date this change brings (the entity is on the written release). */
+  newest?: { name: string; date: string };
+  /** A date this entity may have lost its newest release at (removed, or moved earlier). */
+  lost?: string;
+}
+
+function entityTouches(change: ReleaseChange): Map<string, EntityTouch> {
+  const touches = new Map<string, EntityTouch>();
+  const touch = (kind: EntityKind, slug: string): EntityTouch => {
+    const id = `${kind}#${slug}`;
+    const existing = touches.get(id) ?? { kind, slug, delta: 0 };
+    touches.set(id, existing);
+    return existing;
+  };
+  const lose = (entry: EntityTouch, date: string) => {
+    if (entry.lost === undefined || date > entry.lost) entry.lost = date;
+  };
+  for (const kind of ['minister', 'portfolio'] as const) {
+    if (change.put) {
+      const { release, previous } = change.put;
+      const before = new Set(refsOf(previous, kind).map((ref) => ref.slug));
+      const after = new Set(refsOf(release, kind).map((ref) => ref.slug));
+      for (const ref of refsOf(release, kind)) {
+        const entry = touch(kind, ref.slug);
+        if (!before.has(ref.slug)) entry.delta += 1;
+        if (!entry.newest || release.date > entry.newest.date)
+          entry.newest = { name: ref.name, date: release.date };
+      }
+      for (const ref of refsOf(previous, kind)) {
+        const entry = touch(kind, ref.slug);
+        if (!after.has(ref.slug)) entry.delta -= 1;
+        if (previous && (!after.has(ref.slug) || release.date < previous.date)) lose(entry, previous.date);
+      }
+    }
+    if (change.remove) {
+      for (const ref of refsOf(change.remove.previous, kind)) {
+        const entry = touch(kind, ref.slug);
+        entry.delta -= 1;
+        lose(entry, change.remove.previous.date);
+      }
+    }
+  }
+  return touches;
+}
+
+interface EntityUpdate {
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * The entity's part of the transaction. Counts move by `ADD`, so concurrent changes commute;
+ * name and latest date are set in the same transaction when this release is the entity's newest
+ * (guarded, so a concurrent newer release wins). Only when the newest release may have gone is a
+ * refresh from the entity's list needed afterwards.
+ */
+function entityWrite(
+  touch: EntityTouch,
+  current: EntityItem | undefined,
+): { update?: EntityUpdate; refresh: boolean } {
+  const names = { '#count': 'count', '#rev': 'rev', '#name': 'name', '#latest': 'latestDate' };
+  if (!current) {
+    if (!touch.newest || touch.delta <= 0) return { refresh: touch.delta !== 0 };
+    return {
+      update: {
+        UpdateExpression: 'SET #name = :name, #latest = :date, #count = :delta, #rev = :one',
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { ...names, '#pk': 'pk' },
+        ExpressionAttributeValues: {
+          ':name': touch.newest.name,
+          ':date': touch.newest.date,
+          ':delta': touch.delta,
+          ':one': 1,
+        },
+      },
+      refresh: false,
+    };
+  }
+  const becomesNewest = touch.newest !== undefined && touch.newest.date >= current.latestDate;
+  const refresh =
+    current.count + touch.delta <= 0 ||
+    (!becomesNewest && touch.lost !== undefined && touch.lost >= current.latestDate);
+  if (becomesNewest && touch.newest) {
+    return {
+      update: {
+        UpdateExpression: 'SET #name = :name, #latest = :date ADD #count :delta, #rev :one',
+        ConditionExpression: '#latest <= :date',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ':name': touch.newest.name,
+          ':date': touch.newest.date,
+          ':delta': touch.delta,
+          ':one': 1,
+        },
+      },
+      refresh,
+    };
+  }
+  if (touch.delta === 0) return { refresh };
+  return {
+    update: {
+      UpdateExpression: 'ADD #count :delta, #rev :one',
+      ExpressionAttributeNames: { '#count': 'count', '#rev': 'rev' },
+      ExpressionAttributeValues: { ':delta': touch.delta, ':one': 1 },
+    },
+    refresh,
+  };
 }
 
 function refsOf(release: Pick<Release, 'ministers' | 'portfolios'> | undefined, kind: EntityKind) {

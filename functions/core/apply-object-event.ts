@@ -109,11 +109,6 @@ export async function applyObjectEvent(deps: ApplyDeps, event: ObjectEvent): Pro
       continue;
     }
     if (result === 'conflict') continue;
-    await deps.store.refreshEntities([
-      ...entitiesOf(change.put?.release),
-      ...entitiesOf(change.put?.previous),
-      ...entitiesOf(change.remove?.previous),
-    ]);
     return decided.outcome;
   }
   throw new ContentionError(`gave up on ${event.key} after ${MAX_ATTEMPTS} conflicting attempts`);

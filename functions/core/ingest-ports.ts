@@ -55,7 +55,10 @@ export interface StoreSnapshot {
 export interface ReleaseStore {
   getSource(key: string): Promise<SourceItem | undefined>;
   getRelease(id: string): Promise<ReleaseItem | undefined>;
-  /** Applies the change atomically; `conflict` when a condition failed (someone wrote first). */
+  /**
+   * Applies the change atomically, counts and entity names included; `conflict` when a condition
+   * failed (someone wrote first).
+   */
   commit(change: ReleaseChange): Promise<'committed' | 'conflict'>;
   /** Re-derives each entity's display name and latest date from its newest release. */
   refreshEntities(entities: EntityRefKey[]): Promise<void>;

@@ -195,6 +195,24 @@ describe('ingest: S3 delivery semantics', () => {
     expect(await h.entities('portfolio')).toMatchObject([{ sk: 'y', count: 1 }]);
   });
 
+  it('keeps entity name and latest date from the newest release through deletes', async () => {
+    await h.put('older.md', releaseFile({ date: '2020-05-01', ministers: ['Hon Ngaire Te Ao'] }));
+    await h.put('newer.md', releaseFile({ date: '2022-05-01', ministers: ['Rt Hon Ngaire Te Ao'] }));
+    await h.put('oldest.md', releaseFile({ date: '2019-05-01', ministers: ['Ngaire Te Ao'] }));
+    expect(await h.entities('minister')).toMatchObject([
+      { sk: 'ngaire-te-ao', name: 'Rt Hon Ngaire Te Ao', count: 3, latestDate: '2022-05-01' },
+    ]);
+
+    await h.handler(await h.remove('newer.md'));
+    expect(await h.entities('minister')).toMatchObject([
+      { sk: 'ngaire-te-ao', name: 'Hon Ngaire Te Ao', count: 2, latestDate: '2020-05-01' },
+    ]);
+
+    await h.handler(await h.remove('older.md'));
+    await h.handler(await h.remove('oldest.md'));
+    expect(await h.entities('minister')).toEqual([]);
+  });
+
   it('stores and replaces a body larger than one item can hold', async () => {
     const body = `${'Ngā mihi. '.repeat(60_000)}end`;
     await h.put('large.md', releaseFile({ title: 'Large', body }));
