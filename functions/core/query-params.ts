@@ -90,12 +90,10 @@ export type ProblemsParams = z.output<typeof problemsParamsSchema>;
 /** Routes without parameters still reject unknown ones, so a typo never passes silently. */
 export const noParamsSchema = z.strictObject({});
 
-export const releaseIdSchema = z
-  .string()
-  .meta({
-    description: 'The release id (the last segment of its url)',
-    example: 'prime-minister-heads-united-states-nato',
-  });
+export const releaseIdSchema = z.string().meta({
+  description: 'The release id (the last segment of its url)',
+  example: 'prime-minister-heads-united-states-nato',
+});
 
 function allowedNames(schema: z.ZodType): string[] {
   const shape = schema instanceof z.ZodObject ? schema.shape : undefined;
