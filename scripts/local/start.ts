@@ -4,6 +4,7 @@
  * RELEASES_LOCAL_DIR (default `.local/`); RELEASES_RECONCILE_SECONDS sets the reconcile period.
  */
 import { parseArgs } from 'node:util';
+import { killOnExit, untilStopRequested } from './lifecycle.js';
 import {
   DataDirInUseError,
   DEFAULT_DATA_DIR,
@@ -61,6 +62,13 @@ function banner(stack: LocalStack, startedInMs: number): string {
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
   const started = performance.now();
+  // Listen before starting: a Ctrl-C during start-up stops the stack once it is up.
+  const stopRequested = untilStopRequested({
+    onSecondSignal(signal) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    },
+  });
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -81,31 +89,12 @@ async function main(): Promise<number> {
   }
 
   // Should this process die without stopping the stack, DynamoDB Local's JVM must not outlive it.
-  const javaPid = stack.dynamoPid;
-  process.on('exit', () => {
-    try {
-      process.kill(javaPid, 'SIGKILL');
-    } catch {
-      // already stopped
-    }
-  });
+  killOnExit(stack.dynamoPid);
 
   process.stdout.write(`${banner(stack, performance.now() - started)}\n`);
 
-  await new Promise<void>((resolveSignal) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        log(`${signal} again: exiting now`);
-        process.exit(130);
-      }
-      log(`${signal}: stopping`);
-      resolveSignal();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  const reason = await stopRequested;
+  log(`${reason}: stopping`);
   await stack.stop();
   log('stopped');
   return 0;

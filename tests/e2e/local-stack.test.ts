@@ -255,6 +255,13 @@ describe('npm start: the local stack end to end', () => {
     }
   });
 
+  it('refuses a second start on the same data directory, even on free ports', async () => {
+    const otherPorts = { api: await freePort(), s3: await freePort(), dynamodb: await freePort() };
+    const second = spawnStack({ ports: otherPorts, dataDir });
+    expect(await second.exited).not.toBe(0);
+    expect(second.output()).toContain('is used by another local stack');
+  });
+
   it('stops everything on SIGTERM and keeps the data for the next start', async () => {
     if (!stack) throw new Error('stack not started');
     await stopAndCheck(stack);
