@@ -179,7 +179,7 @@ function handlerEnvironment(
     BUCKET_NAME: deps.bucket,
     TEXT_SEARCH: deps.textSearch ? 'on' : 'off',
     CURSOR_SECRET: deps.cursorSecret,
-    AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
+    AWS_REGION: process.env.AWS_REGION || LOCAL_REGION,
     AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
@@ -302,8 +302,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const [name, value] of Object.entries(
       handlerEnvironment(deps, s3Server.endpoint, dynamoLocal.endpoint),
     )) {
-      process.env[name] ??= value;
+      // Overwritten, not defaulted: nothing imported here may reach a real AWS account.
+      process.env[name] = value;
     }
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
     const functions = await (options.loadFunctions ?? ((d) => loadRealFunctions(d, log)))(deps);
 
     const bridge = createEventBridge({
