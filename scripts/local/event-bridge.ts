@@ -22,6 +22,11 @@ export interface EventBridgeOptions {
   retries?: number;
   /** Delay before retry n (1-based) is `backoffMs * 2^(n-1)`; Lambda waits minutes, locally less. @default 1000 */
   backoffMs?: number;
+  /**
+   * Invocations running at once, like the function's reserved concurrency; further events wait
+   * in the queue (an `aws s3 sync` of thousands of files must not flood DynamoDB Local). @default 20
+   */
+  concurrency?: number;
   log?: (line: string) => void;
   sequencer?: Sequencer;
 }
@@ -39,6 +44,13 @@ export interface EventBridge {
   close(): void;
 }
 
+/** The bridge was closed before a queued event got its turn. */
+class BridgeClosedError extends Error {
+  constructor() {
+    super('local stack stopped before this event was delivered');
+  }
+}
+
 function describe(event: S3Event): string {
   return event.Records.map((r) => `${r.eventName} ${r.s3.object.key}`).join(', ');
 }
@@ -51,6 +63,25 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
   const inFlight = new Set<Promise<void>>();
   const deadLetters: DeadLetter[] = [];
   const stats = { delivered: 0, retried: 0, deadLettered: 0, inFlight: 0 };
+  const concurrency = Math.max(1, options.concurrency ?? 20);
+  let running = 0;
+  const waiting: Array<() => void> = [];
+
+  /** Runs the handler once inside a concurrency slot; retry delays hold no slot, as in Lambda. */
+  async function attemptOnce(event: S3Event): Promise<void> {
+    if (running >= concurrency) await new Promise<void>((go) => waiting.push(go));
+    if (closed) {
+      waiting.shift()?.();
+      throw new BridgeClosedError();
+    }
+    running++;
+    try {
+      await options.handler(event);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
   const timers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   let closed = false;
 
@@ -67,20 +98,22 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
     });
   }
 
-  function deadLetter(event: S3Event, message: string, attempts: number): void {
+  function deadLetter(event: S3Event, message: string, attempts: number, quiet = false): void {
     stats.deadLettered++;
     deadLetters.push({ event, error: message, attempts });
-    log(`ingest dead-lettered after ${attempts} attempt(s): ${describe(event)}: ${message}`);
+    if (!quiet) log(`ingest dead-lettered after ${attempts} attempt(s): ${describe(event)}: ${message}`);
   }
 
   async function run(event: S3Event): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await options.handler(event);
+        await attemptOnce(event);
         stats.delivered++;
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        // Events still queued at shutdown are counted, not logged one by one.
+        if (error instanceof BridgeClosedError) return deadLetter(event, message, attempt - 1, true);
         if (attempt > retries || closed) return deadLetter(event, message, attempt);
         stats.retried++;
         const delay = backoffMs * 2 ** (attempt - 1);
@@ -112,6 +145,8 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
     stats,
     close() {
       closed = true;
+      // Queued events wake one after another and are dead-lettered without running.
+      waiting.shift()?.();
       for (const entry of timers) {
         clearTimeout(entry.timer);
         entry.wake();

@@ -322,8 +322,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accepting = false;
       // Let deliveries under way finish (bounded), then give up on pending retries.
       await Promise.race([bridge.idle(), new Promise((r) => setTimeout(r, 5_000))]);
+      const before = bridge.stats.deadLettered;
       bridge.close();
       await bridge.idle();
+      const undelivered = bridge.stats.deadLettered - before;
+      if (undelivered > 0)
+        log(`${undelivered} event(s) not delivered before stopping; the next start's reconcile applies them`);
     });
 
     const handlers: Record<FunctionName, ApiHandler> = { api: functions.api, problems: functions.problems };

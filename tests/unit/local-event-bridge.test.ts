@@ -86,3 +86,48 @@ describe('event bridge (Lambda asynchronous invocation, locally)', () => {
     expect(bridge.deadLetters).toHaveLength(1);
   });
 });
+
+describe('event bridge concurrency', () => {
+  it('runs at most `concurrency` invocations at once and queues the rest', async () => {
+    let running = 0;
+    let peak = 0;
+    let done = 0;
+    const bridge = createEventBridge({
+      concurrency: 3,
+      handler: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        done++;
+      },
+    });
+    for (let i = 0; i < 20; i++) bridge.deliver(put(`file-${i}.md`));
+    await bridge.idle();
+    expect(done).toBe(20);
+    expect(peak).toBe(3);
+  });
+});
+
+describe('event bridge shutdown', () => {
+  it('dead-letters queued events without running them when closed', async () => {
+    let calls = 0;
+    let release: () => void = () => {};
+    const bridge = createEventBridge({
+      concurrency: 1,
+      handler: async () => {
+        calls++;
+        await new Promise<void>((r) => {
+          release = r;
+        });
+      },
+    });
+    for (let i = 0; i < 5; i++) bridge.deliver(put(`q-${i}.md`));
+    await new Promise((r) => setTimeout(r, 10));
+    bridge.close();
+    release();
+    await bridge.idle();
+    expect(calls).toBe(1);
+    expect(bridge.stats).toMatchObject({ delivered: 1, deadLettered: 4 });
+  });
+});
