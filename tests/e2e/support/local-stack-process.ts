@@ -22,6 +22,8 @@ export interface StackProcess {
   exited: Promise<number | string>;
   /** DynamoDB Local's Java process id, from the pid file the stack writes in its data directory. */
   javaPid(): number;
+  /** The stack's own Node.js process id (not npm's), from the same file. */
+  nodePid(): number;
 }
 
 export function spawnStack(options: {
@@ -29,25 +31,26 @@ export function spawnStack(options: {
   dataDir: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Run `npm start` itself (npm -> sh -> tsx -> node) rather than node on start.ts. */
+  viaNpm?: boolean;
 }): StackProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/local/start.ts', ...(options.args ?? [])],
-    {
-      cwd: resolve('.'),
-      env: {
-        ...process.env,
-        RELEASES_API_PORT: String(options.ports.api),
-        RELEASES_S3_PORT: String(options.ports.s3),
-        RELEASES_DYNAMODB_PORT: String(options.ports.dynamodb),
-        RELEASES_LOCAL_DIR: options.dataDir,
-        DDB_LOCAL_TELEMETRY: '0',
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const [command, args] = options.viaNpm
+    ? ['npm', ['start', '--silent', '--', ...(options.args ?? [])]]
+    : [process.execPath, ['--import', 'tsx', 'scripts/local/start.ts', ...(options.args ?? [])]];
+  const child = spawn(command, args, {
+    cwd: resolve('.'),
+    env: {
+      ...process.env,
+      RELEASES_API_PORT: String(options.ports.api),
+      RELEASES_S3_PORT: String(options.ports.s3),
+      RELEASES_DYNAMODB_PORT: String(options.ports.dynamodb),
+      RELEASES_LOCAL_DIR: options.dataDir,
+      DDB_LOCAL_TELEMETRY: '0',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -93,12 +96,15 @@ export function spawnStack(options: {
         check();
       });
     },
-    javaPid() {
-      const state = JSON.parse(readFileSync(join(options.dataDir, 'stack.pid.json'), 'utf8')) as {
-        javaPid: number;
-      };
-      return state.javaPid;
-    },
+    javaPid: () => pidFile(options.dataDir).javaPid,
+    nodePid: () => pidFile(options.dataDir).nodePid,
+  };
+}
+
+function pidFile(dataDir: string): { javaPid: number; nodePid: number } {
+  return JSON.parse(readFileSync(join(dataDir, 'stack.pid.json'), 'utf8')) as {
+    javaPid: number;
+    nodePid: number;
   };
 }
 
