@@ -262,6 +262,10 @@ export async function dispatch(
         response = jsonMessage(503, 'Service Unavailable');
       } else {
         response = fromApiGatewayResult(result);
+        // With CORS configured, API Gateway ignores the function's own CORS headers and adds its own.
+        for (const name of Object.keys(response.headers)) {
+          if (name.startsWith('access-control-')) delete response.headers[name];
+        }
         Object.assign(response.headers, corsHeaders(event.headers as Record<string, string>));
       }
     } catch (error) {

@@ -144,6 +144,22 @@ describe('dispatch (the local API Gateway without sockets)', () => {
     expect(response.headers['apigw-requestid']).toEqual(expect.any(String));
   });
 
+  it("replaces the function's own CORS headers, as API Gateway does when CORS is configured", async () => {
+    const own = {
+      ...handlers,
+      api: async () => ({
+        statusCode: 200,
+        headers: { 'Access-Control-Allow-Origin': 'https://only.me' },
+        body: '{}',
+      }),
+    };
+    expect(
+      (await dispatch(request('/releases'), own)).headers['access-control-allow-origin'],
+    ).toBeUndefined();
+    const withOrigin = await dispatch(request('/releases', ['Origin', 'https://example.org']), own);
+    expect(withOrigin.headers['access-control-allow-origin']).toBe('*');
+  });
+
   it('answers a CORS preflight itself, without calling a function', async () => {
     const before = seen.length;
     const response = await dispatch(
