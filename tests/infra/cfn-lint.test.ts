@@ -5,8 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, type TestApp } from './synth.js';
+
+// Synthesizing (and linting) a whole stack takes seconds, more on two busy cores.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 interface CfnLintMatch {
   Level: 'Error' | 'Warning' | 'Informational';

@@ -10,8 +10,11 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, CDK_JSON_CONTEXT, type TestApp } from './synth.js';
+
+// Synthesizing (and linting) a whole stack takes seconds, more on two busy cores.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 /** Every acknowledgment in a construct tree: rule id, where, why. */
 function acknowledgments(root: IConstruct): { id: string; path: string; reason: string }[] {

@@ -7,7 +7,7 @@
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NOTIFICATION_SUFFIXES } from '#core/release-files.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, ROUTES } from '#core/routes.js';
 import { TABLE_KEYS } from '#core/table-layout.js';
@@ -16,6 +16,9 @@ import { TABLE_QUERY_ACTIONS, TABLE_WRITE_ACTIONS } from '#infra/constructs/rele
 import type { ReleasesStack } from '#infra/releases-stack.js';
 import { settingsFor } from '#infra/stages.js';
 import { buildTestApp, type TestApp } from './synth.js';
+
+// Synthesizing (and linting) a whole stack takes seconds, more on two busy cores.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 interface CfnResourceJson {
   Type: string;
