@@ -351,10 +351,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const interval = options.reconcileIntervalMs ?? 30_000;
     if (interval > 0 && functions.reconcile) {
-      const timer = setInterval(() => void reconcile(), interval);
-      timer.unref();
+      // Each run reads every source and release item: on a big local corpus, space the runs at
+      // ten times the last run's duration at least, so reconciling never dominates the machine.
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const schedule = (delay: number) => {
+        timer = setTimeout(async () => {
+          const began = Date.now();
+          await reconcile();
+          if (!stopped) schedule(Math.max(interval, 10 * (Date.now() - began)));
+        }, delay);
+        timer.unref();
+      };
+      schedule(interval);
       cleanups.push(async () => {
-        clearInterval(timer);
+        stopped = true;
+        clearTimeout(timer);
         await reconciling;
       });
     }
