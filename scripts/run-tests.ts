@@ -11,10 +11,11 @@ interface JsonReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  numFailedTestSuites: number;
+  testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
 }
 
-const out = resolve('.test-out/vitest.json');
+// Per run, so that overlapping runs on one machine never read each other's report.
+const out = resolve(`.test-out/vitest.${process.pid}.json`);
 mkdirSync(resolve('.test-out'), { recursive: true });
 rmSync(out, { force: true });
 
@@ -38,12 +39,17 @@ let skipped = 0;
 if (existsSync(out)) {
   const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
   passed = report.numPassedTests;
-  // A suite that fails to load has no failed tests of its own; count it so it cannot pass silently.
-  failed = report.numFailedTests + report.numFailedTestSuites;
+  // A file that fails to load (or whose hooks fail) has no failed test of its own; count it once
+  // so it cannot pass silently.
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
+  failed = report.numFailedTests + brokenFiles;
   skipped = report.numPendingTests + report.numTodoTests;
 } else {
   failed = 1;
 }
 if (run.status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+rmSync(out, { force: true });
 process.exit(failed > 0 ? 1 : 0);

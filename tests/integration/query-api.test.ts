@@ -415,7 +415,8 @@ describe('q, the text filter', () => {
       expect(ids, query).toEqual(expected);
       expect(pages).toBeGreaterThan(1);
     }
-  });
+    // Walks the whole corpus three times in small bounded pages: minutes on a loaded 2-core machine.
+  }, 300_000);
 
   it('returns short or empty pages with a cursor when the work budget runs out', async () => {
     const bounded = makeHandler({ ...deps, textBudget: { maxExamined: 40, listBatch: 40 } });
