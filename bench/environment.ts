@@ -1,0 +1,146 @@
+/**
+ * The services one benchmark run uses, all on loopback:
+ *
+ * - its own DynamoDB Local, in memory: the local stack keeps its data on disk, where DynamoDB
+ *   Local writes about ten times slower, too slow to load 50,000 releases in a run;
+ * - the local stack (scripts/local/stack.ts) on free ports and a temporary data directory, for
+ *   its s3rver, its S3-event bridge and its HTTP server, with the real API handlers wired to the
+ *   in-memory table through the stack's `loadFunctions` option. The stack's ingest function is
+ *   replaced by a queue: the benchmark delivers the real S3 event records to the real ingest
+ *   handler itself, with bounded concurrency, and times that.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Event } from 'aws-lambda';
+import { localDynamoDbClient, startDynamoDbLocal } from '#local/dynamodb-local.js';
+import { freePort } from '#local/free-port.js';
+import { ensureTable } from '#local/provision.js';
+import { localS3Client } from '#local/s3-server.js';
+import { type LocalStack, loadRealFunctions, startLocalStack } from '#local/stack.js';
+
+export const TABLE_NAME = 'releases';
+
+export interface BenchEnvironment {
+  dynamoEndpoint: string;
+  /** A client for the benchmark's own reads and writes. */
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  stack: LocalStack;
+  /** Uploads to the stack's s3rver. */
+  s3: S3Client;
+  bucket: string;
+  cursorSecret: string;
+  /** S3 events the stack's bridge converted from s3rver's, waiting for the benchmark to deliver them. */
+  events: S3Event[];
+  newDynamoClient(): DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}
+
+const livePids = new Set<number>();
+let exitHookInstalled = false;
+
+/** Java outlives a Node parent that dies: kill what is still registered on any exit. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of livePids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+export async function startBenchEnvironment(log: (line: string) => void): Promise<BenchEnvironment> {
+  installExitHook();
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    const ddb = await startDynamoDbLocal({ port: await freePort() });
+    livePids.add(ddb.pid);
+    cleanups.push(async () => {
+      await ddb.stop();
+      livePids.delete(ddb.pid);
+    });
+    const clients: DynamoDBClient[] = [];
+    const newDynamoClient = () => {
+      const client = localDynamoDbClient(ddb.endpoint);
+      clients.push(client);
+      return client;
+    };
+    cleanups.push(async () => {
+      for (const client of clients) client.destroy();
+    });
+    const dynamo = newDynamoClient();
+    const doc = documentClient(dynamo);
+    await ensureTable(dynamo, TABLE_NAME);
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'releases-bench-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const events: S3Event[] = [];
+    let cursorSecret = '';
+    const stackDoc = documentClient(newDynamoClient());
+    const stack = await startLocalStack({
+      apiPort: await freePort(),
+      s3Port: await freePort(),
+      dynamoPort: await freePort(),
+      dataDir,
+      fresh: true,
+      seedsDir: false,
+      reconcileIntervalMs: 0,
+      textSearch: true,
+      log,
+      loadFunctions: async (deps) => {
+        cursorSecret = deps.cursorSecret;
+        const real = await loadRealFunctions({ ...deps, doc: stackDoc, tableName: TABLE_NAME });
+        return {
+          api: real.api,
+          problems: real.problems,
+          ingest: async (event) => {
+            events.push(event);
+          },
+        };
+      },
+    });
+    livePids.add(stack.dynamoPid);
+    cleanups.push(async () => {
+      await stack.stop();
+      livePids.delete(stack.dynamoPid);
+    });
+    const s3 = localS3Client(stack.s3Endpoint);
+    cleanups.push(async () => s3.destroy());
+    return {
+      dynamoEndpoint: ddb.endpoint,
+      dynamo,
+      doc,
+      tableName: TABLE_NAME,
+      stack,
+      s3,
+      bucket: stack.bucket,
+      cursorSecret,
+      events,
+      newDynamoClient,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Ingest throughput: the S3-event path (files uploaded to s3rver, the real S3 event records the
+ * local stack makes of them delivered to the real ingest handler with bounded concurrency, as
+ * Lambda would) against a raw BatchWriteItem of the same items (release, list and entity items).
+ *
+ * The two are measured in interleaved chunks of the same files (the order alternating per chunk)
+ * so that both see the same background load on a shared machine; the raw writes go to a scratch
+ * table with the same key schema, dropped afterwards.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { itemsForFiles, type ParsedFile } from './corpus-items.js';
+import { batchPut, createTable, dropTable, RequestTimer } from './dynamo.js';
+import { type BenchEnvironment, documentClient } from './environment.js';
+import type { Progress } from './progress.js';
+import { forEachBounded, round } from './stats.js';
+
+export interface RequestShare {
+  /** SDK command, e.g. `DynamoDB TransactWriteItems`. */
+  request: string;
+  perRelease: number;
+  meanMs: number;
+  /** Share of the summed request time of the path. */
+  share: number;
+}
+
+export interface IngestFigures {
+  /** Files measured on both paths. */
+  sample: number;
+  /** Releases in the table when the sample started (the sample is the last files of the size). */
+  releasesBefore: number;
+  concurrency: number;
+  chunk: number;
+  upload: { seconds: number; filesPerSecond: number };
+  eventPath: {
+    seconds: number;
+    releasesPerSecond: number;
+    invocations: number;
+    retries: number;
+    failures: number;
+    requests: RequestShare[];
+  };
+  rawWrite: {
+    seconds: number;
+    releasesPerSecond: number;
+    items: number;
+    itemsPerRelease: number;
+    requests: number;
+  };
+  /** eventPath.releasesPerSecond / rawWrite.releasesPerSecond */
+  ratio: number;
+}
+
+const SCRATCH_TABLE = 'raw-write-baseline';
+/** Lambda's asynchronous invocation retries a failed event twice. */
+const RETRIES = 2;
+
+async function waitForEvents(events: S3Event[], count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (events.length < count) {
+    if (Date.now() > deadline) throw new Error(`s3rver announced ${events.length} of ${count} uploads`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function shares(timer: RequestTimer, releases: number): RequestShare[] {
+  const total = [...timer.commands.values()].reduce((sum, entry) => sum + entry.totalMs, 0);
+  return [...timer.commands.entries()]
+    .map(([request, entry]) => ({
+      request,
+      perRelease: round(entry.count / releases, 2),
+      meanMs: round(entry.totalMs / entry.count, 2),
+      share: round(entry.totalMs / total, 3),
+    }))
+    .sort((a, b) => b.share - a.share);
+}
+
+export async function measureIngest(
+  env: BenchEnvironment,
+  files: readonly ParsedFile[],
+  options: { concurrency: number; chunk: number; releasesBefore: number; progress: Progress },
+): Promise<IngestFigures> {
+  const { concurrency, chunk, progress } = options;
+  const { makeHandler } = await import('#handlers/ingest.js');
+  // The handler gets clients of its own, timed by their middleware stacks.
+  const timer = new RequestTimer();
+  const ingestDynamo = env.newDynamoClient();
+  timer.attach(ingestDynamo);
+  const { localS3Client } = await import('#local/s3-server.js');
+  const ingestS3 = localS3Client(env.stack.s3Endpoint);
+  timer.attach(ingestS3);
+  const handler = makeHandler({ doc: documentClient(ingestDynamo), s3: ingestS3, tableName: env.tableName });
+  const rawDynamo = env.newDynamoClient();
+  const rawDoc = documentClient(rawDynamo);
+
+  await dropTable(env.dynamo, SCRATCH_TABLE);
+  await createTable(env.dynamo, SCRATCH_TABLE);
+  const time = new Date().toISOString();
+  let uploadMs = 0;
+  let ingestMs = 0;
+  let rawMs = 0;
+  let rawItems = 0;
+  let rawRequests = 0;
+  let invocations = 0;
+  let retries = 0;
+  let failures = 0;
+  env.events.length = 0;
+  progress.phase(`ingest ${files.length} files (event path vs raw)`, files.length);
+  try {
+    for (let start = 0, round_ = 0; start < files.length; start += chunk, round_ += 1) {
+      const part = files.slice(start, start + chunk);
+      const uploadStart = performance.now();
+      await forEachBounded(part, concurrency, async (file) => {
+        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: file.key, Body: file.text }));
+      });
+      await waitForEvents(env.events, part.length);
+      uploadMs += performance.now() - uploadStart;
+      const events = env.events.splice(0, env.events.length);
+      const items = itemsForFiles(part, time, false);
+
+      const eventPath = async () => {
+        const begin = performance.now();
+        await forEachBounded(events, concurrency, async (event) => {
+          for (let attempt = 0; ; attempt += 1) {
+            invocations += 1;
+            try {
+              await handler(event);
+              return;
+            } catch (error) {
+              if (attempt >= RETRIES) {
+                failures += 1;
+                progress.note(`ingest failed: ${error instanceof Error ? error.message : String(error)}`);
+                return;
+              }
+              retries += 1;
+            }
+          }
+        });
+        ingestMs += performance.now() - begin;
+      };
+      const raw = async () => {
+        const begin = performance.now();
+        const { requests } = await batchPut(rawDoc, SCRATCH_TABLE, items, concurrency);
+        rawMs += performance.now() - begin;
+        rawItems += items.length;
+        rawRequests += requests;
+      };
+      if (round_ % 2 === 0) {
+        await eventPath();
+        await raw();
+      } else {
+        await raw();
+        await eventPath();
+      }
+      progress.tick(part.length);
+    }
+  } finally {
+    progress.done();
+    await dropTable(env.dynamo, SCRATCH_TABLE);
+    ingestS3.destroy();
+  }
+  const ingestRate = files.length / (ingestMs / 1000);
+  const rawRate = files.length / (rawMs / 1000);
+  return {
+    sample: files.length,
+    releasesBefore: options.releasesBefore,
+    concurrency,
+    chunk,
+    upload: { seconds: round(uploadMs / 1000), filesPerSecond: round(files.length / (uploadMs / 1000), 1) },
+    eventPath: {
+      seconds: round(ingestMs / 1000),
+      releasesPerSecond: round(ingestRate, 1),
+      invocations,
+      retries,
+      failures,
+      requests: shares(timer, files.length),
+    },
+    rawWrite: {
+      seconds: round(rawMs / 1000),
+      releasesPerSecond: round(rawRate, 1),
+      items: rawItems,
+      itemsPerRelease: round(rawItems / files.length, 2),
+      requests: rawRequests,
+    },
+    ratio: round(ingestRate / rawRate, 3),
+  };
+}

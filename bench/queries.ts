@@ -1,0 +1,304 @@
+/**
+ * Query cost and latency per kind. Cost: the consumed read capacity DynamoDB reports for every
+ * read of a page (the API handler's `onConsumedCapacity` hook), against the minimum (the returned
+ * items' size, rounded up to 4 KB and halved as an eventually consistent read) and against a
+ * naive full Scan with a filter. Latency: the same first-page requests to the handler in process
+ * and over HTTP through the local stack, interleaved so both see the same background load.
+ */
+import { Agent, request as httpRequest } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { parseParams, releasesParamsSchema } from '#core/query-params.js';
+import { planReleasesQuery } from '#core/query-plan.js';
+import type { ReleaseSummary } from '#core/release.js';
+import { listPartition, listSortKey } from '#core/table-layout.js';
+import { toApiGatewayEvent } from '#local/http-adapter.js';
+import type { EntityTally } from './corpus-items.js';
+import { itemSize, readUnits } from './dynamo.js';
+import { type BenchEnvironment, documentClient } from './environment.js';
+import type { Progress } from './progress.js';
+import { percentile, round, sum } from './stats.js';
+
+export const QUERY_KINDS = [
+  'newest',
+  'minister',
+  'portfolio',
+  'dates',
+  'combined',
+  'q',
+  'q-minister',
+] as const;
+export type QueryKind = (typeof QUERY_KINDS)[number];
+
+export const QUERY_KIND_LABELS: Record<QueryKind, string> = {
+  newest: 'newest (`/releases`)',
+  minister: 'by minister',
+  portfolio: 'by portfolio',
+  dates: 'by dates (`from`, `to`)',
+  combined: 'combined (minister, portfolio, dates)',
+  q: '`q` alone',
+  'q-minister': '`q` with a minister',
+};
+
+export function isTextKind(kind: QueryKind): boolean {
+  return kind === 'q' || kind === 'q-minister';
+}
+
+type Params = Record<string, string>;
+
+/** Five-year windows inside the corpus' 1990-to-end span. */
+const DATE_WINDOWS: ReadonlyArray<[string, string]> = [
+  ['2000-01-01', '2004-12-31'],
+  ['2005-01-01', '2009-12-31'],
+  ['2010-01-01', '2014-12-31'],
+  ['2015-01-01', '2019-12-31'],
+  ['2020-01-01', '2024-12-31'],
+];
+/** Title topics of the generator: a realistic phrase search that matches some releases only. */
+const TEXT_QUERIES = [
+  'pilot programme',
+  'trade mission',
+  'reform plan',
+  'review announced',
+  'support package',
+];
+const VARIANTS = 5;
+
+/** The parameter sets of each kind at one corpus size: the busiest ministers, portfolios, pairs. */
+export function queryVariants(tally: EntityTally): Record<QueryKind, Params[]> {
+  const ministers = tally.ranked('minister').slice(0, VARIANTS);
+  const portfolios = tally.ranked('portfolio').slice(0, VARIANTS);
+  const pairs = tally.rankedPairs().slice(0, VARIANTS);
+  return {
+    newest: [{}],
+    minister: ministers.map((m) => ({ minister: m.slug })),
+    portfolio: portfolios.map((p) => ({ portfolio: p.slug })),
+    dates: DATE_WINDOWS.map(([from, to]) => ({ from, to })),
+    combined: pairs.map((pair) => ({
+      minister: pair.minister,
+      portfolio: pair.portfolio,
+      from: '1995-01-01',
+      to: '2024-12-31',
+    })),
+    q: TEXT_QUERIES.map((q) => ({ q })),
+    'q-minister': ministers.map((m, i) => ({
+      q: TEXT_QUERIES[i % TEXT_QUERIES.length] ?? 'reform',
+      minister: m.slug,
+    })),
+  };
+}
+
+function pathOf(params: Params): string {
+  const query = new URLSearchParams(params).toString();
+  return query === '' ? '/releases' : `/releases?${query}`;
+}
+
+function eventFor(path: string): APIGatewayProxyEventV2 {
+  return toApiGatewayEvent({
+    method: 'GET',
+    url: path,
+    rawHeaders: ['host', '127.0.0.1', 'user-agent', 'releases-bench'],
+    httpVersion: '1.1',
+    sourceIp: '127.0.0.1',
+  }).event;
+}
+
+export interface CostFigures {
+  pages: number;
+  itemsPerPage: number;
+  /** Bytes of the list items a page returns, as DynamoDB sizes items. */
+  bytesPerPage: number;
+  consumedPerPage: number;
+  minimumPerPage: number;
+  /** consumed / minimum, summed over the pages measured */
+  ratio: number;
+  /** Requests to DynamoDB per page. */
+  readsPerPage: number;
+}
+
+export interface LatencyFigures {
+  requests: number;
+  inProcess: { p50: number; p99: number };
+  http: { p50: number; p99: number };
+  /** http.p99 / inProcess.p99 */
+  p99Ratio: number;
+}
+
+export interface KindFigures {
+  kind: QueryKind;
+  example: string;
+  cost: CostFigures;
+  /** Consumed read capacity of one naive full Scan with a filter at this size (per page). */
+  scanPerPage: number;
+  /** scanPerPage / consumedPerPage */
+  scanVsConsumed: number;
+  latency: LatencyFigures;
+}
+
+interface HandlerResult {
+  statusCode?: number;
+  body?: string;
+}
+
+type Handler = (event: APIGatewayProxyEventV2) => Promise<HandlerResult>;
+
+async function measureCost(
+  handler: Handler,
+  readings: () => number[],
+  variants: Params[],
+  pagesEach: number,
+) {
+  let pages = 0;
+  let items = 0;
+  let bytes = 0;
+  let consumed = 0;
+  let minimum = 0;
+  let reads = 0;
+  for (const variant of variants) {
+    let cursor: string | undefined;
+    for (let page = 0; page < pagesEach; page += 1) {
+      const params = { ...variant, ...(cursor ? { cursor } : {}) };
+      const before = readings().length;
+      const result = await handler(eventFor(pathOf(params)));
+      if (result.statusCode !== 200)
+        throw new Error(`${pathOf(params)}: ${result.statusCode} ${result.body}`);
+      const page_ = JSON.parse(result.body ?? '{}') as { items: ReleaseSummary[]; nextCursor: string | null };
+      const units = readings().slice(before);
+      const pk = listPartition(planReleasesQuery(parseParams(releasesParamsSchema, variant)).scope);
+      const pageBytes = sum(page_.items.map((s) => itemSize({ pk, sk: listSortKey(s.date, s.id), ...s })));
+      pages += 1;
+      items += page_.items.length;
+      bytes += pageBytes;
+      consumed += sum(units);
+      reads += units.length;
+      // A request never costs less than half a unit, even when it returns nothing.
+      minimum += Math.max(0.5, readUnits(pageBytes));
+      cursor = page_.nextCursor ?? undefined;
+      if (!cursor) break;
+    }
+  }
+  return {
+    pages,
+    itemsPerPage: round(items / pages, 1),
+    bytesPerPage: Math.round(bytes / pages),
+    consumedPerPage: round(consumed / pages, 2),
+    minimumPerPage: round(minimum / pages, 2),
+    ratio: round(consumed / minimum, 3),
+    readsPerPage: round(reads / pages, 2),
+  };
+}
+
+function httpGetter(baseUrl: string): { get(path: string): Promise<number>; close(): void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(baseUrl);
+  return {
+    get(path) {
+      return new Promise((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path,
+            method: 'GET',
+            agent,
+            headers: { 'user-agent': 'releases-bench' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+export async function measureQueries(
+  env: BenchEnvironment,
+  tally: EntityTally,
+  options: { scanUnits: number; reps: number; textReps: number; pages: number; progress: Progress },
+): Promise<KindFigures[]> {
+  const { makeHandler } = await import('#handlers/api.js');
+  const readings: number[] = [];
+  const costHandler = makeHandler({
+    doc: documentClient(env.newDynamoClient()),
+    tableName: env.tableName,
+    textSearch: true,
+    cursorSecret: env.cursorSecret,
+    onConsumedCapacity: (capacity) => readings.push(capacity.CapacityUnits ?? 0),
+  });
+  // The in-process handler is configured exactly as the one behind the stack's HTTP server.
+  const handler = makeHandler({
+    doc: documentClient(env.newDynamoClient()),
+    tableName: env.tableName,
+    textSearch: true,
+    cursorSecret: env.cursorSecret,
+  });
+  const http = httpGetter(env.stack.apiUrl);
+  const variants = queryVariants(tally);
+  const figures: KindFigures[] = [];
+  const total = sum(QUERY_KINDS.map((kind) => (isTextKind(kind) ? options.textReps : options.reps)));
+  options.progress.phase('queries (cost, in-process vs HTTP latency)', total);
+  try {
+    for (const kind of QUERY_KINDS) {
+      const sets = variants[kind];
+      const cost = await measureCost(costHandler, () => readings, sets, options.pages);
+      const reps = isTextKind(kind) ? options.textReps : options.reps;
+      const paths = Array.from({ length: reps }, (_, i) => pathOf(sets[i % sets.length] ?? {}));
+      const events = paths.map(eventFor);
+      const inProcess: number[] = [];
+      const overHttp: number[] = [];
+      const callInProcess = async (i: number, record: boolean) => {
+        const start = performance.now();
+        const result = await handler(events[i % events.length] as APIGatewayProxyEventV2);
+        const ms = performance.now() - start;
+        if (result.statusCode !== 200) throw new Error(`${paths[i]}: in process ${result.statusCode}`);
+        if (record) inProcess.push(ms);
+      };
+      const callHttp = async (i: number, record: boolean) => {
+        const start = performance.now();
+        const status = await http.get(paths[i % paths.length] ?? '/releases');
+        const ms = performance.now() - start;
+        if (status !== 200) throw new Error(`${paths[i]}: HTTP ${status}`);
+        if (record) overHttp.push(ms);
+      };
+      const warmUp = Math.min(20, Math.max(3, Math.floor(reps / 10)));
+      for (let i = 0; i < warmUp; i += 1) {
+        await callInProcess(i, false);
+        await callHttp(i, false);
+      }
+      for (let i = 0; i < reps; i += 1) {
+        if (i % 2 === 0) {
+          await callInProcess(i, true);
+          await callHttp(i, true);
+        } else {
+          await callHttp(i, true);
+          await callInProcess(i, true);
+        }
+        options.progress.tick();
+      }
+      const inP99 = percentile(inProcess, 99);
+      const httpP99 = percentile(overHttp, 99);
+      figures.push({
+        kind,
+        example: pathOf(sets[0] ?? {}),
+        cost,
+        scanPerPage: round(options.scanUnits, 1),
+        scanVsConsumed: round(options.scanUnits / cost.consumedPerPage, 0),
+        latency: {
+          requests: reps,
+          inProcess: { p50: round(percentile(inProcess, 50)), p99: round(inP99) },
+          http: { p50: round(percentile(overHttp, 50)), p99: round(httpP99) },
+          p99Ratio: round(httpP99 / inP99, 3),
+        },
+      });
+    }
+  } finally {
+    options.progress.done();
+    http.close();
+  }
+  return figures;
+}
