@@ -44,7 +44,7 @@ function banner(stack: LocalStack, startedInMs: number): string {
     '',
     `Releases local stack is up (${(startedInMs / 1000).toFixed(1)} s)${stack.seeded > 0 ? `; uploaded ${stack.seeded} seed file(s)` : ''}.`,
     '',
-    `  API         ${api}          (GET /releases, /releases/{id}, /ministers, /portfolios, /problems, /openapi.json)`,
+    `  API         ${api}          (GET /releases, /releases/{id}, /ministers, /portfolios, /openapi.json; /problems without IAM locally)`,
     `  S3          ${s3}          bucket "${stack.bucket}", access key S3RVER, secret key S3RVER`,
     `  DynamoDB    ${stack.dynamoEndpoint}          table "${stack.tableName}" (shared database: any credentials)`,
     `  Data        ${stack.dataDir}`,
