@@ -58,14 +58,29 @@ export function parseQueryString(raw: string | undefined): Record<string, string
 export function requestFromEvent(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-  const domain = event.requestContext?.domainName;
   return {
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
     path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
     rawQuery: event.rawQueryString ?? '',
     headers,
-    ...(domain && !domain.includes(' ') ? { baseUrl: `https://${domain}` } : {}),
+    ...baseUrlOf(event, headers),
   };
+}
+
+const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$/;
+
+/**
+ * Where this API is served, for the OpenAPI `servers` entry: API Gateway's domain over https in
+ * the cloud; the local stack forwards `http` and the Host with its port. Malformed values are
+ * ignored (the header is the client's).
+ */
+function baseUrlOf(
+  event: APIGatewayProxyEventV2,
+  headers: Record<string, string | undefined>,
+): { baseUrl?: string } {
+  const proto = headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const host = [headers.host, event.requestContext?.domainName].find((h) => h !== undefined && HOST.test(h));
+  return host ? { baseUrl: `${proto}://${host}` } : {};
 }
 
 /** The request's query parameters, each given once (a repeated name is a 400 naming it). */
