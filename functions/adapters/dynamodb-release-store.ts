@@ -37,11 +37,13 @@ import {
   listItemsFor,
   listPartition,
   problemKey,
+  RELEASE_SORT_KEY,
   type ReleaseItem,
   releaseKey,
   type SourceItem,
   sourceKey,
   summaryOf,
+  type TableKey,
 } from '#core/table-layout.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -141,7 +143,14 @@ export class DynamoReleaseStore implements ReleaseStore {
     }
 
     const touches = entityTouches(change);
-    const entities = await this.getEntities([...touches.values()]);
+    const known = change.entities ?? new Map<string, EntityItem>();
+    const entities = new Map(known);
+    const unread = [...touches.entries()].filter(([id]) => !known.has(id)).map(([, touch]) => touch);
+    // Entities the decision did not read (absent ones included) are read now; usually none.
+    const missing = change.entities
+      ? unread.filter((t) => !change.put?.release || !isOn(change.put.release, t))
+      : unread;
+    if (missing.length > 0) for (const [id, item] of await this.getEntities(missing)) entities.set(id, item);
     const refreshAfter: EntityRefKey[] = [];
     for (const [id, touch] of touches) {
       const write = entityWrite(touch, entities.get(id));
@@ -208,26 +217,37 @@ export class DynamoReleaseStore implements ReleaseStore {
     return snapshot;
   }
 
+  async getReleaseWithEntities(
+    id: string,
+    entities: EntityRefKey[],
+  ): Promise<{ release: ReleaseItem | undefined; entities: Map<string, EntityItem> }> {
+    const items = await this.batchGetConsistent([
+      releaseKey(id),
+      ...entities.map((e) => entityKey(e.kind, e.slug)),
+    ]);
+    const release = items.find((item) => item.pk === releaseKey(id).pk && item.sk === RELEASE_SORT_KEY);
+    return { release: release as ReleaseItem | undefined, entities: entityMap(items) };
+  }
+
   /** Consistent reads of the entity items a change touches, by `kind#slug`. */
   private async getEntities(keys: EntityRefKey[]): Promise<Map<string, EntityItem>> {
-    const found = new Map<string, EntityItem>();
+    return entityMap(await this.batchGetConsistent(keys.map((k) => entityKey(k.kind, k.slug))));
+  }
+
+  private async batchGetConsistent(keys: TableKey[]): Promise<Array<Record<string, unknown> & TableKey>> {
+    const found: Array<Record<string, unknown> & TableKey> = [];
     for (let i = 0; i < keys.length; i += 100) {
       let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
-        {
-          [this.tableName]: {
-            Keys: keys.slice(i, i + 100).map((k) => ({ ...entityKey(k.kind, k.slug) })),
-            ConsistentRead: true,
-          },
-        };
+        { [this.tableName]: { Keys: keys.slice(i, i + 100).map((k) => ({ ...k })), ConsistentRead: true } };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const page: BatchGetCommandOutput = await this.doc.send(
           new BatchGetCommand({ RequestItems: request }),
         );
-        for (const item of (page.Responses?.[this.tableName] ?? []) as EntityItem[]) {
-          found.set(`${item.pk.slice(2)}#${item.sk}`, item);
-        }
+        found.push(
+          ...((page.Responses?.[this.tableName] ?? []) as Array<Record<string, unknown> & TableKey>),
+        );
         request = page.UnprocessedKeys as typeof request;
       }
     }
@@ -473,6 +493,19 @@ function entityWrite(
     },
     refresh,
   };
+}
+
+function entityMap(items: Array<Record<string, unknown> & TableKey>): Map<string, EntityItem> {
+  const map = new Map<string, EntityItem>();
+  for (const item of items) {
+    if (item.pk.startsWith('E#')) map.set(`${item.pk.slice(2)}#${item.sk}`, item as unknown as EntityItem);
+  }
+  return map;
+}
+
+/** Whether the entity is on the release (so the decision already looked it up). */
+function isOn(release: Pick<Release, 'ministers' | 'portfolios'>, entity: EntityRefKey): boolean {
+  return refsOf(release, entity.kind).some((ref) => ref.slug === entity.slug);
 }
 
 function refsOf(release: Pick<Release, 'ministers' | 'portfolios'> | undefined, kind: EntityKind) {

@@ -4,7 +4,7 @@
  * sees these interfaces.
  */
 import type { EntityKind, Release } from './release.js';
-import type { ReleaseItem, SourceItem } from './table-layout.js';
+import type { EntityItem, ReleaseItem, SourceItem } from './table-layout.js';
 
 export type ObjectRead =
   | { status: 'found'; text: string; etag: string; lastModified: string }
@@ -37,6 +37,8 @@ export interface ReleaseChange {
   put?: { release: Release; previous: ReleaseItem | undefined; sourceTime: string };
   /** Remove this release, which the key was the source of. */
   remove?: { previous: ReleaseItem };
+  /** Entity items already read (consistently) while deciding, by `kind#slug`; the rest are read by commit. */
+  entities?: ReadonlyMap<string, EntityItem>;
 }
 
 export interface EntityRefKey {
@@ -55,6 +57,11 @@ export interface StoreSnapshot {
 export interface ReleaseStore {
   getSource(key: string): Promise<SourceItem | undefined>;
   getRelease(id: string): Promise<ReleaseItem | undefined>;
+  /** The release item and the entity items of the given refs (missing ones absent), in one consistent read. */
+  getReleaseWithEntities(
+    id: string,
+    entities: EntityRefKey[],
+  ): Promise<{ release: ReleaseItem | undefined; entities: Map<string, EntityItem> }>;
   /**
    * Applies the change atomically, counts and entity names included; `conflict` when a condition
    * failed (someone wrote first).
