@@ -26,6 +26,8 @@ export const TABLE_NAME = 'releases';
 
 export interface BenchEnvironment {
   dynamoEndpoint: string;
+  /** The in-memory DynamoDB Local's Java process, for its CPU time. */
+  dynamoPid: number;
   /** A client for the benchmark's own reads and writes. */
   dynamo: DynamoDBClient;
   doc: DynamoDBDocumentClient;
@@ -128,6 +130,7 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     cleanups.push(async () => s3.destroy());
     return {
       dynamoEndpoint: ddb.endpoint,
+      dynamoPid: ddb.pid,
       dynamo,
       doc,
       tableName: TABLE_NAME,

@@ -7,6 +7,8 @@
  * so that both see the same background load on a shared machine; the raw writes go to a scratch
  * table with the same key schema, dropped afterwards.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { itemsForFiles, type ParsedFile } from './corpus-items.js';
@@ -24,6 +26,12 @@ export interface RequestShare {
   share: number;
 }
 
+/** CPU milliseconds per release, in this Node process (handler, SDK, s3rver) and in DynamoDB Local. */
+export interface CpuPerRelease {
+  node: number;
+  dynamodbLocal: number;
+}
+
 export interface IngestFigures {
   /** Files measured on both paths. */
   sample: number;
@@ -39,6 +47,7 @@ export interface IngestFigures {
     retries: number;
     failures: number;
     requests: RequestShare[];
+    cpuMsPerRelease: CpuPerRelease;
   };
   rawWrite: {
     seconds: number;
@@ -46,9 +55,37 @@ export interface IngestFigures {
     items: number;
     itemsPerRelease: number;
     requests: number;
+    cpuMsPerRelease: CpuPerRelease;
   };
   /** eventPath.releasesPerSecond / rawWrite.releasesPerSecond */
   ratio: number;
+}
+
+let clockTicks: number | undefined;
+
+/** User plus system CPU of a process from /proc, in ms (0 where /proc is unavailable). */
+function processCpuMs(pid: number): number {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU used by this process and by DynamoDB Local while `run` runs. */
+async function withCpu(
+  dynamoPid: number,
+  run: () => Promise<void>,
+): Promise<{ node: number; dynamo: number }> {
+  const node = process.cpuUsage();
+  const dynamo = processCpuMs(dynamoPid);
+  await run();
+  const used = process.cpuUsage(node);
+  return { node: (used.user + used.system) / 1000, dynamo: processCpuMs(dynamoPid) - dynamo };
 }
 
 const SCRATCH_TABLE = 'raw-write-baseline';
@@ -101,6 +138,11 @@ export async function measureIngest(
   let rawMs = 0;
   let rawItems = 0;
   let rawRequests = 0;
+  const cpu = { event: { node: 0, dynamo: 0 }, raw: { node: 0, dynamo: 0 } };
+  const addCpu = (into: { node: number; dynamo: number }, used: { node: number; dynamo: number }) => {
+    into.node += used.node;
+    into.dynamo += used.dynamo;
+  };
   let invocations = 0;
   let retries = 0;
   let failures = 0;
@@ -145,12 +187,14 @@ export async function measureIngest(
         rawItems += items.length;
         rawRequests += requests;
       };
+      const measuredEvent = async () => addCpu(cpu.event, await withCpu(env.dynamoPid, eventPath));
+      const measuredRaw = async () => addCpu(cpu.raw, await withCpu(env.dynamoPid, raw));
       if (round_ % 2 === 0) {
-        await eventPath();
-        await raw();
+        await measuredEvent();
+        await measuredRaw();
       } else {
-        await raw();
-        await eventPath();
+        await measuredRaw();
+        await measuredEvent();
       }
       progress.tick(part.length);
     }
@@ -174,6 +218,10 @@ export async function measureIngest(
       retries,
       failures,
       requests: shares(timer, files.length),
+      cpuMsPerRelease: {
+        node: round(cpu.event.node / files.length),
+        dynamodbLocal: round(cpu.event.dynamo / files.length),
+      },
     },
     rawWrite: {
       seconds: round(rawMs / 1000),
@@ -181,6 +229,10 @@ export async function measureIngest(
       items: rawItems,
       itemsPerRelease: round(rawItems / files.length, 2),
       requests: rawRequests,
+      cpuMsPerRelease: {
+        node: round(cpu.raw.node / files.length),
+        dynamodbLocal: round(cpu.raw.dynamo / files.length),
+      },
     },
     ratio: round(ingestRate / rawRate, 3),
   };
