@@ -51,6 +51,8 @@ export interface Results {
   command: string;
   durationSeconds: number;
   machine: Machine;
+  /** The commit measured; `dirty` when functions/, infra/, scripts/ or bench/ had uncommitted changes. */
+  code?: { commit: string; dirty: boolean };
   corpus: { generator: string; seed: number; endDate: string };
   settings: {
     concurrency: number;
@@ -156,7 +158,7 @@ function ingestAnalysis(results: Results, target: Target): string[] {
     .join(', ');
   const lines = [
     `**\`ingest-vs-raw-write\` ${target.met ? 'met' : 'not met'}: ${target.value}x (limit ${target.limit}x).** ` +
-      `At ${n(last.size)} each file took ${perRelease.toFixed(1)} requests on the event path, one after the other ` +
+      `At ${n(last.size)} each file took ${perRelease.toFixed(1)} requests on the event path ` +
       `(${top}), against ${(rawWrite.requests / last.ingest.sample).toFixed(2)} BatchWriteItem requests per release on the raw path ` +
       `(${rawWrite.itemsPerRelease} items per release, 25 per request). CPU per release: event path ${eventPath.cpuMsPerRelease.node} ms in ` +
       `Node (handler, SDK, parser, and the in-process s3rver) + ${eventPath.cpuMsPerRelease.dynamodbLocal} ms in DynamoDB Local = ` +
@@ -165,23 +167,23 @@ function ingestAnalysis(results: Results, target: Target): string[] {
   ];
   if (!target.met) {
     lines.push(
-      'Why: the raw baseline writes finished items 25 to a request and reads nothing; the event path must, per file and in order, ' +
-        'read the key state consistently (the S3 sequencer check), read the object, read the release item and the entity items ' +
-        'consistently (revision and count bookkeeping) and commit one TransactWriteItems of every item it changes (source key, ' +
-        'problem delete, release, list items, entity updates), each with a condition. Those five round trips per file are the price ' +
-        'of the at-least-once, out-of-order guarantees of SPEC section 3, and per request DynamoDB Local spends far more than per item.',
+      'Why: the raw baseline writes finished items 25 to a request and reads nothing. The event path must, per file, read the ' +
+        'key state consistently (the S3 sequencer check, SPEC section 3) and the object, then the release and entity items ' +
+        'consistently (revisions and counts), then commit one TransactWriteItems of every item it changes (source key, problem ' +
+        `delete, release, list items, entity updates), each with a condition: ` +
+        `${perRelease.toFixed(1)} requests per file, and DynamoDB Local spends far more per request than per item. That is the price ` +
+        'of at-least-once, out-of-order delivery handled exactly once; the raw path has no such guarantees to keep.',
       `What would meet it: at most ${(cpuRaw / target.limit).toFixed(1)} ms of CPU per file on this machine, against ${cpuEvent.toFixed(1)} ms ` +
         `now (${(cpuEvent / (cpuRaw / target.limit)).toFixed(1)}x less), which takes fewer requests per file, not faster ones. ` +
-        'The levers, largest first (all in functions/, none in this benchmark): (1) batching: S3 events through SQS to the ingest ' +
-        'function in batches of 10, reading the key states, the releases and the entities of the whole batch with one consistent ' +
-        'BatchGetItem each, leaves about two requests per file (GetObject and the transaction) instead of five; (2) entity counts ' +
-        'out of the transaction (a stream-fed aggregator, or counts read from the list partitions): the transaction loses its ' +
-        `${last.busiest ? `conditional entity updates (the busiest minister is on ${(last.busiest.minister * 100).toFixed(0)}% of releases, the busiest portfolio on ${(last.busiest.portfolio * 100).toFixed(0)}%, ` : '(hot '}` +
-        'so in the cloud concurrent transactions conflict on those items) and the entity BatchGetItem goes; (3) without batching, one ' +
-        'round trip fewer per file by reading the release and entity items in one consistent BatchGetItem, and the object read in ' +
-        'parallel with the key state (functions/core/apply-object-event.ts, functions/adapters/dynamodb-release-store.ts). ' +
-        'Some of the Node CPU here is s3rver serving the objects in this process, which Lambda would not pay; and in the cloud a ' +
-        'transactional write costs twice the write units of a plain one, so (2) lowers the bill as well.',
+        'The levers, largest first (both in functions/, not in this benchmark): (1) batching: S3 events through SQS to the ingest ' +
+        'function in batches of 10, reading the key states, releases and entities of the whole batch with one consistent ' +
+        `BatchGetItem each, leaves about two requests per file (GetObject and the transaction) instead of ${perRelease.toFixed(0)}; ` +
+        '(2) entity counts out of the transaction (a stream-fed aggregator, or counts read from the list partitions): the ' +
+        'transaction loses its conditional entity updates ' +
+        `${last.busiest ? `(the busiest minister is on ${(last.busiest.minister * 100).toFixed(0)}% of releases, the busiest portfolio on ${(last.busiest.portfolio * 100).toFixed(0)}%, so in the cloud concurrent transactions conflict on those items) ` : ''}` +
+        'and the entity reads go. Only both together plausibly reach 0.5x here. Some of the Node CPU above is s3rver serving the ' +
+        'objects in this process, which Lambda would not pay; and in the cloud a transactional write costs twice the write units ' +
+        'of a plain one, so (2) lowers the bill as well.',
     );
   }
   return lines;
@@ -189,6 +191,7 @@ function ingestAnalysis(results: Results, target: Target): string[] {
 
 function coldStartAnalysis(results: Results, target: Target): string[] {
   const lines: string[] = [];
+  const last = results.results.at(-1);
   const parts = results.coldStarts
     .map((c) => {
       const b = results.bundles.find((x) => x.function === c.function);
@@ -206,15 +209,26 @@ function coldStartAnalysis(results: Results, target: Target): string[] {
   );
   if (!target.met || results.coldStarts.some((c) => c.loadAndAnswerRatio > target.limit)) {
     lines.push(
-      'Why: loading is proportional to the code evaluated, and zod (the classic build, which tree-shaking cannot trim because its ' +
-        `methods live on prototypes) is ${results.bundles.map((b) => `${kb(b.largest.find((p) => p.source === 'zod')?.bytes ?? 0)} of ${kb(b.bytes)} in ${b.function}`).join(', ')}; ` +
-        'the query functions also build at import the response schemas of the OpenAPI document (functions/core/query-schemas.ts, ' +
-        "imported through query-openapi.ts), which only `/openapi.json` uses, and ingest bundles two YAML parsers (`yaml` for the parser, `js-yaml` through gray-matter's " +
-        'default engines). The ingest first answer makes five DynamoDB and S3 requests where the minimal handler makes two, and each ' +
-        'first use of a command pays for its serializers. What would bring it down: `zod/mini` (tree-shakable; the schemas rewritten in its functional form) or plain ' +
-        'validators in the handlers; importing the OpenAPI builder only for `/openapi.json` (a dynamic import); splitting the ' +
-        'front matter without gray-matter (the parser already uses `yaml`, so js-yaml need not be bundled); and the ingest ' +
-        'round trips of the ingest analysis above, which shorten its first answer too.',
+      'Why: loading is proportional to the code evaluated, and the bundles carry more than the SDK (largest parts above: ' +
+        `${results.bundles
+          .map(
+            (b) =>
+              `${b.function} ${b.largest
+                .filter((part) => !part.source.startsWith('@aws-sdk/') && !part.source.startsWith('@smithy/'))
+                .slice(0, 3)
+                .map((part) => `${part.source} ${kb(part.bytes)}`)
+                .join(', ')}`,
+          )
+          .join('; ')}). ` +
+        'The query functions build at import the zod schemas of every parameter and of the OpenAPI document ' +
+        '(functions/core/query-schemas.ts through query-openapi.ts, which `/problems` imports for its cache policy), although only ' +
+        '`/openapi.json` needs the response schemas. ' +
+        `${results.bundles.some((b) => b.largest.some((part) => part.source === 'js-yaml')) ? "Ingest bundles two YAML parsers (`yaml` for the parser, `js-yaml` through gray-matter's default engines). " : ''}` +
+        `The ingest first answer makes ${last ? last.ingest.eventPath.requests.reduce((total, r) => total + r.perRelease, 0).toFixed(0) : 'several'} ` +
+        'DynamoDB and S3 requests where the minimal handler makes two, and the first use of each command pays for its ' +
+        "serializers. What would bring it down: build the OpenAPI document's schemas only for `/openapi.json` (a dynamic " +
+        'import) and give `/problems` its cache policy from routes.ts; `zod/mini` or plain validators for the handful of ' +
+        'parameters; the front matter split without gray-matter (the parser already uses `yaml`).',
     );
   }
   return lines;
@@ -279,7 +293,10 @@ export function renderMarkdown(results: Results, notes: string[]): string {
     `Generated by \`${results.command}\` on ${results.generatedAt.slice(0, 10)} in ${Math.round(results.durationSeconds / 60)} minutes. ` +
       `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); load average at start ` +
       `${m.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')} (a machine shared with other work: absolute figures are noisy, ` +
-      'every target is a ratio against a baseline measured in the same run). DynamoDB Local in memory; method in `docs/benchmark.md`.',
+      'every target is a ratio against a baseline measured in the same run). DynamoDB Local in memory; method in `docs/benchmark.md`.' +
+      (results.code
+        ? ` Code measured: commit ${results.code.commit.slice(0, 7)}${results.code.dirty ? ' with uncommitted changes' : ''}.`
+        : ''),
     '',
   );
   out.push('## Targets', '');

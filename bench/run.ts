@@ -8,6 +8,7 @@
  */
 import './quiet-logs.js';
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -92,6 +93,19 @@ function machine(): Machine {
     platform: `${process.platform} ${process.arch}`,
     loadAverageAtStart: loadavg().map((l) => round(l, 2)),
   };
+}
+
+/** The commit measured, and whether the measured code differed from it. */
+function codeVersion(): { commit: string; dirty: boolean } | undefined {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+    return {
+      commit: git('rev-parse', 'HEAD'),
+      dirty: git('status', '--porcelain', '--', '../functions', '../infra', '../scripts', '.') !== '',
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Takes the next `count` files of the corpus, parsed. */
@@ -217,6 +231,7 @@ async function main(): Promise<void> {
   const progress = createProgress();
   const log = (line: string) => progress.note(line);
   const info = machine();
+  const code = codeVersion();
   process.stderr.write(
     `releases bench: sizes ${opts.sizes.join(', ')} on ${info.cpu} (${info.cores} cores), Node ${info.node}\n`,
   );
@@ -288,6 +303,7 @@ async function main(): Promise<void> {
       command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
       durationSeconds: Math.round((performance.now() - started) / 1000),
       machine: info,
+      ...(code ? { code } : {}),
       corpus: { generator: 'scripts/corpus/generate.ts', seed: opts.seed, endDate: opts.endDate },
       settings: {
         concurrency: opts.concurrency,
