@@ -1,9 +1,10 @@
 /**
  * `npm run reindex`: reconcile the table with the bucket, with a progress bar and a summary.
  *
- *   npm run reindex                      the local stack (ports from RELEASES_*_PORT)
- *   npm run reindex -- --stage prod      a deployed stage (reads Releases-prod's outputs)
- *   npm run reindex -- --table T --bucket B
+ *   npm run reindex                            the local stack (ports from RELEASES_*_PORT)
+ *   npm run reindex -- --stage prod            a deployed stage (reads Releases-prod's outputs)
+ *   npm run reindex -- --cloud --table T --bucket B   named AWS resources
+ *   npm run reindex -- --table T --bucket B    other names on the local services
  *
  * Safe at any time, also while uploads go on (see functions/core/reindex.ts).
  */
@@ -22,6 +23,7 @@ import { localS3Client } from './local/s3-server.js';
 const { values } = parseArgs({
   options: {
     stage: { type: 'string' },
+    cloud: { type: 'boolean', default: false },
     table: { type: 'string' },
     bucket: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
@@ -43,7 +45,9 @@ async function main(): Promise<void> {
   let s3: S3Client;
   let table: string;
   let bucket: string;
-  if (values.stage || (values.table && values.bucket)) {
+  if (values.stage || values.cloud) {
+    if (!values.stage && !(values.table && values.bucket))
+      throw new Error('--cloud needs --table and --bucket');
     const names = values.stage
       ? await stackOutputs(values.stage)
       : { table: values.table as string, bucket: values.bucket as string };
@@ -53,12 +57,19 @@ async function main(): Promise<void> {
   } else {
     dynamo = localDynamoDbClient(`http://127.0.0.1:${process.env.RELEASES_DYNAMODB_PORT ?? '8000'}`);
     s3 = localS3Client(`http://127.0.0.1:${process.env.RELEASES_S3_PORT ?? '4569'}`);
-    table = 'releases';
-    bucket = 'releases';
+    table = values.table ?? 'releases';
+    bucket = values.bucket ?? 'releases';
   }
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const bar = new SingleBar(
-    { format: 'reindex |{bar}| {value}/{total} fixes', hideCursor: true },
+    {
+      format: 'reindex |{bar}| {value}/{total} fixes',
+      hideCursor: true,
+      stream: process.stdout,
+      // Also when piped (CI logs): one line per interval instead of redraws.
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+    },
     Presets.shades_classic,
   );
   let started = false;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -300,5 +301,27 @@ describe('ingest: scale and faults', () => {
       files: new S3ReleaseFiles(services.s3, services.bucket),
     });
     expect(again).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2 });
+  });
+});
+
+describe('npm run reindex (the command)', () => {
+  it('reconciles the local services with a progress bar and prints a summary', async () => {
+    await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: SEED_KEY, Body: seed }));
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/reindex.ts', '--table', services.tableName, '--bucket', services.bucket],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          RELEASES_DYNAMODB_PORT: new URL(services.dynamoEndpoint).port,
+          RELEASES_S3_PORT: new URL(services.s3Endpoint).port,
+        },
+      },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toMatch(/reindex \|.*\| 1\/1 fixes/);
+    expect(child.stdout).toMatch(/added\s*│\s*1/);
+    expect((await h.release(SEED_ID))?.title).toBe('Prime Minister heads to United States for NATO');
   });
 });
