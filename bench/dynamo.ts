@@ -3,16 +3,11 @@
  * them, a bounded BatchWriteItem loader (the raw-write baseline and the bulk loader), a request
  * timer that attaches to any SDK v3 client's middleware stack, and the naive-Scan figures.
  */
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+
+import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_KEYS } from '#core/table-layout.js';
+import { ensureTable } from '../scripts/local/provision.js';
 import { forEachBounded } from './stats.js';
 
 export type Item = Record<string, unknown>;
@@ -71,23 +66,9 @@ export function readUnits(bytes: number, consistent = false): number {
   return consistent ? units : units / 2;
 }
 
-/** Table name, keys and billing exactly as provision.ts makes the real one. */
+/** The table exactly as the local stack and the tests make it. */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  await ensureTable(client, tableName);
 }
 
 export async function dropTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -9,7 +9,7 @@
 import './quiet-logs.js';
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +212,7 @@ async function calibrateScan(
 
 function writeReport(output: Results, out: string): void {
   const markdown = renderMarkdown(output, reportNotes(output));
+  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(output, null, 2)}\n`);
   writeFileSync(join(out, 'RESULTS.md'), markdown);
   process.stdout.write(`\n${markdown}`);

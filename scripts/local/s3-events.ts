@@ -53,6 +53,33 @@ const EVENT_NAMES: Record<string, string> = {
   'ObjectRemoved:Delete': 'ObjectRemoved:Delete',
 };
 
+/** One S3 event notification record as S3 sends it to Lambda (the object key already encoded). */
+export function s3EventRecord(fields: {
+  bucket: string;
+  eventName: string;
+  eventTime: string;
+  object: S3EventRecord['s3']['object'];
+  region?: string;
+}): S3EventRecord {
+  const { bucket } = fields;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: fields.region ?? 'us-east-1',
+    eventTime: fields.eventTime,
+    eventName: fields.eventName,
+    userIdentity: { principalId: 'AWS:LOCAL' },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'LOCAL', 'x-amz-id-2': 'LOCAL' },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'releases-local',
+      bucket: { name: bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${bucket}` },
+      object: fields.object,
+    },
+  };
+}
+
 export interface ConvertOptions {
   sequencer: Sequencer;
   region?: string;
@@ -79,22 +106,13 @@ export function toS3Events(event: S3rverEvent, options: ConvertOptions): S3Event
       object.size = Number(raw.s3.object.size ?? 0);
       if (raw.s3.object.eTag) object.eTag = raw.s3.object.eTag.replace(/"/g, '');
     }
-    const record: S3EventRecord = {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: options.region ?? 'us-east-1',
-      eventTime: raw.eventTime,
+    const record = s3EventRecord({
+      bucket,
       eventName,
-      userIdentity: { principalId: 'AWS:LOCAL' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'LOCAL', 'x-amz-id-2': 'LOCAL' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'releases-local',
-        bucket: { name: bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${bucket}` },
-        object,
-      },
-    };
+      eventTime: raw.eventTime,
+      object,
+      region: options.region,
+    });
     events.push({ Records: [record] });
   }
   return events;

@@ -18,6 +18,7 @@ import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamod
 import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
+import { isAlive as alive } from './processes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
 
@@ -107,15 +108,6 @@ export class DataDirInUseError extends Error {}
 interface PidFile {
   nodePid: number;
   javaPid: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The command line of a process, or '' where /proc is unavailable. */

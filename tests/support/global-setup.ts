@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../scripts/local/dynamodb-local.js';
 import { freePort } from '../../scripts/local/free-port.js';
+import { isAlive as alive } from '../../scripts/local/processes.js';
 import { startS3Server } from '../../scripts/local/s3-server.js';
 
 declare module 'vitest' {
@@ -20,15 +21,6 @@ declare module 'vitest' {
 const PID_DIR = resolve('.test-out');
 /** One file per test run, named after the run's own pid, holding its DynamoDB Local's pid. */
 const PID_FILE = join(PID_DIR, `dynamodb-local.${process.pid}.pid`);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A DynamoDB Local left by a crashed earlier run outlives it; stop those by their recorded pid,

@@ -17,7 +17,7 @@ import {
   releaseKey,
 } from '#core/table-layout.js';
 import { makeHandler } from '#handlers/ingest.js';
-import { encodeS3EventKey, Sequencer } from '../../scripts/local/s3-events.js';
+import { encodeS3EventKey, Sequencer, s3EventRecord } from '../../scripts/local/s3-events.js';
 import type { TestServices } from './services.js';
 
 export function ingestHarness(services: TestServices) {
@@ -25,30 +25,13 @@ export function ingestHarness(services: TestServices) {
   const sequencer = new Sequencer();
 
   function event(key: string, kind: 'created' | 'removed', sequencer: string): S3Event {
-    return {
-      Records: [
-        {
-          eventVersion: '2.1',
-          eventSource: 'aws:s3',
-          awsRegion: 'ap-southeast-2',
-          eventTime: new Date().toISOString(),
-          eventName: kind === 'created' ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete',
-          userIdentity: { principalId: 'test' },
-          requestParameters: { sourceIPAddress: '127.0.0.1' },
-          responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
-          s3: {
-            s3SchemaVersion: '1.0',
-            configurationId: 'test',
-            bucket: {
-              name: services.bucket,
-              ownerIdentity: { principalId: 'test' },
-              arn: `arn:aws:s3:::${services.bucket}`,
-            },
-            object: { key: encodeS3EventKey(key), size: 0, eTag: '', sequencer },
-          },
-        },
-      ],
-    } as S3Event;
+    const record = s3EventRecord({
+      bucket: services.bucket,
+      eventName: kind === 'created' ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete',
+      eventTime: new Date().toISOString(),
+      object: { key: encodeS3EventKey(key), size: 0, eTag: '', sequencer, versionId: '' },
+    });
+    return { Records: [record] };
   }
 
   return {
