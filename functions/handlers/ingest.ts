@@ -30,6 +30,7 @@ export function makeHandler(deps: IngestDeps): (event: S3Event) => Promise<void>
         const objectEvent = toObjectEvent(record);
         if (!objectEvent) return;
         const files = new S3ReleaseFiles(deps.s3, record.s3.bucket.name);
+        // Per-call keys rather than logger.appendKeys: the records of one event run concurrently.
         const keys = { key: objectEvent.key, kind: objectEvent.kind, sequencer: objectEvent.sequencer };
         try {
           const result = await applyObjectEvent({ store, files }, objectEvent);

@@ -96,6 +96,16 @@ describe('ingest: problems', () => {
     expect((await h.problems())[0]?.reason).toMatch(/^file: is \d+ bytes; the limit is/);
   });
 
+  it('records a release too large for one transaction as a problem and keeps the good version', async () => {
+    await h.put('wide.md', releaseFile({ title: 'Narrow', ministers: ['Hon A'] }));
+    const many = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix} ${i}`);
+    // 1 + 10 + 10 + 10 x 10 = 121 lists: more writes than one transaction (100) holds.
+    await h.put('wide.md', releaseFile({ title: 'Wide', ministers: many('Hon M'), portfolios: many('P') }));
+    expect((await h.release('wide'))?.title).toBe('Narrow');
+    expect((await h.problems())[0]?.reason).toMatch(/^ministers: the change needs \d+ writes/);
+    expect(await h.entities('minister')).toMatchObject([{ sk: 'a', count: 1 }]);
+  });
+
   it('clears a problem when the key is deleted', async () => {
     await h.put('p.md', 'no front matter');
     expect(await h.problems()).toHaveLength(1);
