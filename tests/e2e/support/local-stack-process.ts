@@ -108,14 +108,7 @@ function pidFile(dataDir: string): { javaPid: number; nodePid: number } {
   };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../../../scripts/local/processes.js';
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
 export async function eventually<T>(
