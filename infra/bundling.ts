@@ -13,6 +13,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The Lambda entry points, relative to the project root. Each exports `handler`. */
 export const HANDLER_ENTRIES = {
   ingest: 'functions/handlers/ingest.ts',
+  project: 'functions/handlers/project.ts',
   api: 'functions/handlers/api.ts',
   problems: 'functions/handlers/problems.ts',
 } as const;

@@ -52,9 +52,9 @@ export class ReleasesStack extends Stack {
 
     this.ingest = new IngestPipeline(this, 'Ingest', {
       table: this.table,
-      entry: entries.ingest,
-      sizing: settings.functions.ingest,
-      reservedConcurrency: settings.ingestReservedConcurrency,
+      entries: { ingest: entries.ingest, project: entries.project },
+      sizing: { ingest: settings.functions.ingest, project: settings.functions.project },
+      concurrency: settings.ingestConcurrency,
       removalPolicy: settings.removalPolicy,
       autoDeleteObjects: settings.autoDeleteObjects,
       logRetention: settings.logRetention,

@@ -37,15 +37,16 @@ export interface StageSettings {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly functions: {
     readonly ingest: FunctionSizing;
+    readonly project: FunctionSizing;
     readonly api: FunctionSizing;
     readonly problems: FunctionSizing;
   };
   /**
-   * Caps concurrent ingest invocations (an `aws s3 sync` of 50,000 files must not starve the
-   * account's other functions). Throttled S3 events wait in Lambda's async queue, up to the
-   * maximum event age. Unset: no reservation (new accounts may have too little to reserve).
+   * Caps concurrent ingest invocations (the SQS event source mapping's maximum concurrency, 2 to
+   * 1,000): an `aws s3 sync` of 50,000 files waits in the queue instead of starving the account's
+   * other functions or DynamoDB.
    */
-  readonly ingestReservedConcurrency?: number;
+  readonly ingestConcurrency: number;
   /** `q` on `/releases`; off answers 400. */
   readonly textSearch: boolean;
   /** Send alarm state changes to an SNS topic (subscribe to it after deploying). */
@@ -64,10 +65,12 @@ const disposable: Omit<StageSettings, 'stage'> = {
   throttle: { rateLimit: 20, burstLimit: 40 },
   functions: {
     ingest: { memorySize: 1024, timeout: Duration.seconds(60) },
+    project: { memorySize: 1024, timeout: Duration.seconds(120) },
     // Below API Gateway's 30 s integration limit; the `q` filter bounds its own work well inside it.
     api: { memorySize: 512, timeout: Duration.seconds(20) },
     problems: { memorySize: 256, timeout: Duration.seconds(10) },
   },
+  ingestConcurrency: 10,
   textSearch: true,
   alarmTopic: false,
 };
@@ -95,7 +98,7 @@ const prod: Omit<StageSettings, 'stage'> = {
   accessLogExpiration: Duration.days(365),
   noncurrentVersionExpiration: Duration.days(90),
   throttle: { rateLimit: 500, burstLimit: 1000 },
-  ingestReservedConcurrency: 20,
+  ingestConcurrency: 20,
   alarmTopic: true,
 };
 

@@ -5,6 +5,7 @@
  *   npm run reindex -- --stage prod            a deployed stage (reads Releases-prod's outputs)
  *   npm run reindex -- --cloud --table T --bucket B   named AWS resources
  *   npm run reindex -- --table T --bucket B    other names on the local services
+ *   npm run reindex -- --reproject             also rebuild the word index and change log
  *
  * Safe at any time, also while uploads go on (see functions/core/reindex.ts).
  */
@@ -14,8 +15,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Presets, SingleBar } from 'cli-progress';
-import { DynamoReleaseStore } from '#adapters/dynamodb-release-store.js';
-import { S3ReleaseFiles } from '#adapters/s3-release-files.js';
+import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
+import { releaseProjections } from '#adapters/release-projections.js';
 import { reindex } from '#core/reindex.js';
 import { localDynamoDbClient } from './local/dynamodb-local.js';
 import { localS3Client } from './local/s3-server.js';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     table: { type: 'string' },
     bucket: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
+    reproject: { type: 'boolean', default: false },
   },
 });
 
@@ -75,9 +77,10 @@ async function main(): Promise<void> {
   let started = false;
   console.log(`Reindexing table ${table} from bucket ${bucket}…`);
   const summary = await reindex(
-    { store: new DynamoReleaseStore(doc, table), files: new S3ReleaseFiles(s3, bucket) },
+    dynamoReindexDeps({ doc, tableName: table, s3, bucket, projections: releaseProjections(doc, table) }),
     {
       concurrency: Number(values.concurrency),
+      reproject: values.reproject,
       onProgress(done, total) {
         if (!started) {
           bar.start(total, 0);

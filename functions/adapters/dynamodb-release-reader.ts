@@ -234,6 +234,9 @@ export class DynamoReleaseReader implements ReleaseReader {
       );
       this.record(output.ConsumedCapacity);
       for (const item of (output.Items ?? []) as EntityItem[]) {
+        // The projector creates an entity item with its version bump and fills it in with its
+        // first recount; one without figures yet, or with no releases left, is not listed.
+        if (item.name === undefined || item.latestDate === undefined || !(Number(item.count) > 0)) continue;
         entities.push({
           slug: item.sk,
           name: item.name,

@@ -1,7 +1,7 @@
 /**
  * Adapter: S3 event notification records -> object events of the ingestion use case.
  */
-import type { S3EventRecord } from 'aws-lambda';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type { ObjectEvent } from '#core/apply-object-event.js';
 import { isReleaseFileKey } from '#core/release-files.js';
 
@@ -26,4 +26,14 @@ export function toObjectEvent(record: S3EventRecord): ObjectEvent | undefined {
       : undefined;
   if (!kind) return undefined;
   return { key, kind, sequencer: record.s3.object.sequencer, eventTime: record.eventTime };
+}
+
+/**
+ * The S3 notification an SQS message carries, or undefined for S3's `s3:TestEvent` (sent when a
+ * queue is subscribed) and anything else without records. A body that is not JSON is an error:
+ * the message is retried, then dead-lettered where it can be looked at.
+ */
+export function s3EventOfMessage(body: string): S3Event | undefined {
+  const parsed = JSON.parse(body) as Partial<S3Event> & { Event?: string };
+  return Array.isArray(parsed.Records) && parsed.Records.length > 0 ? (parsed as S3Event) : undefined;
 }

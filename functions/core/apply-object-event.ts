@@ -1,28 +1,29 @@
 /**
- * The ingestion use case: make the table match one S3 object (SPEC section 3).
+ * The ingestion use case: make the table match the *current* state of one S3 object.
  *
- * Each call reads the key's state, decides, and commits one conditional transaction; a lost race
- * re-reads and decides again. Create events read the object's *current* content, so a delayed
- * event can never bring back an older version, and the sequencer check drops duplicates and
- * events older than the one already applied.
+ * Every event, whatever its kind, reads the object as it is now (a create whose object is gone
+ * is a removal; a removal whose object is there, e.g. a deleted non-current version, leaves or
+ * restores the release), so order, duplicates, versions and a concurrent reindex cannot remove a
+ * live release. The sequencer check drops duplicates and events older than the one applied; each
+ * step commits one small conditional transaction of items owned by this key, and a lost race
+ * re-reads and decides again.
  */
+
+import type { ObjectRead } from './ingest-ports.js';
 import {
-  ChangeTooLargeError,
   ContentionError,
-  type EntityRefKey,
-  type ObjectRead,
   type ReleaseChange,
   type ReleaseFileSource,
   type ReleaseStore,
   type SourceState,
 } from './ingest-ports.js';
 import { describeProblem, parseRelease } from './parse-release.js';
-import type { Release } from './release.js';
 import { compareSequencers } from './sequencer.js';
-import { type ReleaseItem, TOMBSTONE_TTL_SECONDS } from './table-layout.js';
+import { type ReleaseItem, type SourceItem, TOMBSTONE_TTL_SECONDS } from './table-layout.js';
 
 export interface ObjectEvent {
   key: string;
+  /** What the event said happened; the object's current state decides what is applied. */
   kind: 'created' | 'removed';
   /** S3 sequencer; absent for reconciliation by reindex (then only revisions guard the write). */
   sequencer?: string;
@@ -34,6 +35,7 @@ export interface ObjectEvent {
 
 export type ApplyOutcome =
   | { outcome: 'stale' }
+  | { outcome: 'unchanged'; id?: string }
   | { outcome: 'stored'; id: string }
   | { outcome: 'shadowed'; id: string; by: string }
   | { outcome: 'problem'; reason: string }
@@ -43,11 +45,13 @@ export interface ApplyDeps {
   store: ReleaseStore;
   files: ReleaseFileSource;
   now?: () => Date;
+  /** Told of each lost race (a condition failure), for metrics. */
+  onConflict?: () => void;
 }
 
 const MAX_ATTEMPTS = 8;
 
-/** Full-jitter backoff between attempts that lost a race (DynamoDB TransactionConflict). */
+/** Full-jitter backoff between attempts that lost a race. */
 function backoff(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(1_000, 10 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,39 +63,17 @@ function isNewer(time: string, key: string, than: Pick<ReleaseItem, 'sourceTime'
   return key >= than.sourceKey;
 }
 
-function entitiesOf(release: Pick<Release, 'ministers' | 'portfolios'> | undefined): EntityRefKey[] {
-  if (!release) return [];
-  return [
-    ...release.ministers.map((m) => ({ kind: 'minister' as const, slug: m.slug })),
-    ...release.portfolios.map((p) => ({ kind: 'portfolio' as const, slug: p.slug })),
-  ];
-}
-
 export async function applyObjectEvent(deps: ApplyDeps, event: ObjectEvent): Promise<ApplyOutcome> {
   const now = deps.now ?? (() => new Date());
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoff(attempt);
     // The object is read alongside the key's state (a wasted read only for duplicates): one round
     // trip instead of two on the path every upload takes.
-    const [source, read] = await Promise.all([
-      deps.store.getSource(event.key),
-      event.kind === 'created'
-        ? deps.files.read(event.key)
-        : Promise.resolve<ObjectRead>({ status: 'missing' }),
-    ]);
+    const [source, read] = await Promise.all([deps.store.getSource(event.key), deps.files.read(event.key)]);
     if (event.sequencer !== undefined && source?.seq !== undefined) {
-      const order = compareSequencers(event.sequencer, source.seq);
-      if (order <= 0) {
-        // A redelivery of the event last applied: finish its follow-up work (entity refresh)
-        // in case the first delivery failed after committing.
-        if (order === 0 && source.releaseId) {
-          const current = await deps.store.getRelease(source.releaseId);
-          await deps.store.refreshEntities(entitiesOf(current));
-        }
-        return { outcome: 'stale' };
-      }
+      if (compareSequencers(event.sequencer, source.seq) <= 0) return { outcome: 'stale' };
     }
-    const decided = await decide(deps, event, read, source?.releaseId ?? event.releaseIdHint, now());
+    const decided = await decide(deps, event, read, source, now());
     const change: ReleaseChange = {
       key: event.key,
       expectSourceRev: source ? source.rev : null,
@@ -99,26 +81,9 @@ export async function applyObjectEvent(deps: ApplyDeps, event: ObjectEvent): Pro
       problem: decided.problem,
       put: decided.put,
       remove: decided.remove,
-      entities: decided.entities,
     };
-    let result: 'committed' | 'conflict';
-    try {
-      result = await deps.store.commit(change);
-    } catch (error) {
-      if (!(error instanceof ChangeTooLargeError) || !change.put) throw error;
-      const reason = `ministers: ${error.message}; list fewer ministers or portfolios`;
-      result = await deps.store.commit({
-        ...change,
-        source: { ...change.source, problem: reason, releaseId: source?.releaseId },
-        problem: { reason },
-        put: undefined,
-        remove: undefined,
-      });
-      if (result === 'committed') return { outcome: 'problem', reason };
-      continue;
-    }
-    if (result === 'conflict') continue;
-    return decided.outcome;
+    if ((await deps.store.commit(change)) === 'committed') return decided.outcome;
+    deps.onConflict?.();
   }
   throw new ContentionError(`gave up on ${event.key} after ${MAX_ATTEMPTS} conflicting attempts`);
 }
@@ -128,7 +93,6 @@ interface Decision {
   problem: { reason: string } | null;
   put?: ReleaseChange['put'];
   remove?: ReleaseChange['remove'];
-  entities?: ReleaseChange['entities'];
   outcome: ApplyOutcome;
 }
 
@@ -136,18 +100,19 @@ async function decide(
   deps: ApplyDeps,
   event: ObjectEvent,
   read: ObjectRead,
-  previousId: string | undefined,
+  source: SourceItem | undefined,
   now: Date,
 ): Promise<Decision> {
-  // The release this key was the source of, if it still is.
-  const owned = async (): Promise<ReleaseItem | undefined> => {
+  const previousId = source?.releaseId ?? event.releaseIdHint;
+  // The release this key is still the source of, if any (another key may have taken the id).
+  const ownedRelease = async (): Promise<ReleaseItem | undefined> => {
     if (!previousId) return undefined;
     const item = await deps.store.getRelease(previousId);
     return item?.sourceKey === event.key ? item : undefined;
   };
 
   if (read.status === 'missing') {
-    const previous = await owned();
+    const previous = await ownedRelease();
     return {
       source: {
         key: event.key,
@@ -176,23 +141,37 @@ async function decide(
 
   const release = parsed.release;
   const sourceTime = event.sequencer === undefined ? read.lastModified : event.eventTime;
-  // The release and its entities in one consistent read; the transaction needs both.
-  const { release: current, entities } = await deps.store.getReleaseWithEntities(
-    release.id,
-    entitiesOf(release),
-  );
-  const source = { key: event.key, deleted: false, etag: read.etag, releaseId: release.id };
+  const current = await deps.store.getRelease(release.id);
+  const state = { key: event.key, deleted: false, etag: read.etag, releaseId: release.id };
+  // The key yielded another id before: that release goes, if this key still owns it.
+  const moved = previousId !== undefined && previousId !== release.id ? await ownedRelease() : undefined;
+  const remove = moved ? { previous: moved } : undefined;
   if (current && current.sourceKey !== event.key && !isNewer(sourceTime, event.key, current)) {
     // Another key holds this id with a newer upload; this file is fine but not the source.
-    return { source, problem: null, outcome: { outcome: 'shadowed', id: release.id, by: current.sourceKey } };
+    return {
+      source: state,
+      problem: null,
+      remove,
+      outcome: { outcome: 'shadowed', id: release.id, by: current.sourceKey },
+    };
   }
-  const previous = previousId !== release.id ? await owned() : undefined;
+  if (
+    current &&
+    !remove &&
+    current.sourceKey === event.key &&
+    source?.etag === read.etag &&
+    !source.problem &&
+    !source.deleted
+  ) {
+    // The same object version again (a redelivery with a new sequencer, a deleted non-current
+    // version, a reindex): only the key state moves on.
+    return { source: state, problem: null, outcome: { outcome: 'unchanged', id: release.id } };
+  }
   return {
-    source,
+    source: state,
     problem: null,
     put: { release, previous: current, sourceTime },
-    remove: previous ? { previous } : undefined,
-    entities,
+    remove,
     outcome: { outcome: 'stored', id: release.id },
   };
 }

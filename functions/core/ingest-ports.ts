@@ -3,8 +3,8 @@
  * DynamoDB and S3 implementations live in adapters/; the use case (apply-object-event.ts) only
  * sees these interfaces.
  */
-import type { EntityKind, Release } from './release.js';
-import type { EntityItem, ReleaseItem, SourceItem } from './table-layout.js';
+import type { Release } from './release.js';
+import type { ReleaseItem, SourceItem } from './table-layout.js';
 
 export type ObjectRead =
   | { status: 'found'; text: string; etag: string; lastModified: string }
@@ -19,6 +19,7 @@ export interface ObjectListing {
 }
 
 export interface ReleaseFileSource {
+  /** The object's current state: its content, or that it is gone. */
   read(key: string): Promise<ObjectRead>;
   list(): AsyncIterable<ObjectListing>;
 }
@@ -26,6 +27,12 @@ export interface ReleaseFileSource {
 /** The next state of a source key, written together with the release change. */
 export type SourceState = Omit<SourceItem, 'pk' | 'sk' | 'rev' | 'updatedAt'>;
 
+/**
+ * One ingestion step, committed atomically. It only ever touches items owned by this key or by
+ * the releases it yields (source state, problem, release items): nothing shared by many releases,
+ * so concurrent ingests of different files never contend. List items, entity figures, the word
+ * index and the change log follow from the release items through the table's stream.
+ */
 export interface ReleaseChange {
   key: string;
   /** Revision of the source-key item read before deciding; `null` when it did not exist. */
@@ -37,49 +44,13 @@ export interface ReleaseChange {
   put?: { release: Release; previous: ReleaseItem | undefined; sourceTime: string };
   /** Remove this release, which the key was the source of. */
   remove?: { previous: ReleaseItem };
-  /** Entity items already read (consistently) while deciding, by `kind#slug`; the rest are read by commit. */
-  entities?: ReadonlyMap<string, EntityItem>;
-}
-
-export interface EntityRefKey {
-  kind: EntityKind;
-  slug: string;
-}
-
-/** What reindex needs to know about the whole table, from one scan. */
-export interface StoreSnapshot {
-  sources: SourceItem[];
-  releases: Array<Pick<ReleaseItem, 'id' | 'sourceKey' | 'bodyHash'>>;
-  chunks: Array<{ id: string; hash: string }>;
-  entities: EntityRefKey[];
 }
 
 export interface ReleaseStore {
   getSource(key: string): Promise<SourceItem | undefined>;
   getRelease(id: string): Promise<ReleaseItem | undefined>;
-  /** The release item and the entity items of the given refs (missing ones absent), in one consistent read. */
-  getReleaseWithEntities(
-    id: string,
-    entities: EntityRefKey[],
-  ): Promise<{ release: ReleaseItem | undefined; entities: Map<string, EntityItem> }>;
-  /**
-   * Applies the change atomically, counts and entity names included; `conflict` when a condition
-   * failed (someone wrote first).
-   */
+  /** Applies the change atomically; `conflict` when a condition failed (someone wrote first). */
   commit(change: ReleaseChange): Promise<'committed' | 'conflict'>;
-  /** Re-derives each entity's display name and latest date from its newest release. */
-  refreshEntities(entities: EntityRefKey[]): Promise<void>;
-  /** Reads the whole table (reindex only). */
-  snapshot(): Promise<StoreSnapshot>;
-  /** Removes the body chunks of one body version. */
-  deleteChunks(id: string, hash: string): Promise<void>;
-}
-
-/** Thrown when a change cannot be committed in one transaction; recorded as a problem. */
-export class ChangeTooLargeError extends Error {
-  constructor(readonly writes: number) {
-    super(`the change needs ${writes} writes, more than one DynamoDB transaction holds (100)`);
-  }
 }
 
 /** Thrown when concurrent writers kept winning; transient, so the event is retried. */

@@ -16,10 +16,29 @@ export const TABLE_KEYS = {
   timeToLive: 'expiresAt',
 } as const;
 
+/**
+ * The table's stream carries both images of every change: the projector derives list items,
+ * entity figures, the word index and the change log from the release items' changes.
+ */
+export const TABLE_STREAM_VIEW = 'NEW_AND_OLD_IMAGES' as const;
+
+/**
+ * The projector's event source filter (Lambda filter-criteria syntax): release items only, whose
+ * `pk` begins with `R#` and whose `sk` is META. The local stack applies the same rule.
+ */
+export const RELEASE_CHANGE_FILTER = {
+  dynamodb: { Keys: { pk: { S: [{ prefix: 'R#' }] }, sk: { S: ['META'] } } },
+};
+
 /** Bodies up to this many UTF-8 bytes live inline on the release item (items max out at 400 KB). */
 export const INLINE_BODY_MAX_BYTES = 300 * 1024;
 /** Larger bodies are stored as binary chunks of this size under the release's partition. */
 export const BODY_CHUNK_BYTES = 300 * 1024;
+/**
+ * Unreferenced body chunks younger than this are left alone by reindex: they may belong to a
+ * write whose release item has not landed yet.
+ */
+export const ORPHAN_GRACE_SECONDS = 3600;
 /** Tombstones of deleted keys outlive any plausible S3 event delay, then expire. */
 export const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -72,6 +91,20 @@ export function entityPartition(kind: EntityKind): string {
   return `E#${kind}`;
 }
 
+/** Per-month counts of one entity, from which its total is summed (docs/data-model.md). */
+export function entityMonthPartition(kind: EntityKind, slug: string): string {
+  return `EM#${kind}#${slug}`;
+}
+
+export function entityMonthKey(kind: EntityKind, slug: string, month: string): TableKey {
+  return { pk: entityMonthPartition(kind, slug), sk: month };
+}
+
+/** `YYYY-MM` of a release date: the unit entity counts are recounted in. */
+export function monthOf(date: string): string {
+  return date.slice(0, 7);
+}
+
 export function entityKey(kind: EntityKind, slug: string): TableKey {
   return { pk: entityPartition(kind), sk: slug };
 }
@@ -104,13 +137,28 @@ export interface ReleaseItem extends TableKey, ReleaseSummary {
 
 export interface BodyChunkItem extends TableKey {
   data: Uint8Array;
+  /** Epoch seconds of the write; reindex removes unreferenced chunks only past a grace period. */
+  createdAt: number;
 }
 
+/**
+ * An entity's figures, written only by the projector. `ver` is bumped (ADD) before each recount,
+ * and a recount lands only if no later recount has (`settledVer`), so the last one wins. An
+ * entity first created by the bump has no name until its recount lands: readers skip it.
+ */
 export interface EntityItem extends TableKey {
-  name: string;
-  count: number;
-  latestDate: string;
-  rev: number;
+  name?: string;
+  count?: number;
+  latestDate?: string;
+  ver: number;
+  settledVer?: number;
+}
+
+/** One entity's count of releases in one month, recounted from the list partition. */
+export interface EntityMonthItem extends TableKey {
+  count?: number;
+  ver: number;
+  settledVer?: number;
 }
 
 export interface SourceItem extends TableKey {

@@ -1,16 +1,20 @@
 /**
- * Lambda entry point: S3 ObjectCreated/ObjectRemoved notifications -> releases in DynamoDB.
- * Bad files are recorded as problems (not retried); anything transient is thrown so that Lambda
- * retries the event and, after its retries, sends it to the dead-letter queue.
+ * Lambda entry point: S3 event notifications, delivered through an SQS queue, -> releases in
+ * DynamoDB. The queue absorbs bulk uploads (the event source mapping caps how many batches run
+ * at once); each message is one S3 notification. Bad files are recorded as problems (not
+ * retried); a message with a transient failure is reported as a batch item failure, so SQS
+ * redelivers it after its visibility timeout, and after its receive limit it moves to the
+ * dead-letter queue.
  */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { S3Event } from 'aws-lambda';
+import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { requireEnv } from '#adapters/config.js';
 import { DynamoReleaseStore } from '#adapters/dynamodb-release-store.js';
 import { logger } from '#adapters/logger.js';
-import { toObjectEvent } from '#adapters/s3-event.js';
+import { s3EventOfMessage, toObjectEvent } from '#adapters/s3-event.js';
 import { S3ReleaseFiles } from '#adapters/s3-release-files.js';
 import { applyObjectEvent } from '#core/apply-object-event.js';
 
@@ -18,29 +22,33 @@ export interface IngestDeps {
   doc: DynamoDBDocumentClient;
   s3: S3Client;
   tableName: string;
+  /** Told of each lost race, for tests and metrics. */
+  onConflict?: () => void;
 }
 
-export function makeHandler(deps: IngestDeps): (event: S3Event) => Promise<void> {
+/** Applies every release-file record of one S3 notification; throws if any failed. */
+export function makeS3EventProcessor(deps: IngestDeps): (event: S3Event) => Promise<void> {
   const store = new DynamoReleaseStore(deps.doc, deps.tableName);
   return async (event) => {
     const failures: unknown[] = [];
-    // Records are independent; each is idempotent, so a retry of the whole event is safe.
+    // Records are independent and each is idempotent, so a redelivery of the whole message is safe.
     await Promise.all(
       (event.Records ?? []).map(async (record) => {
         const objectEvent = toObjectEvent(record);
         if (!objectEvent) return;
         const files = new S3ReleaseFiles(deps.s3, record.s3.bucket.name);
-        // Per-call keys rather than logger.appendKeys: the records of one event run concurrently.
+        // Per-call keys rather than logger.appendKeys: the records of one message run concurrently.
         const keys = { key: objectEvent.key, kind: objectEvent.kind, sequencer: objectEvent.sequencer };
         try {
-          const result = await applyObjectEvent({ store, files }, objectEvent);
-          if (result.outcome === 'problem') {
+          const result = await applyObjectEvent({ store, files, onConflict: deps.onConflict }, objectEvent);
+          if (result.outcome === 'problem')
             logger.warn('release file rejected', { ...keys, reason: result.reason });
-          } else {
-            logger.info('release file applied', { ...keys, ...result });
-          }
+          else logger.info('release file applied', { ...keys, ...result });
         } catch (error) {
-          logger.error('release file failed; the event will be retried', { ...keys, error: error as Error });
+          logger.error('release file failed; the message will be redelivered', {
+            ...keys,
+            error: error as Error,
+          });
           failures.push(error);
         }
       }),
@@ -49,6 +57,20 @@ export function makeHandler(deps: IngestDeps): (event: S3Event) => Promise<void>
       throw new AggregateError(failures, `${failures.length} of ${event.Records.length} records failed`);
     }
   };
+}
+
+export type IngestHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+export function makeHandler(deps: IngestDeps): IngestHandler {
+  const apply = makeS3EventProcessor(deps);
+  const processor = new BatchProcessor(EventType.SQS);
+  const processRecord = async (record: SQSRecord) => {
+    const event = s3EventOfMessage(record.body);
+    // S3's test notification (sent when the queue is subscribed) carries no records.
+    if (event) await apply(event);
+  };
+  return (event, context) =>
+    processPartialResponse(event, processRecord, processor, { context: context as Context });
 }
 
 export function fromEnvironment(): IngestDeps {

@@ -1,15 +1,17 @@
 /**
- * Publishers' side: the release bucket (private, TLS-only, encrypted, versioned, access-logged),
- * its events for release files delivered to the ingest function, and what happens when ingest
- * fails: two retries, then the event goes to an encrypted, TLS-only dead-letter queue, and
- * alarms watch both the function's errors and the queue's depth.
+ * Publishers' side: the release bucket (private, TLS-only, encrypted, versioned, access-logged);
+ * its events for every object go to a queue (S3's suffix filters are case-sensitive, so the
+ * function picks release files itself, any suffix case); the ingest function drains the queue at
+ * a capped concurrency; and the projector follows the table's stream. Each path has its own
+ * dead-letter queue and alarms; reindex repairs whatever ends there.
  */
 
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -19,28 +21,30 @@ import {
   EventType,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
-import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NOTIFICATION_SUFFIXES } from '#core/release-files.js';
+import { RELEASE_CHANGE_FILTER } from '#core/table-layout.js';
 import type { FunctionSizing, LogLevel } from '../stages.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
-/** Lambda retries a failed asynchronous invocation this many times before the DLQ. */
-export const INGEST_RETRY_ATTEMPTS = 2;
-/**
- * Events throttled by the reserved concurrency wait in Lambda's queue without using up retries;
- * six hours (the maximum) lets a very large `aws s3 sync` drain rather than spill into the DLQ.
- */
-export const INGEST_MAX_EVENT_AGE = Duration.hours(6);
+/** Deliveries of one S3 notification before it moves to the ingest dead-letter queue. */
+export const INGEST_MAX_RECEIVES = 5;
+/** S3 notifications per ingest invocation. */
+export const INGEST_BATCH_SIZE = 10;
+/** Stream records per projector invocation: recounts are shared by the whole batch. */
+export const PROJECTOR_BATCH_SIZE = 100;
+/** Retries of a failing stream batch (from its earliest failed record) before its DLQ. */
+export const PROJECTOR_RETRY_ATTEMPTS = 10;
 
 export interface IngestPipelineProps {
   readonly table: ReleasesTable;
-  readonly entry: string;
-  readonly sizing: FunctionSizing;
-  readonly reservedConcurrency?: number;
+  readonly entries: { readonly ingest: string; readonly project: string };
+  readonly sizing: { readonly ingest: FunctionSizing; readonly project: FunctionSizing };
+  /** Maximum concurrent ingest invocations (the SQS event source's maximum concurrency). */
+  readonly concurrency: number;
   readonly removalPolicy: RemovalPolicy;
   readonly autoDeleteObjects: boolean;
   readonly logRetention: RetentionDays;
@@ -54,10 +58,17 @@ export interface IngestPipelineProps {
 export class IngestPipeline extends Construct {
   readonly bucket: Bucket;
   readonly accessLogBucket: Bucket;
+  /** S3 event notifications waiting for the ingest function. */
+  readonly eventQueue: Queue;
   readonly deadLetterQueue: Queue;
   readonly ingest: HouseFunction;
+  readonly projector: HouseFunction;
+  readonly projectorDeadLetterQueue: Queue;
   readonly errorsAlarm: Alarm;
   readonly deadLetterAlarm: Alarm;
+  readonly projectorErrorsAlarm: Alarm;
+  readonly projectorDeadLetterAlarm: Alarm;
+  readonly projectorLagAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: IngestPipelineProps) {
     super(scope, id);
@@ -97,25 +108,24 @@ export class IngestPipeline extends Construct {
       autoDeleteObjects: props.autoDeleteObjects,
     });
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
+    this.deadLetterQueue = this.queue('DeadLetters', props.removalPolicy, Duration.days(14));
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of the ingest function; a queue for it would hold nothing.',
+      reason: 'This queue is the dead-letter queue of the ingest queue; a queue for it would hold nothing.',
+    });
+    // Six times the function's timeout, as AWS recommends for an SQS event source, so a message
+    // being worked on is not delivered twice meanwhile.
+    this.eventQueue = this.queue('Events', props.removalPolicy, Duration.days(4), {
+      visibilityTimeout: Duration.seconds(props.sizing.ingest.timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: INGEST_MAX_RECEIVES },
     });
 
     this.ingest = new HouseFunction(this, 'Ingest', {
-      entry: props.entry,
+      entry: props.entries.ingest,
       description: 'Applies S3 events for release files to the table',
       serviceName: 'releases-ingest',
-      memorySize: props.sizing.memorySize,
-      timeout: props.sizing.timeout,
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      memorySize: props.sizing.ingest.memorySize,
+      timeout: props.sizing.ingest.timeout,
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       removalPolicy: props.removalPolicy,
@@ -136,47 +146,130 @@ export class IngestPipeline extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.bucket)}.Arn>/*]`,
       reason: 'Ingest reads any release file the bucket announces; object keys are chosen by publishers.',
     });
-
-    fn.configureAsyncInvoke({
-      retryAttempts: INGEST_RETRY_ATTEMPTS,
-      maxEventAge: INGEST_MAX_EVENT_AGE,
-      onFailure: new SqsDestination(this.deadLetterQueue),
-    });
-
-    // One filter per suffix and event type: S3 filters are case-sensitive and allow one suffix each.
-    const destination = new LambdaDestination(fn);
-    for (const suffix of NOTIFICATION_SUFFIXES) {
-      this.bucket.addEventNotification(EventType.OBJECT_CREATED, destination, { suffix });
-      this.bucket.addEventNotification(EventType.OBJECT_REMOVED, destination, { suffix });
-    }
-
-    this.errorsAlarm = new Alarm(this, 'IngestErrors', {
-      alarmDescription: 'The ingest function failed (it will retry; repeated failures end in the DLQ).',
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettersNotEmpty', {
-      alarmDescription:
-        'S3 events that ingest could not apply are in the DLQ; fix the cause, then run reindex.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
+    fn.addEventSource(
+      new SqsEventSource(this.eventQueue, {
+        batchSize: INGEST_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(1),
+        maxConcurrency: props.concurrency,
+        reportBatchItemFailures: true,
       }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    );
+
+    // Every object: S3 filters match suffixes case-sensitively, and `.MD` or `.Txt` are release
+    // files too. The function ignores other keys at the cost of one short invocation each.
+    const destination = new SqsDestination(this.eventQueue);
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, destination);
+    this.bucket.addEventNotification(EventType.OBJECT_REMOVED, destination);
+
+    this.projectorDeadLetterQueue = this.queue(
+      'ProjectorDeadLetters',
+      props.removalPolicy,
+      Duration.days(14),
+    );
+    Validations.of(this.projectorDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is the projector's on-failure destination; a queue for it would hold nothing.",
     });
+    this.projector = new HouseFunction(this, 'Projector', {
+      entry: props.entries.project,
+      description: 'Projects release changes from the table stream: lists, entity figures, index, change log',
+      serviceName: 'releases-projector',
+      memorySize: props.sizing.project.memorySize,
+      timeout: props.sizing.project.timeout,
+      logRetention: props.logRetention,
+      logLevel: props.logLevel,
+      removalPolicy: props.removalPolicy,
+      environment: { TABLE_NAME: props.table.table.tableName },
+    });
+    props.table.grantProject(this.projector.function);
+    this.projector.function.addEventSource(
+      new DynamoEventSource(props.table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: PROJECTOR_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(1),
+        retryAttempts: PROJECTOR_RETRY_ATTEMPTS,
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.projectorDeadLetterQueue),
+        filters: [FilterCriteria.filter(RELEASE_CHANGE_FILTER)],
+      }),
+    );
+
+    const alarms = [
+      this.alarm(
+        'IngestErrors',
+        'The ingest function failed (messages are redelivered; repeated failures end in the DLQ).',
+        fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      ),
+      this.alarm(
+        'DeadLettersNotEmpty',
+        'S3 events that ingest could not apply are in the DLQ; fix the cause, then run reindex.',
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+      ),
+      this.alarm(
+        'ProjectorErrors',
+        'The projector failed (the stream batch is retried from the failed change).',
+        this.projector.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      ),
+      this.alarm(
+        'ProjectorDeadLettersNotEmpty',
+        'Stream batches the projector could not apply are in its DLQ; fix the cause, then run reindex.',
+        this.projectorDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+      ),
+      // Lists and counts trail the releases by the stream's lag: past a minute, readers notice.
+      this.alarm(
+        'ProjectorLag',
+        'The projector is more than a minute behind the table (lists and counts are stale).',
+        this.projector.function.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+        60_000,
+      ),
+    ];
+    [
+      this.errorsAlarm,
+      this.deadLetterAlarm,
+      this.projectorErrorsAlarm,
+      this.projectorDeadLetterAlarm,
+      this.projectorLagAlarm,
+    ] = alarms as [Alarm, Alarm, Alarm, Alarm, Alarm];
     if (props.alarmTopic) {
       const action = new SnsAction(props.alarmTopic);
-      for (const alarm of [this.errorsAlarm, this.deadLetterAlarm]) {
+      for (const alarm of alarms) {
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
       }
     }
+  }
+
+  private queue(
+    id: string,
+    removalPolicy: RemovalPolicy,
+    retentionPeriod: Duration,
+    more: Partial<ConstructorParameters<typeof Queue>[2]> = {},
+  ): Queue {
+    return new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod,
+      removalPolicy,
+      ...more,
+    });
+  }
+
+  private alarm(id: string, description: string, metric: IMetric, threshold = 1): Alarm {
+    return new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   private logicalIdOf(bucket: Bucket): string {

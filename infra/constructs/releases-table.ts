@@ -3,29 +3,41 @@
  * no secondary indexes (each list is its own partition), on-demand capacity. Encrypted at rest
  * with DynamoDB's default AWS-owned key (no KMS request charges).
  *
+ * Its stream (both images) feeds the projector, which derives lists, entity figures and the other
+ * projections from the release items.
+ *
  * The table also says who may do what with it: the query side reads items by key and queries
- * partitions (never scans, never writes); ingest additionally writes items, in transactions.
+ * partitions (never scans, never writes); ingest reads items by key and writes only in small
+ * transactions; the projector writes derived items with plain writes.
  */
 
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '#core/table-layout.js';
+import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#core/table-layout.js';
 
 /** Everything a query needs: GetItem, BatchGetItem (release items of `q` candidates), Query. */
 export const TABLE_QUERY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 
 /**
- * Ingest and reindex writes: single items, batches, and TransactWriteItems (which IAM checks as
- * the Put/Update/Delete/ConditionCheck actions of its parts).
+ * Ingest: key reads and TransactWriteItems, which IAM checks as the Put/Delete/ConditionCheck
+ * actions of its parts. Nothing else: no scans, no batch writes, no updates.
  */
-export const TABLE_WRITE_ACTIONS = [
+export const TABLE_INGEST_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/** The projector: reads, queries (recounts) and plain writes of derived items. */
+export const TABLE_PROJECTOR_ACTIONS = [
+  ...TABLE_QUERY_ACTIONS,
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
 ] as const;
 
 export interface ReleasesTableProps {
@@ -47,6 +59,7 @@ export class ReleasesTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery },
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
+      stream: StreamViewType[TABLE_STREAM_VIEW],
     });
   }
 
@@ -55,8 +68,12 @@ export class ReleasesTable extends Construct {
     return this.table.grant(grantee, ...TABLE_QUERY_ACTIONS);
   }
 
-  /** Read and write access for ingest. */
   grantIngest(grantee: IGrantable): Grant {
-    return this.table.grant(grantee, ...TABLE_QUERY_ACTIONS, ...TABLE_WRITE_ACTIONS);
+    return this.table.grant(grantee, ...TABLE_INGEST_ACTIONS);
+  }
+
+  /** Stream reading is granted by the projector's event source. */
+  grantProject(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...TABLE_PROJECTOR_ACTIONS);
   }
 }

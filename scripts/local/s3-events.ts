@@ -5,7 +5,8 @@
  * keys, a millisecond-clock sequencer that repeats within a millisecond, and no event at all for a
  * multi-object delete (the periodic reconcile covers that).
  */
-import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { createHash, randomBytes } from 'node:crypto';
+import type { S3Event, S3EventRecord, SQSEvent } from 'aws-lambda';
 import { isReleaseFileKey } from '#core/release-files.js';
 import type { S3rverEvent } from './s3-server.js';
 
@@ -117,3 +118,29 @@ export function toS3Events(event: S3rverEvent, options: ConvertOptions): S3Event
   }
   return events;
 }
+
+/** An S3 notification as the ingest queue delivers it: one SQS message. */
+export function sqsEventOf(event: S3Event): SQSEvent {
+  const body = JSON.stringify(event);
+  return {
+    Records: [
+      {
+        messageId: randomBytes(16).toString('hex'),
+        receiptHandle: 'local',
+        body,
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: createHash('md5').update(body).digest('hex'),
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:local:000000000000:releases-ingest',
+        awsRegion: 'local',
+      },
+    ],
+  };
+}
+

@@ -12,15 +12,18 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isReleaseChangeRecord } from '#adapters/stream-records.js';
 import { isReleaseFileKey } from '#core/release-files.js';
 import type { FunctionName } from '#core/routes.js';
 import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { sqsEventOf } from './s3-events.js';
 import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
 import { isAlive as alive } from './processes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
+import { type ProjectorHandler, type StreamPoller, startStreamPoller } from './stream-poller.js';
 
 export const LOCAL_TABLE_NAME = 'releases';
 export const LOCAL_BUCKET_NAME = 'releases';
@@ -43,7 +46,10 @@ export interface LocalDeps {
 }
 
 export interface LocalFunctions {
+  /** One S3 notification, as the ingest function gets it from its queue; throws to be redelivered. */
   ingest: IngestHandler;
+  /** The projector, fed from the table's stream. */
+  project: ProjectorHandler;
   api: ApiHandler;
   problems: ApiHandler;
   /** Reconciles the table with the bucket; absent means no periodic reconcile. */
@@ -85,6 +91,9 @@ export interface LocalStack {
   /** Uploads made from `seeds/` on this start (0 when the bucket already had objects). */
   seeded: number;
   bridge: EventBridge;
+  projector: StreamPoller;
+  /** Resolves when every upload so far is ingested and projected. */
+  settled(): Promise<void>;
   /** Runs one reconcile now (no-op without one). */
   reconcile(): Promise<void>;
   stop(): Promise<void>;
@@ -185,25 +194,31 @@ export async function loadRealFunctions(
   deps: LocalDeps,
   log: (line: string) => void = () => {},
 ): Promise<LocalFunctions> {
-  const [ingest, api, problems, reindexCore, store, files] = await Promise.all([
+  const [ingest, project, api, problems, reindexCore, reindexDeps, projections] = await Promise.all([
     import('#handlers/ingest.js'),
+    import('#handlers/project.js'),
     import('#handlers/api.js'),
     import('#handlers/problems.js'),
     import('#core/reindex.js'),
-    import('#adapters/dynamodb-release-store.js'),
-    import('#adapters/s3-release-files.js'),
+    import('#adapters/reindex-deps.js'),
+    import('#adapters/release-projections.js'),
   ]);
   const common = { doc: deps.doc, tableName: deps.tableName };
-  const reindexDeps = {
-    store: new store.DynamoReleaseStore(deps.doc, deps.tableName),
-    files: new files.S3ReleaseFiles(deps.s3, deps.bucket),
-  };
+  const ingestHandler = ingest.makeHandler({ ...common, s3: deps.s3 });
   return {
-    ingest: ingest.makeHandler({ ...common, s3: deps.s3 }),
+    // The queue's message for one notification; a reported failure is redelivered by the bridge.
+    async ingest(event) {
+      const response = await ingestHandler(sqsEventOf(event));
+      if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
+    },
+    project: project.makeHandler({ ...common, projections: projections.releaseProjections }),
     api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
     problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
     async reconcile() {
-      const summary = await reindexCore.reindex(reindexDeps, { concurrency: 4 });
+      const summary = await reindexCore.reindex(
+        reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
+        { concurrency: 4 },
+      );
       const fixed = summary.added + summary.updated + summary.removed + summary.problems;
       // Quiet when the events kept up; a fix means s3rver did not announce something.
       if (fixed > 0) log(`reconcile fixed ${fixed}: ${JSON.stringify(summary)}`);
@@ -306,6 +321,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
       ...(options.retryBackoffMs !== undefined ? { backoffMs: options.retryBackoffMs } : {}),
     });
+    const projector = await startStreamPoller({
+      dynamo,
+      tableName: LOCAL_TABLE_NAME,
+      handler: functions.project,
+      filter: isReleaseChangeRecord,
+      log,
+    });
+    cleanups.push(() => projector.stop());
     let accepting = true;
     s3Server.onEvent((event) => {
       if (accepting) bridge.deliver(event);
@@ -382,6 +405,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir,
       seeded,
       bridge,
+      projector,
+      async settled() {
+        await bridge.idle();
+        await projector.settled();
+      },
       reconcile,
       stop() {
         stopping ??= undo();

@@ -1,10 +1,15 @@
 /**
- * Drives the real ingest handler against DynamoDB Local and s3rver: uploads files, builds the S3
- * event records real S3 would send (URL-encoded keys, increasing sequencers), and reads back.
+ * Drives the real ingest and projector handlers against DynamoDB Local and s3rver: uploads files,
+ * builds the S3 event records real S3 would send (URL-encoded keys, increasing sequencers),
+ * delivers each as its SQS message to the ingest function, projects the table's stream as Lambda's
+ * event source mapping would, and reads back. Reads of projected items (lists, entities) wait
+ * until the projector has caught up.
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
+import { releaseProjections } from '#adapters/release-projections.js';
+import { isReleaseChangeRecord } from '#adapters/stream-records.js';
 import {
   type EntityItem,
   entityPartition,
@@ -16,13 +21,50 @@ import {
   type ReleaseItem,
   releaseKey,
 } from '#core/table-layout.js';
-import { makeHandler } from '#handlers/ingest.js';
-import { encodeS3EventKey, Sequencer, s3EventRecord } from '../../scripts/local/s3-events.js';
+import { type IngestDeps, makeHandler } from '#handlers/ingest.js';
+import { makeHandler as makeProjector } from '#handlers/project.js';
+import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '../../scripts/local/s3-events.js';
+import { type StreamPoller, startStreamPoller } from '../../scripts/local/stream-poller.js';
 import type { TestServices } from './services.js';
 
-export function ingestHarness(services: TestServices) {
-  const handler = makeHandler({ doc: services.doc, s3: services.s3, tableName: services.tableName });
+/** The ingest function as its queue drives it: one notification per message; throws when it reports a failure. */
+export function sqsIngest(deps: IngestDeps): (event: S3Event) => Promise<void> {
+  const handler = makeHandler(deps);
+  return async (event) => {
+    const response = await handler(sqsEventOf(event));
+    if (response.batchItemFailures.length > 0) throw new Error('ingest reported a batch item failure');
+  };
+}
+
+/** The projector on a table's stream; stop it after the test. */
+export function startProjector(services: TestServices): Promise<StreamPoller> {
+  return startStreamPoller({
+    dynamo: services.dynamo,
+    tableName: services.tableName,
+    handler: makeProjector({
+      doc: services.doc,
+      tableName: services.tableName,
+      projections: releaseProjections,
+    }),
+    filter: isReleaseChangeRecord,
+    idleMs: 20,
+    log: (line) => console.error(`projector: ${line}`),
+  });
+}
+
+export function ingestHarness(services: TestServices, options: Partial<IngestDeps> = {}) {
+  const handler = sqsIngest({
+    doc: services.doc,
+    s3: services.s3,
+    tableName: services.tableName,
+    ...options,
+  });
   const sequencer = new Sequencer();
+  let projector: Promise<StreamPoller> | undefined;
+  const settled = async () => {
+    projector ??= startProjector(services);
+    await (await projector).settled();
+  };
 
   function event(key: string, kind: 'created' | 'removed', sequencer: string): S3Event {
     const record = s3EventRecord({
@@ -37,6 +79,16 @@ export function ingestHarness(services: TestServices) {
   return {
     handler,
     event,
+    /** Waits until the projector has projected every change so far. */
+    settled,
+    /** Starts the projector now (reads start it anyway). */
+    async project(): Promise<StreamPoller> {
+      projector ??= startProjector(services);
+      return projector;
+    },
+    async close(): Promise<void> {
+      if (projector) await (await projector).stop();
+    },
     nextSequencer: () => sequencer.next(),
     /** Uploads and returns the event S3 would send, without delivering it. */
     async upload(key: string, text: string): Promise<S3Event> {
@@ -58,10 +110,16 @@ export function ingestHarness(services: TestServices) {
       return Item as ReleaseItem | undefined;
     },
     async list(scope: ListScope = { kind: 'all' }): Promise<ListItem[]> {
+      await settled();
       return queryAll<ListItem>(services, listPartition(scope));
     },
-    async entities(kind: 'minister' | 'portfolio'): Promise<EntityItem[]> {
-      return queryAll<EntityItem>(services, entityPartition(kind));
+    /** Entity items with figures (as the API lists them), after the projector settled. */
+    async entities(
+      kind: 'minister' | 'portfolio',
+    ): Promise<Array<EntityItem & { count: number; name: string }>> {
+      await settled();
+      const items = await queryAll<EntityItem>(services, entityPartition(kind));
+      return items.filter((e): e is EntityItem & { count: number; name: string } => (e.count ?? 0) > 0);
     },
     async problems(): Promise<ProblemItem[]> {
       return queryAll<ProblemItem>(services, PROBLEMS_PARTITION);

@@ -1,0 +1,30 @@
+/**
+ * Wires reindex to DynamoDB and S3: the same stores the ingest function and the projector use.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ReleaseProjection } from '#core/project-release-changes.js';
+import type { ReindexDeps } from '#core/reindex.js';
+import { DynamoEntityFigures, DynamoListItems, DynamoReleaseBodies } from './dynamodb-projection-stores.js';
+import { DynamoReleaseStore } from './dynamodb-release-store.js';
+import { DynamoTableState } from './dynamodb-table-state.js';
+import { S3ReleaseFiles } from './s3-release-files.js';
+
+export function dynamoReindexDeps(options: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  s3: S3Client;
+  bucket: string;
+  projections?: readonly ReleaseProjection[];
+}): ReindexDeps {
+  const { doc, tableName } = options;
+  return {
+    store: new DynamoReleaseStore(doc, tableName),
+    files: new S3ReleaseFiles(options.s3, options.bucket),
+    state: new DynamoTableState(doc, tableName),
+    lists: new DynamoListItems(doc, tableName),
+    bodies: new DynamoReleaseBodies(doc, tableName),
+    entities: new DynamoEntityFigures(doc, tableName),
+    projections: options.projections,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Lambda entry point: the table's stream (release item changes) -> list items, entity figures
+ * and the other projections. Reports the changes it could not project as batch item failures, so
+ * Lambda retries from the earliest of them; after its retries the batch's description goes to the
+ * projector's dead-letter queue, and reindex repairs what was left.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { requireEnv } from '#adapters/config.js';
+import {
+  DynamoEntityFigures,
+  DynamoListItems,
+  DynamoReleaseBodies,
+} from '#adapters/dynamodb-projection-stores.js';
+import { logger } from '#adapters/logger.js';
+import { releaseProjections } from '#adapters/release-projections.js';
+import { toReleaseChange } from '#adapters/stream-records.js';
+import {
+  type ProjectorPorts,
+  projectReleaseChanges,
+  type ReleaseProjection,
+} from '#core/project-release-changes.js';
+import type { ReleaseImageChange } from '#core/projection.js';
+
+export interface ProjectorDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Extra projections (word index, change log). */
+  projections?: (doc: DynamoDBDocumentClient, tableName: string) => ReleaseProjection[];
+}
+
+export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
+  const ports: ProjectorPorts = {
+    lists: new DynamoListItems(deps.doc, deps.tableName),
+    bodies: new DynamoReleaseBodies(deps.doc, deps.tableName),
+    entities: new DynamoEntityFigures(deps.doc, deps.tableName),
+    projections: deps.projections?.(deps.doc, deps.tableName) ?? [],
+    onError: (error, change: ReleaseImageChange) =>
+      logger.error('projection failed; the batch is retried from this change', {
+        id: change.id,
+        sequenceNumber: change.sequenceNumber,
+        error: error as Error,
+      }),
+  };
+  return async (event) => {
+    const changes = (event.Records ?? []).flatMap((record) => {
+      const change = toReleaseChange(record);
+      return change ? [change] : [];
+    });
+    if (changes.length === 0) return { batchItemFailures: [] };
+    const result = await projectReleaseChanges(ports, changes);
+    logger.info('projected release changes', {
+      records: event.Records.length,
+      changes: changes.length,
+      releases: result.releases,
+      entityMonths: result.entityMonths,
+      failed: result.failed.length,
+    });
+    return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ProjectorDeps {
+  return {
+    doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    tableName: requireEnv('TABLE_NAME', env),
+    projections: releaseProjections,
+  };
+}
+
+export const handler = makeHandler(fromEnvironment());

@@ -1,0 +1,265 @@
+/**
+ * Delivers the table's stream to the projector as Lambda's DynamoDB event source mapping does:
+ * each shard read in order (a child shard only after its parent is drained), records filtered
+ * like the mapping's filter criteria, batches of up to `batchSize`, and a batch whose handler
+ * throws or reports item failures retried from the earliest failed record, with a growing delay,
+ * `retries` times; then its records are "dead-lettered" (logged and kept, as the mapping's
+ * on-failure destination would) and the shard moves on.
+ */
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+export interface StreamPollerOptions {
+  dynamo: DynamoDBClient;
+  tableName: string;
+  handler: ProjectorHandler;
+  /** Which records reach the handler (the mapping's filter criteria). @default all */
+  filter?: (record: DynamoDBRecord) => boolean;
+  /** @default 100 */
+  batchSize?: number;
+  /** @default 4 */
+  retries?: number;
+  /** @default 200 */
+  backoffMs?: number;
+  /** Pause between polls of a shard that had nothing new. @default 100 */
+  idleMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StreamPoller {
+  /** Resolves once every record written before the call has been projected (or dead-lettered). */
+  settled(): Promise<void>;
+  readonly stats: { batches: number; records: number; retried: number; deadLettered: number };
+  readonly deadLetters: ReadonlyArray<{ records: number; error: string }>;
+  stop(): Promise<void>;
+}
+
+interface ShardState {
+  id: string;
+  parent?: string;
+  iterator?: string;
+  /** The shard has no more records (closed and drained). */
+  done: boolean;
+  /** Last sequence number handed to the projector (or dead-lettered). */
+  checkpoint?: string;
+}
+
+type Attribute = Record<string, unknown>;
+
+/**
+ * The streams client deserialises an empty map attribute (`{"M":{}}`) as `{}`; Lambda delivers
+ * the wire form, so restore it (recursively, inside maps and lists).
+ */
+function wireForm(value: Attribute): Attribute {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M && typeof value.M === 'object') {
+    return { M: Object.fromEntries(Object.entries(value.M as Record<string, Attribute>).map(([k, v]) => [k, wireForm(v)])) };
+  }
+  if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(wireForm) };
+  return value;
+}
+
+function wireImage(image: Record<string, Attribute> | undefined): Record<string, Attribute> | undefined {
+  return image ? Object.fromEntries(Object.entries(image).map(([k, v]) => [k, wireForm(v)])) : undefined;
+}
+
+function toLambdaRecord(record: StreamRecord, streamArn: string, region: string): DynamoDBRecord {
+  const data = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(data as DynamoDBRecord['dynamodb']),
+      NewImage: wireImage(data.NewImage as Record<string, Attribute> | undefined) as never,
+      OldImage: wireImage(data.OldImage as Record<string, Attribute> | undefined) as never,
+      ApproximateCreationDateTime: data.ApproximateCreationDateTime
+        ? data.ApproximateCreationDateTime.getTime() / 1000
+        : Date.now() / 1000,
+    },
+  };
+}
+
+export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const log = options.log ?? (() => {});
+  const batchSize = options.batchSize ?? 100;
+  const retries = options.retries ?? 4;
+  const backoffMs = options.backoffMs ?? 200;
+  const idleMs = options.idleMs ?? 100;
+  const region = (await options.dynamo.config.region()) ?? 'local';
+  const endpoint = await options.dynamo.config.endpoint?.();
+  const streams = new DynamoDBStreamsClient({
+    region,
+    endpoint: endpoint
+      ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}${endpoint.path}`
+      : undefined,
+    credentials: await options.dynamo.config.credentials(),
+  });
+  const table = await options.dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
+  const streamArn = table.Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+
+  const shards = new Map<string, ShardState>();
+  const stats = { batches: 0, records: 0, retried: 0, deadLettered: 0 };
+  const deadLetters: Array<{ records: number; error: string }> = [];
+  let stopped = false;
+  /** Bumped each time a full pass over all shards finds nothing new. */
+  let quietPasses = 0;
+  const waiters: Array<{ after: number; resolve: () => void }> = [];
+
+  async function refreshShards(): Promise<void> {
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
+      for (const shard of StreamDescription?.Shards ?? []) {
+        if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+        shards.set(shard.ShardId, { id: shard.ShardId, parent: shard.ParentShardId, done: false });
+      }
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+  }
+
+  async function iteratorFor(shard: ShardState): Promise<string | undefined> {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.id,
+        ...(shard.checkpoint
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.checkpoint }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** Hands records to the projector in batches, retrying from the earliest failure. */
+  async function deliver(records: DynamoDBRecord[], shard: ShardState): Promise<void> {
+    for (let offset = 0; offset < records.length; ) {
+      let batch = records.slice(offset, offset + batchSize);
+      for (let attempt = 0; ; attempt++) {
+        let failedFrom: number | undefined;
+        let error = '';
+        try {
+          const response = await options.handler({ Records: batch });
+          const failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+          if (failed.length > 0) {
+            failedFrom = batch.findIndex((r) => failed.includes(r.dynamodb?.SequenceNumber ?? ''));
+            if (failedFrom < 0) failedFrom = 0;
+            error = `${failed.length} record(s) reported failed`;
+          }
+        } catch (thrown) {
+          failedFrom = 0;
+          error = thrown instanceof Error ? thrown.message : String(thrown);
+        }
+        stats.batches++;
+        if (failedFrom === undefined) {
+          stats.records += batch.length;
+          break;
+        }
+        stats.records += failedFrom;
+        shard.checkpoint = batch[failedFrom - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
+        batch = batch.slice(failedFrom);
+        if (attempt >= retries || stopped) {
+          stats.deadLettered += batch.length;
+          deadLetters.push({ records: batch.length, error });
+          log(`projector dead-lettered ${batch.length} stream record(s): ${error}`);
+          break;
+        }
+        stats.retried++;
+        await sleep(backoffMs * 2 ** attempt);
+      }
+      offset += batchSize;
+      shard.checkpoint = records[Math.min(offset, records.length) - 1]?.dynamodb?.SequenceNumber;
+    }
+  }
+
+  /** One read of one shard; true when it found records. */
+  async function pollShard(shard: ShardState): Promise<boolean> {
+    shard.iterator ??= await iteratorFor(shard);
+    if (!shard.iterator) {
+      shard.done = true;
+      return false;
+    }
+    let output: GetRecordsCommandOutput;
+    try {
+      output = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+    } catch (error) {
+      if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+        shard.iterator = undefined;
+        return true;
+      }
+      throw error;
+    }
+    shard.iterator = output.NextShardIterator;
+    if (!shard.iterator) shard.done = true;
+    const records = (output.Records ?? []).map((r) => toLambdaRecord(r, streamArn as string, region));
+    if (records.length === 0) return false;
+    const wanted = options.filter ? records.filter(options.filter) : records;
+    if (wanted.length > 0) await deliver(wanted, shard);
+    shard.checkpoint = records[records.length - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
+    return true;
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      let busy = false;
+      try {
+        await refreshShards();
+        for (const shard of shards.values()) {
+          if (shard.done) continue;
+          const parent = shard.parent ? shards.get(shard.parent) : undefined;
+          if (parent && !parent.done) continue;
+          if (await pollShard(shard)) busy = true;
+        }
+      } catch (error) {
+        if (stopped) break;
+        log(`stream poll failed: ${error instanceof Error ? error.message : String(error)}`);
+        busy = false;
+      }
+      if (!busy) {
+        quietPasses++;
+        for (const waiter of waiters.splice(0)) {
+          if (quietPasses > waiter.after) waiter.resolve();
+          else waiters.push(waiter);
+        }
+        await sleep(idleMs);
+      }
+    }
+  })();
+
+  return {
+    settled() {
+      // A pass that *starts* after this call and finds nothing new: everything written before
+      // the call was read by then.
+      const after = quietPasses + 1;
+      return new Promise((resolve) => waiters.push({ after, resolve }));
+    },
+    stats,
+    deadLetters,
+    async stop() {
+      stopped = true;
+      await loop;
+      for (const waiter of waiters.splice(0)) waiter.resolve();
+      streams.destroy();
+    },
+  };
+}
