@@ -10,6 +10,7 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -324,6 +325,32 @@ describe('throttling', () => {
     expect(cancellationCodes(error)).toEqual(['ThrottlingError', 'ThrottlingError']);
     expect((error as TransactionCanceledException).$metadata.attempts).toBe(1);
     expect(semantics.counters.throttles).toBe(1);
+  });
+
+  it('can throttle transactions with the retryable exception instead, which the SDK retries', async () => {
+    const { doc, semantics } = emulated({
+      writeUnitsPerSecond: 0.001,
+      transactionThrottle: 'exception',
+      clientConfig: { maxAttempts: 2 },
+    });
+    await doc.send(new PutCommand({ TableName: services.tableName, Item: key('drain') }));
+    const error = await caught(
+      doc.send(new TransactWriteCommand({ TransactItems: [increment(services.tableName, key('tx'))] })),
+    );
+    expect(error).toBeInstanceOf(ThrottlingException);
+    expect(semantics.counters.attempts.TransactWriteItems).toBe(2);
+  });
+
+  it('returns keys that do not fit in a batch read as unprocessed', async () => {
+    const { doc, semantics } = emulated({ readUnitsPerSecond: 1 });
+    const keys = Array.from({ length: 6 }, () => key('batch-read'));
+    const result = await doc.send(
+      new BatchGetCommand({ RequestItems: { [services.tableName]: { Keys: keys, ConsistentRead: true } } }),
+    );
+    const unprocessed = result.UnprocessedKeys?.[services.tableName];
+    expect(unprocessed?.Keys?.length).toBeGreaterThan(0);
+    expect(unprocessed?.ConsistentRead).toBe(true);
+    expect(semantics.counters.throttledBatchItems).toBe(unprocessed?.Keys?.length);
   });
 
   it('returns what does not fit in a batch as unprocessed', async () => {
