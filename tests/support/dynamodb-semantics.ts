@@ -309,10 +309,10 @@ export class DynamoDbSemantics {
   }
 
   /**
-   * A new client with `real`'s region, credentials and endpoint whose requests go through this
-   * emulation, over `real`'s own HTTP handler (destroying the new client leaves `real` usable).
-   * `clientConfig` overrides anything else, e.g. `{ maxAttempts: 1 }` to see throttling errors
-   * without retries.
+   * A new client with `real`'s region, credentials, endpoint and maxAttempts (nothing else: give
+   * a custom retry strategy or logger in `clientConfig`) whose requests go through this emulation,
+   * over `real`'s own HTTP handler (destroying the new client leaves `real` usable). `clientConfig`
+   * overrides the rest, e.g. `{ maxAttempts: 1 }` to see throttling errors without retries.
    */
   wrap(real: DynamoDBClient, clientConfig: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
     const inner = real.config.requestHandler as RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
