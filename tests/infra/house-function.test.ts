@@ -113,6 +113,7 @@ describe('bundling options', () => {
   it('point at one handler file per function', () => {
     expect(HANDLER_ENTRIES).toEqual({
       ingest: 'functions/handlers/ingest.ts',
+      project: 'functions/handlers/project.ts',
       api: 'functions/handlers/api.ts',
       problems: 'functions/handlers/problems.ts',
     });

@@ -34,7 +34,8 @@ const PUBLIC_ROUTES = ['listReleases', 'getRelease', 'listMinisters', 'listPortf
 
 function expectedAcknowledgments(stack: string, disposable: boolean): string[] {
   return [
-    `AwsSolutions-SQS3 ${stack}/Ingest/DeadLetters`,
+    `AwsSolutions-SQS3 ${stack}/Ingest/ProjectorDeadLetters`,
+    `AwsSolutions-IAM5[Resource::*] ${stack}/Ingest/Projector/Role`,
     expect.stringMatching(
       new RegExp(
         `^AwsSolutions-IAM5\\[Resource::<IngestReleases[0-9A-F]{8}\\.Arn>/\\*\\] ${stack}/Ingest/Ingest/Role$`,

@@ -8,11 +8,19 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NOTIFICATION_SUFFIXES } from '#core/release-files.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, ROUTES } from '#core/routes.js';
-import { TABLE_KEYS } from '#core/table-layout.js';
-import { INGEST_MAX_EVENT_AGE, INGEST_RETRY_ATTEMPTS } from '#infra/constructs/ingest-pipeline.js';
-import { TABLE_QUERY_ACTIONS, TABLE_WRITE_ACTIONS } from '#infra/constructs/releases-table.js';
+import { RELEASE_CHANGE_FILTER, TABLE_KEYS } from '#core/table-layout.js';
+import {
+  INGEST_BATCH_SIZE,
+  INGEST_MAX_RECEIVES,
+  PROJECTOR_BATCH_SIZE,
+  PROJECTOR_RETRY_ATTEMPTS,
+} from '#infra/constructs/ingest-pipeline.js';
+import {
+  TABLE_INGEST_ACTIONS,
+  TABLE_PROJECTOR_ACTIONS,
+  TABLE_QUERY_ACTIONS,
+} from '#infra/constructs/releases-table.js';
 import type { ReleasesStack } from '#infra/releases-stack.js';
 import { settingsFor } from '#infra/stages.js';
 import { buildTestApp, type TestApp } from './synth.js';
@@ -189,25 +197,21 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       template.resourceCountIs('Custom::S3AutoDeleteObjects', keeps ? 0 : 2);
     });
 
-    it('notifies the ingest function of created and removed release files, one filter per suffix', () => {
-      const ingestId = logicalId(stack.ingest.ingest.function);
-      const expected = NOTIFICATION_SUFFIXES.flatMap((suffix) =>
-        ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'].map((event) => ({
-          Events: [event],
-          Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: suffix }] } },
-          LambdaFunctionArn: { 'Fn::GetAtt': [ingestId, 'Arn'] },
-        })),
-      );
+    it("sends every created and removed object to the ingest queue, unfiltered (suffix case is the function's job)", () => {
       const notifications = only(
         Object.values(template.findResources('Custom::S3BucketNotifications') as Resources),
       );
       expect(notifications.Properties).toMatchObject({ BucketName: { Ref: bucketId } });
-      const notificationConfig = notifications.Properties.NotificationConfiguration as {
-        LambdaFunctionConfigurations: unknown[];
+      const config = notifications.Properties.NotificationConfiguration as {
+        QueueConfigurations: Array<Record<string, unknown>>;
+        LambdaFunctionConfigurations?: unknown[];
       };
-      const configs = notificationConfig.LambdaFunctionConfigurations;
-      expect(configs).toHaveLength(expected.length);
-      expect(configs).toEqual(expect.arrayContaining(expected));
+      expect(config.LambdaFunctionConfigurations).toBeUndefined();
+      const queueArn = { 'Fn::GetAtt': [logicalId(stack.ingest.eventQueue), 'Arn'] };
+      expect(config.QueueConfigurations).toEqual([
+        { Events: ['s3:ObjectCreated:*'], QueueArn: queueArn },
+        { Events: ['s3:ObjectRemoved:*'], QueueArn: queueArn },
+      ]);
     });
   });
 
@@ -215,8 +219,8 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
     it('all run Node.js 24 on arm64 with source maps, JSON logs and their own log group', () => {
       const functions = Object.entries(stack.api.functions)
         .map(([, f]) => f)
-        .concat(stack.ingest.ingest);
-      expect(functions).toHaveLength(3);
+        .concat(stack.ingest.ingest, stack.ingest.projector);
+      expect(functions).toHaveLength(4);
       for (const fn of functions) {
         const resource = template.toJSON().Resources[logicalId(fn.function)];
         expect(resource.Properties).toMatchObject({
@@ -245,6 +249,7 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       const resources = template.toJSON().Resources as Resources;
       const pairs = [
         [stack.ingest.ingest, settings.functions.ingest],
+        [stack.ingest.projector, settings.functions.project],
         [stack.api.functions.api, settings.functions.api],
         [stack.api.functions.problems, settings.functions.problems],
       ] as const;
@@ -275,8 +280,8 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
 
     it(`keep logs ${settings.logRetention} days and ${keeps ? 'retain' : 'delete'} them with the stack`, () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
-      // ingest, api, problems, HTTP access logs
-      expect(groups).toHaveLength(4);
+      // ingest, projector, api, problems, HTTP access logs
+      expect(groups).toHaveLength(5);
       for (const group of groups) {
         expect(group.Properties?.RetentionInDays).toBe(settings.logRetention);
         expect(group.Properties?.LogGroupName).toBeUndefined();
@@ -284,28 +289,51 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       }
     });
 
-    it(`${keeps ? 'reserve' : 'do not reserve'} concurrency for ingest`, () => {
-      const resources = template.toJSON().Resources as Resources;
-      expect(
-        resources[logicalId(stack.ingest.ingest.function)]?.Properties?.ReservedConcurrentExecutions,
-      ).toBe(settings.ingestReservedConcurrency);
-      expect(
-        resources[logicalId(stack.api.functions.api.function)]?.Properties?.ReservedConcurrentExecutions,
-      ).toBe(undefined);
+    it(`drains the ingest queue at most ${settings.ingestConcurrency} invocations at once, reporting item failures`, () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(stack.ingest.ingest.function) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.ingest.eventQueue), 'Arn'] },
+        BatchSize: INGEST_BATCH_SIZE,
+        ScalingConfig: { MaximumConcurrency: settings.ingestConcurrency },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
     });
   });
 
-  describe('ingest failures', () => {
-    it('retry twice within a bounded event age, then go to the dead-letter queue', () => {
-      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: logicalId(stack.ingest.ingest.function) },
-        MaximumRetryAttempts: INGEST_RETRY_ATTEMPTS,
-        MaximumEventAgeInSeconds: INGEST_MAX_EVENT_AGE.toSeconds(),
+  describe('ingest and projector failures', () => {
+    it(`redeliver an S3 event ${INGEST_MAX_RECEIVES} times, then move it to the dead-letter queue`, () => {
+      const resources = template.toJSON().Resources as Resources;
+      const queue = resources[logicalId(stack.ingest.eventQueue)]?.Properties as Record<string, unknown>;
+      expect(queue).toMatchObject({
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.ingest.deadLetterQueue), 'Arn'] },
+          maxReceiveCount: INGEST_MAX_RECEIVES,
+        },
+        // Six times the function timeout, so a message in progress is not delivered twice.
+        VisibilityTimeout: settings.functions.ingest.timeout.toSeconds() * 6,
+      });
+    });
+
+    it('project release items from the stream in order, retrying from the failed record, then to a DLQ', () => {
+      const resources = template.toJSON().Resources as Resources;
+      expect(resources[logicalId(stack.table.table)]?.Properties?.StreamSpecification).toEqual({
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(stack.ingest.projector.function) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.table.table), 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: PROJECTOR_BATCH_SIZE,
+        MaximumRetryAttempts: PROJECTOR_RETRY_ATTEMPTS,
+        ParallelizationFactor: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(RELEASE_CHANGE_FILTER) }] },
         DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.ingest.deadLetterQueue), 'Arn'] } },
+          OnFailure: {
+            Destination: { 'Fn::GetAtt': [logicalId(stack.ingest.projectorDeadLetterQueue), 'Arn'] },
+          },
         },
       });
-      expect(INGEST_RETRY_ATTEMPTS).toBe(2);
     });
 
     it('land in an encrypted, TLS-only queue', () => {
@@ -328,7 +356,7 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       });
     });
 
-    it(`raise alarms on ingest errors and DLQ depth${keeps ? ', sent to an SNS topic' : ''}`, () => {
+    it(`raise alarms on ingest and projector errors, DLQ depths and projector lag${keeps ? ', sent to an SNS topic' : ''}`, () => {
       const topics = template.findResources('AWS::SNS::Topic') as Resources;
       expect(Object.keys(topics)).toHaveLength(keeps ? 1 : 0);
       const actions = keeps ? [{ Ref: Object.keys(topics)[0] }] : Match.absent();
@@ -352,6 +380,27 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
           },
         ],
         Threshold: 1,
+        AlarmActions: actions,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(stack.ingest.projectorDeadLetterQueue), 'QueueName'] },
+          },
+        ],
+        AlarmActions: actions,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.ingest.projector.function) } }],
+        AlarmActions: actions,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.ingest.projector.function) } }],
+        Threshold: 60_000,
         AlarmActions: actions,
       });
       if (keeps) {
@@ -411,7 +460,9 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
           'logs:CreateLogStream',
           'logs:PutLogEvents',
         ]);
-        for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+        for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+          expect(actions).not.toContain(write);
+        }
         expect(actions.some((a) => /Put|Update|Delete|Write|Send/.test(a.split(':')[1] ?? ''))).toBe(
           actions.includes('logs:PutLogEvents'),
         );
@@ -420,7 +471,7 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       }
     });
 
-    it('lets ingest read release objects, write the table and send to its DLQ, nothing else', () => {
+    it('lets ingest read release objects, consume its queue and write the table in transactions, nothing else', () => {
       const bucketArn = { 'Fn::GetAtt': [logicalId(stack.ingest.bucket), 'Arn'] };
       const statements = statementsOf(template, logicalId(stack.ingest.ingest.role));
       const byAction = (action: string) => statements.filter((s) => asArray(s.Action).includes(action));
@@ -431,10 +482,31 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       const actions = statements.flatMap((s) => asArray(s.Action)).sort();
       expect(actions).toEqual(
         [
-          ...TABLE_QUERY_ACTIONS,
-          ...TABLE_WRITE_ACTIONS,
+          ...TABLE_INGEST_ACTIONS,
           's3:GetObject',
           's3:ListBucket',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ].sort(),
+      );
+      expect(actions.some((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toBe(false);
+    });
+
+    it('lets the projector read the stream and write derived items, and nothing of S3', () => {
+      const statements = statementsOf(template, logicalId(stack.ingest.projector.role));
+      const actions = [...new Set(statements.flatMap((s) => asArray(s.Action)))].sort();
+      expect(actions).toEqual(
+        [
+          ...TABLE_PROJECTOR_ACTIONS,
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
           'logs:CreateLogStream',
           'logs:PutLogEvents',
           'sqs:GetQueueAttributes',
@@ -442,7 +514,8 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
           'sqs:SendMessage',
         ].sort(),
       );
-      expect(actions.some((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toBe(false);
+      const wildcard = statements.filter((s) => asArray(s.Resource).includes('*'));
+      expect(wildcard.flatMap((s) => asArray(s.Action))).toEqual(['dynamodb:ListStreams']);
     });
   });
 

@@ -13,7 +13,7 @@ describe('stage settings', () => {
     expect(stackNameFor(DEFAULT_STAGE)).toBe('Releases-dev');
   });
 
-  it('make prod keep its data, log longer, throttle higher, reserve ingest concurrency and notify', () => {
+  it('make prod keep its data, log longer, throttle higher, allow more concurrent ingests and notify', () => {
     const prod = settingsFor('prod');
     const dev = settingsFor('dev');
     expect(prod).toMatchObject({
@@ -26,7 +26,7 @@ describe('stage settings', () => {
     expect(prod.logRetention).toBeGreaterThan(dev.logRetention);
     expect(prod.throttle.rateLimit).toBeGreaterThan(dev.throttle.rateLimit);
     expect(prod.throttle.burstLimit).toBeGreaterThanOrEqual(prod.throttle.rateLimit);
-    expect(prod.ingestReservedConcurrency).toBeGreaterThan(0);
+    expect(prod.ingestConcurrency).toBeGreaterThan(settingsFor('dev').ingestConcurrency);
     expect(prod.noncurrentVersionExpiration.toDays()).toBeGreaterThan(
       dev.noncurrentVersionExpiration.toDays(),
     );
@@ -40,7 +40,7 @@ describe('stage settings', () => {
       deletionProtection: false,
       alarmTopic: false,
     });
-    expect(settingsFor('dev').ingestReservedConcurrency).toBeUndefined();
+    expect(settingsFor('dev').ingestConcurrency).toBeGreaterThanOrEqual(2);
   });
 
   it('put staging between dev and prod', () => {

@@ -13,6 +13,7 @@ import { createReleasesStack, type ReleasesStack } from '#infra/releases-stack.j
 
 export const FIXTURE_ENTRIES = {
   ingest: 'tests/infra/fixtures/ingest.ts',
+  project: 'tests/infra/fixtures/project.ts',
   api: 'tests/infra/fixtures/api.ts',
   problems: 'tests/infra/fixtures/problems.ts',
 } as const;
