@@ -275,13 +275,18 @@ describe('ingest: scale and faults', () => {
         ),
       );
     }
+    const t0 = Date.now();
     const uploaded = await Promise.all(events);
+    const t1 = Date.now();
     const queue = [...uploaded];
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         for (let e = queue.shift(); e; e = queue.shift()) await h.handler(e);
       }),
     );
+    const t2 = Date.now();
+    await h.settled();
+    console.log(`1,000 files: upload ${t1 - t0} ms, ingest ${t2 - t1} ms, projection settled ${Date.now() - t2} ms later`);
     expect(await h.list()).toHaveLength(1000);
     const counts = Object.fromEntries((await h.entities('minister')).map((e) => [e.sk, e.count]));
     expect(counts).toEqual(Object.fromEntries(expected));
