@@ -6,12 +6,15 @@
 // A namespace import lets esbuild drop what is unused (zod's locales): 85 KB instead of 450 KB.
 import * as z from 'zod';
 import {
+  FEED_DEFAULT_LIMIT,
   noParamsSchema,
   problemsParamsSchema,
   releaseIdSchema,
+  releasesFeedParamsSchema,
   releasesParamsSchema,
 } from './query-params.js';
 import {
+  atomFeedSchema,
   entityListSchema,
   entityRefSchema,
   entitySummarySchema,
@@ -31,6 +34,8 @@ export interface OperationSpec {
   query: z.ZodObject;
   path?: Record<string, z.ZodType>;
   response: z.ZodType;
+  /** @default application/json */
+  mediaType?: string;
   cacheControl: string;
   /** Whether a 404 is a normal answer (an unknown id). */
   mayBeNotFound?: boolean;
@@ -48,6 +53,17 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       'with a nextCursor to continue.',
     query: releasesParamsSchema,
     response: releasePageSchema,
+    cacheControl: PUBLIC_SHORT,
+  },
+  listReleasesAtom: {
+    summary: 'A query as an Atom feed',
+    description:
+      `The first page of the same query as /releases (limit default ${FEED_DEFAULT_LIMIT}, no cursor) as an ` +
+      'Atom 1.0 feed: one entry per release with ministers as authors, portfolios as categories, the ' +
+      'summary, and the body rendered from Markdown to sanitized HTML.',
+    query: releasesFeedParamsSchema,
+    response: atomFeedSchema,
+    mediaType: 'application/atom+xml',
     cacheControl: PUBLIC_SHORT,
   },
   getRelease: {
@@ -106,6 +122,7 @@ const NAMED_SCHEMAS: ReadonlyArray<[string, z.ZodType]> = [
   ['ProblemList', problemListSchema],
   ['ProblemDetails', problemDetailsSchema],
   ['OpenApiDocument', openApiDocumentSchema],
+  ['AtomFeed', atomFeedSchema],
 ];
 
 type JsonObject = Record<string, unknown>;
@@ -180,7 +197,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
           },
           'Cache-Control': { schema: { type: 'string', example: spec.cacheControl } },
         },
-        content: { 'application/json': { schema: refOf(spec.response) } },
+        content: { [spec.mediaType ?? 'application/json']: { schema: refOf(spec.response) } },
       },
       '304': { description: 'Not modified: the If-None-Match ETag is current' },
       '400': problemResponse('A parameter is unknown or not valid; `parameter` names it'),
