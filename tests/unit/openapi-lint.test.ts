@@ -116,18 +116,22 @@ describe('OpenAPI document lint', () => {
   it.each([
     ['as served, with the origin of the request', { serverUrl: 'https://api.example.test' }],
     ['without a known origin', {}],
-  ])('passes Spectral (spectral:oas) and Redocly (recommended) %s', async (_label, options) => {
-    const file = write(`openapi-${Object.keys(options).length}.json`, buildOpenApiDocument(options));
-    const [s, r] = await Promise.all([spectral(file), redocly(file)]);
-    expect({ errors: s.errors, warnings: s.warnings }, `Spectral:\n${s.report}`).toEqual({
-      errors: 0,
-      warnings: 0,
-    });
-    expect({ errors: r.errors, warnings: r.warnings }, `Redocly:\n${r.report}`).toEqual({
-      errors: 0,
-      warnings: 0,
-    });
-  }, 240_000);
+  ])(
+    'passes Spectral (spectral:oas) and Redocly (recommended) %s',
+    async (_label, options) => {
+      const file = write(`openapi-${Object.keys(options).length}.json`, buildOpenApiDocument(options));
+      const [s, r] = await Promise.all([spectral(file), redocly(file)]);
+      expect({ errors: s.errors, warnings: s.warnings }, `Spectral:\n${s.report}`).toEqual({
+        errors: 0,
+        warnings: 0,
+      });
+      expect({ errors: r.errors, warnings: r.warnings }, `Redocly:\n${r.report}`).toEqual({
+        errors: 0,
+        warnings: 0,
+      });
+    },
+    240_000,
+  );
 
   it('reports what is wrong in a flawed document, so a pass means something', async () => {
     const flawed = buildOpenApiDocument({ serverUrl: 'https://api.example.test' }) as {
