@@ -112,7 +112,7 @@ export class DynamoReleaseReader implements ReleaseReader {
     for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
       const items = await this.batchGetReleases(unique.slice(i, i + BATCH_GET_MAX));
       for (const item of items) {
-        texts.set(item.id, { title: item.title, body: await this.bodyOf(item) });
+        texts.set(item.id, { title: item.title, body: await this.bodyOf(item), updatedAt: item.updatedAt });
       }
     }
     return texts;
@@ -129,13 +129,14 @@ export class DynamoReleaseReader implements ReleaseReader {
           RequestItems: {
             [this.tableName]: {
               Keys: keys,
-              ProjectionExpression: '#id, #title, #body, #bodyHash, #bodyChunks',
+              ProjectionExpression: '#id, #title, #body, #bodyHash, #bodyChunks, #updatedAt',
               ExpressionAttributeNames: {
                 '#id': 'id',
                 '#title': 'title',
                 '#body': 'body',
                 '#bodyHash': 'bodyHash',
                 '#bodyChunks': 'bodyChunks',
+                '#updatedAt': 'updatedAt',
               },
             },
           },

@@ -32,6 +32,16 @@ export interface JsonOk {
   cacheControl: string;
 }
 
+/** A 200 body already serialised in another media type (the Atom feed); ETag/304 alike. */
+export interface TextOk {
+  text: string;
+  /** The full Content-Type, with its charset. */
+  contentType: string;
+  cacheControl: string;
+}
+
+export type Ok = JsonOk | TextOk;
+
 const PROBLEM_TYPE_BASE = 'urn:releases:problem:';
 
 const CORS_HEADERS: Record<string, string> = {
@@ -132,7 +142,12 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 }
 
 export function jsonResponse(request: HttpRequest, ok: JsonOk): HttpResult {
-  const body = JSON.stringify(ok.body);
+  return okResponse(request, ok);
+}
+
+export function okResponse(request: HttpRequest, ok: Ok): HttpResult {
+  const [body, contentType] =
+    'text' in ok ? [ok.text, ok.contentType] : [JSON.stringify(ok.body), 'application/json; charset=utf-8'];
   const etag = etagOf(body);
   const headers = { ...CORS_HEADERS, etag, 'cache-control': ok.cacheControl };
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
@@ -140,7 +155,7 @@ export function jsonResponse(request: HttpRequest, ok: JsonOk): HttpResult {
   }
   return {
     statusCode: 200,
-    headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+    headers: { ...headers, 'content-type': contentType },
     body: request.method === 'HEAD' ? '' : body,
   };
 }
@@ -236,7 +251,7 @@ export function preflightResponse(): HttpResult {
 export async function serve(
   event: APIGatewayProxyEventV2,
   fn: FunctionName,
-  operate: (request: MatchedRequest) => Promise<JsonOk>,
+  operate: (request: MatchedRequest) => Promise<Ok>,
 ): Promise<HttpResult> {
   try {
     const request = requestFromEvent(event);
@@ -249,7 +264,7 @@ export async function serve(
       return notFound(`No route GET ${request.path.slice(0, 200)}.`);
     }
     const ok = await operate(matched);
-    return jsonResponse(matched, ok);
+    return okResponse(matched, ok);
   } catch (error) {
     return errorResponse(error);
   }

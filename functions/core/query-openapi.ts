@@ -6,12 +6,15 @@
 // A namespace import lets esbuild drop what is unused (zod's locales): 85 KB instead of 450 KB.
 import * as z from 'zod';
 import {
+  FEED_DEFAULT_LIMIT,
   noParamsSchema,
   problemsParamsSchema,
   releaseIdSchema,
+  releasesFeedParamsSchema,
   releasesParamsSchema,
 } from './query-params.js';
 import {
+  atomFeedSchema,
   entityListSchema,
   entityRefSchema,
   entitySummarySchema,
@@ -26,21 +29,36 @@ import {
 import { ROUTES, type RouteDefinition } from './routes.js';
 
 export interface OperationSpec {
+  /** The group the operation is listed under (one of {@link TAGS}). */
+  tag: TagName;
   summary: string;
   description: string;
   query: z.ZodObject;
   path?: Record<string, z.ZodType>;
   response: z.ZodType;
+  /** @default application/json */
+  mediaType?: string;
   cacheControl: string;
   /** Whether a 404 is a normal answer (an unknown id). */
   mayBeNotFound?: boolean;
 }
+
+/** Operation groups, in the order a reader of the document meets them. */
+export const TAGS = [
+  { name: 'Releases', description: 'Press releases: queries, feeds and single releases' },
+  { name: 'Ministers and portfolios', description: 'Who issued releases, and under which portfolios' },
+  { name: 'API description', description: 'This OpenAPI document' },
+  { name: 'Ingest problems', description: 'Release files that could not be ingested (IAM only)' },
+] as const;
+
+export type TagName = (typeof TAGS)[number]['name'];
 
 const PUBLIC_SHORT = 'public, max-age=60';
 const PUBLIC_LONG = 'public, max-age=300';
 
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   listReleases: {
+    tag: 'Releases',
     summary: 'List releases, newest first',
     description:
       'Newest date first, then id. Filters combine with AND. Without q a page reads only what it returns; ' +
@@ -50,7 +68,20 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     response: releasePageSchema,
     cacheControl: PUBLIC_SHORT,
   },
+  listReleasesAtom: {
+    tag: 'Releases',
+    summary: 'A query as an Atom feed',
+    description:
+      `The first page of the same query as /releases (limit default ${FEED_DEFAULT_LIMIT}, no cursor) as an ` +
+      'Atom 1.0 feed: one entry per release with ministers as authors, portfolios as categories, the ' +
+      'summary, and the body rendered from Markdown to sanitized HTML.',
+    query: releasesFeedParamsSchema,
+    response: atomFeedSchema,
+    mediaType: 'application/atom+xml',
+    cacheControl: PUBLIC_SHORT,
+  },
   getRelease: {
+    tag: 'Releases',
     summary: 'One release in full',
     description: 'The release with its Markdown body, other front-matter fields, source key and update time.',
     query: noParamsSchema,
@@ -60,6 +91,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     mayBeNotFound: true,
   },
   listMinisters: {
+    tag: 'Ministers and portfolios',
     summary: 'Every minister with releases',
     description: 'Sorted by name (honorifics aside), with the number of releases and the latest date.',
     query: noParamsSchema,
@@ -67,6 +99,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     cacheControl: PUBLIC_LONG,
   },
   listPortfolios: {
+    tag: 'Ministers and portfolios',
     summary: 'Every portfolio with releases',
     description: 'Sorted by name, with the number of releases and the latest date.',
     query: noParamsSchema,
@@ -74,6 +107,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     cacheControl: PUBLIC_LONG,
   },
   getOpenApi: {
+    tag: 'API description',
     summary: 'This document',
     description: 'The OpenAPI 3.1 description of this API.',
     query: noParamsSchema,
@@ -81,6 +115,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     cacheControl: 'public, max-age=3600',
   },
   listProblems: {
+    tag: 'Ingest problems',
     summary: 'Release files that could not be ingested',
     description: 'In key order, paged like /releases. Requires IAM (SigV4) authorization in the cloud.',
     query: problemsParamsSchema,
@@ -106,6 +141,7 @@ const NAMED_SCHEMAS: ReadonlyArray<[string, z.ZodType]> = [
   ['ProblemList', problemListSchema],
   ['ProblemDetails', problemDetailsSchema],
   ['OpenApiDocument', openApiDocumentSchema],
+  ['AtomFeed', atomFeedSchema],
 ];
 
 type JsonObject = Record<string, unknown>;
@@ -180,7 +216,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
           },
           'Cache-Control': { schema: { type: 'string', example: spec.cacheControl } },
         },
-        content: { 'application/json': { schema: refOf(spec.response) } },
+        content: { [spec.mediaType ?? 'application/json']: { schema: refOf(spec.response) } },
       },
       '304': { description: 'Not modified: the If-None-Match ETag is current' },
       '400': problemResponse('A parameter is unknown or not valid; `parameter` names it'),
@@ -192,9 +228,11 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
     const pathItem = paths[route.path] ?? {};
     pathItem[route.method.toLowerCase()] = {
       operationId: route.operationId,
+      tags: [spec.tag],
       summary: spec.summary,
       description: spec.description,
-      ...(route.auth === 'iam' ? { security: [{ sigv4: [] }] } : {}),
+      // Public routes say so explicitly (an empty list: no authorization), not by omission.
+      security: route.auth === 'iam' ? [{ sigv4: [] }] : [],
       ...(parameters.length > 0 ? { parameters } : {}),
       responses,
     };
@@ -210,7 +248,13 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
         '(RFC 9457); any origin may call it (CORS).',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    // Without a known origin, `/` says what a missing list would mean, explicitly: this origin.
+    servers: [
+      options.serverUrl
+        ? { url: options.serverUrl }
+        : { url: '/', description: 'The origin serving this document' },
+    ],
+    tags: TAGS.map((tag) => ({ ...tag })),
     paths,
     components: {
       schemas,

@@ -35,18 +35,19 @@ const nameParam = (what: string, slug: (name: string) => string) =>
       example: what === 'minister' ? 'christopher-luxon' : 'Prime Minister',
     });
 
-const limitParam = z
-  .string()
-  .regex(/^\d{1,3}$/, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-      .max(MAX_LIMIT, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
-  )
-  .meta({ description: `Page size, 1 to ${MAX_LIMIT}`, default: DEFAULT_LIMIT });
+const limitParam = (defaultLimit: number) =>
+  z
+    .string()
+    .regex(/^\d{1,3}$/, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
+        .max(MAX_LIMIT, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+    )
+    .meta({ description: `Page size, 1 to ${MAX_LIMIT}`, default: defaultLimit });
 
 const cursorParam = z
   .string()
@@ -54,35 +55,54 @@ const cursorParam = z
   .max(MAX_CURSOR_LENGTH, { error: 'is not a cursor this API issued' })
   .meta({ description: 'The nextCursor of the previous page of the same query' });
 
+/** What selects the releases of `/releases` and `/releases.atom`. */
+const releaseFilters = {
+  minister: nameParam('minister', ministerSlug).optional(),
+  portfolio: nameParam('portfolio', portfolioSlug).optional(),
+  from: dateParam('Earliest release date').optional(),
+  to: dateParam('Latest release date').optional(),
+  q: z
+    .string()
+    .max(MAX_TEXT_LENGTH, { error: `must be at most ${MAX_TEXT_LENGTH} characters` })
+    .meta({
+      description:
+        'Text filter over title and body: every term must appear, a "quoted phrase" as written; ' +
+        'case-, accent- and white-space-insensitive',
+      example: 'nato "prime minister"',
+    })
+    .optional(),
+};
+
+function fromNotAfterTo(
+  params: { from?: string | undefined; to?: string | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if (params.from !== undefined && params.to !== undefined && params.from > params.to) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: `is after to (${params.to})` });
+  }
+}
+
 export const releasesParamsSchema = z
   .strictObject({
-    minister: nameParam('minister', ministerSlug).optional(),
-    portfolio: nameParam('portfolio', portfolioSlug).optional(),
-    from: dateParam('Earliest release date').optional(),
-    to: dateParam('Latest release date').optional(),
-    q: z
-      .string()
-      .max(MAX_TEXT_LENGTH, { error: `must be at most ${MAX_TEXT_LENGTH} characters` })
-      .meta({
-        description:
-          'Text filter over title and body: every term must appear, a "quoted phrase" as written; ' +
-          'case-, accent- and white-space-insensitive',
-        example: 'nato "prime minister"',
-      })
-      .optional(),
-    limit: limitParam.optional(),
+    ...releaseFilters,
+    limit: limitParam(DEFAULT_LIMIT).optional(),
     cursor: cursorParam.optional(),
   })
-  .superRefine((params, ctx) => {
-    if (params.from !== undefined && params.to !== undefined && params.from > params.to) {
-      ctx.addIssue({ code: 'custom', path: ['from'], message: `is after to (${params.to})` });
-    }
-  });
+  .superRefine(fromNotAfterTo);
 
 export type ReleasesParams = z.output<typeof releasesParamsSchema>;
 
+/** A feed is the first page of a query, larger by default; readers poll it and never page. */
+export const FEED_DEFAULT_LIMIT = 50;
+
+export const releasesFeedParamsSchema = z
+  .strictObject({ ...releaseFilters, limit: limitParam(FEED_DEFAULT_LIMIT).optional() })
+  .superRefine(fromNotAfterTo);
+
+export type ReleasesFeedParams = z.output<typeof releasesFeedParamsSchema>;
+
 export const problemsParamsSchema = z.strictObject({
-  limit: limitParam.optional(),
+  limit: limitParam(DEFAULT_LIMIT).optional(),
   cursor: cursorParam.optional(),
 });
 

@@ -6,9 +6,13 @@ import { decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js'
 import { NotFoundError, TextSearchDisabledError } from './query-errors.js';
 import {
   DEFAULT_LIMIT,
+  FEED_DEFAULT_LIMIT,
   noParamsSchema,
   parseParams,
   problemsParamsSchema,
+  type ReleasesFeedParams,
+  type ReleasesParams,
+  releasesFeedParamsSchema,
   releasesParamsSchema,
 } from './query-params.js';
 import { planReleasesQuery, type ReleasesPlan } from './query-plan.js';
@@ -59,11 +63,50 @@ export interface ProblemList {
   nextCursor: string | null;
 }
 
+/** One release of a feed: its summary, its Markdown body and when it was last written. */
+export interface FeedRelease {
+  summary: ReleaseSummary;
+  body: string;
+  updatedAt: string;
+}
+
+/** The first page of a query with what a feed shows of each release. */
+export interface ReleaseFeedPage {
+  params: ReleasesFeedParams;
+  /** The page size served: `limit`, or the feed default. */
+  limit: number;
+  releases: FeedRelease[];
+}
+
 export async function listReleases(
   ctx: QueryContext,
   rawParams: Record<string, string>,
 ): Promise<ReleasePage> {
-  const params = parseParams(releasesParamsSchema, rawParams);
+  return releasePage(ctx, parseParams(releasesParamsSchema, rawParams));
+}
+
+/**
+ * The first page of `/releases` for the same parameters (no cursor; a feed is polled, not paged),
+ * with each release's body and update time, read in batches. A release deleted between the two
+ * reads is left out rather than shown half.
+ */
+export async function releasesFeed(
+  ctx: QueryContext,
+  rawParams: Record<string, string>,
+): Promise<ReleaseFeedPage> {
+  const params = parseParams(releasesFeedParamsSchema, rawParams);
+  const limit = params.limit ?? FEED_DEFAULT_LIMIT;
+  const page = await releasePage(ctx, { ...params, limit });
+  const texts = await ctx.reader.releaseTexts(page.items.map((item) => item.id));
+  const releases: FeedRelease[] = [];
+  for (const summary of page.items) {
+    const text = texts.get(summary.id);
+    if (text) releases.push({ summary, body: text.body, updatedAt: text.updatedAt });
+  }
+  return { params, limit, releases };
+}
+
+async function releasePage(ctx: QueryContext, params: ReleasesParams): Promise<ReleasePage> {
   if (params.q !== undefined && !ctx.textSearch) throw new TextSearchDisabledError();
   const plan = planReleasesQuery(params);
   const fingerprint = queryFingerprint(plan.identity);

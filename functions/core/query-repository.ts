@@ -28,10 +28,12 @@ export interface ListPage {
   hasMore: boolean;
 }
 
-/** What `q` is matched against. */
+/** What `q` is matched against, and what a feed entry adds to the summary. */
 export interface ReleaseText {
   title: string;
   body: string;
+  /** ISO 8601 instant of the write that made this version. */
+  updatedAt: string;
 }
 
 export interface ProblemPage {

@@ -79,6 +79,9 @@ export const problemDetailsSchema = z.object({
 
 export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 
+/** An Atom 1.0 document (RFC 4287), served as application/atom+xml. */
+export const atomFeedSchema = z.string().meta({ description: 'An Atom 1.0 feed document (RFC 4287)' });
+
 // Compile-time proof that the schemas describe exactly the core types.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const proofs: [

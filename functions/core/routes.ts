@@ -23,6 +23,9 @@ function route(path: string, fn: FunctionName, auth: 'none' | 'iam', operationId
 
 export const ROUTES: readonly RouteDefinition[] = [
   route('/releases', 'api', 'none', 'listReleases'),
+  // Its own route key: `/releases/{id}` matches only below `/releases/`, and ids are slugs
+  // ([a-z0-9-]), so no id is ever read as the feed or the feed as an id.
+  route('/releases.atom', 'api', 'none', 'listReleasesAtom'),
   route('/releases/{id}', 'api', 'none', 'getRelease'),
   route('/ministers', 'api', 'none', 'listMinisters'),
   route('/portfolios', 'api', 'none', 'listPortfolios'),

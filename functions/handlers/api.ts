@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { envSwitch, requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
-import { type JsonOk, type MatchedRequest, queryOf, serve } from '#adapters/http.js';
+import { type MatchedRequest, type Ok, queryOf, serve } from '#adapters/http.js';
 import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
 import { parseParams } from '#core/query-params.js';
 import {
@@ -18,8 +18,10 @@ import {
   listEntities,
   listReleases,
   type QueryContext,
+  releasesFeed,
   type TextSearchBudget,
 } from '#core/query-releases.js';
+import { ATOM_MEDIA_TYPE, atomFeed } from '#core/release-feed.js';
 
 export interface ApiDeps {
   doc: DynamoDBDocumentClient;
@@ -54,21 +56,28 @@ export function queryContext(deps: ApiDeps): QueryContext {
 
 export function makeHandler(deps: ApiDeps): ApiHandler {
   const ctx = queryContext(deps);
-  const operations: Record<string, (request: MatchedRequest) => Promise<unknown>> = {
-    listReleases: (request) => listReleases(ctx, queryOf(request)),
-    getRelease: (request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request)),
-    listMinisters: (request) => listEntities(ctx, 'minister', queryOf(request)),
-    listPortfolios: (request) => listEntities(ctx, 'portfolio', queryOf(request)),
+  // A JSON body, or a body already serialised in another media type; the cache policy is the route's.
+  type Served = { body: unknown } | { text: string; contentType: string };
+  const json = async (body: Promise<unknown>): Promise<Served> => ({ body: await body });
+  const operations: Record<string, (request: MatchedRequest) => Promise<Served>> = {
+    listReleases: (request) => json(listReleases(ctx, queryOf(request))),
+    listReleasesAtom: async (request) => ({
+      text: atomFeed(await releasesFeed(ctx, queryOf(request)), request.baseUrl ?? ''),
+      contentType: ATOM_MEDIA_TYPE,
+    }),
+    getRelease: (request) => json(getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
+    listMinisters: (request) => json(listEntities(ctx, 'minister', queryOf(request))),
+    listPortfolios: (request) => json(listEntities(ctx, 'portfolio', queryOf(request))),
     getOpenApi: async (request) => {
       parseParams(operationFor(request.route).query, queryOf(request));
-      return buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {});
+      return { body: buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {}) };
     },
   };
   return (event) =>
-    serve(event, 'api', async (request): Promise<JsonOk> => {
+    serve(event, 'api', async (request): Promise<Ok> => {
       const operate = operations[request.route.operationId];
       if (!operate) throw new Error(`No api operation for ${request.route.operationId}`);
-      return { body: await operate(request), cacheControl: operationFor(request.route).cacheControl };
+      return { ...(await operate(request)), cacheControl: operationFor(request.route).cacheControl };
     });
 }
 

@@ -30,7 +30,14 @@ function acknowledgments(root: IConstruct): { id: string; path: string; reason: 
   return found;
 }
 
-const PUBLIC_ROUTES = ['listReleases', 'getRelease', 'listMinisters', 'listPortfolios', 'getOpenApi'];
+const PUBLIC_ROUTES = [
+  'listReleases',
+  'listReleasesAtom',
+  'getRelease',
+  'listMinisters',
+  'listPortfolios',
+  'getOpenApi',
+];
 
 function expectedAcknowledgments(stack: string, disposable: boolean): string[] {
   return [
