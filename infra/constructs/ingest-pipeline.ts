@@ -25,19 +25,23 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  INGEST_BATCH_SIZE,
+  INGEST_MAX_RECEIVES,
+  PROJECTOR_BATCH_SIZE,
+  PROJECTOR_RETRY_ATTEMPTS,
+} from '#core/event-delivery.js';
 import { RELEASE_CHANGE_FILTER } from '#core/table-layout.js';
 import type { FunctionSizing, LogLevel } from '../stages.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
-/** Deliveries of one S3 notification before it moves to the ingest dead-letter queue. */
-export const INGEST_MAX_RECEIVES = 5;
-/** S3 notifications per ingest invocation. */
-export const INGEST_BATCH_SIZE = 10;
-/** Stream records per projector invocation: recounts are shared by the whole batch. */
-export const PROJECTOR_BATCH_SIZE = 100;
-/** Retries of a failing stream batch (from its earliest failed record) before its DLQ. */
-export const PROJECTOR_RETRY_ATTEMPTS = 10;
+export {
+  INGEST_BATCH_SIZE,
+  INGEST_MAX_RECEIVES,
+  PROJECTOR_BATCH_SIZE,
+  PROJECTOR_RETRY_ATTEMPTS,
+} from '#core/event-delivery.js';
 
 export interface IngestPipelineProps {
   readonly table: ReleasesTable;

@@ -143,4 +143,3 @@ export function sqsEventOf(event: S3Event): SQSEvent {
     ],
   };
 }
-

@@ -16,12 +16,12 @@ import { isReleaseChangeRecord } from '#adapters/stream-records.js';
 import { isReleaseFileKey } from '#core/release-files.js';
 import type { FunctionName } from '#core/routes.js';
 import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
-import { sqsEventOf } from './s3-events.js';
 import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
 import { isAlive as alive } from './processes.js';
 import { ensureBucket, ensureTable } from './provision.js';
+import { sqsEventOf } from './s3-events.js';
 import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
 import { type ProjectorHandler, type StreamPoller, startStreamPoller } from './stream-poller.js';
 

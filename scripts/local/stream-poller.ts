@@ -18,6 +18,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { PROJECTOR_BATCH_SIZE, PROJECTOR_RETRY_ATTEMPTS } from '#core/event-delivery.js';
 
 export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
@@ -27,9 +28,9 @@ export interface StreamPollerOptions {
   handler: ProjectorHandler;
   /** Which records reach the handler (the mapping's filter criteria). @default all */
   filter?: (record: DynamoDBRecord) => boolean;
-  /** @default 100 */
+  /** @default PROJECTOR_BATCH_SIZE */
   batchSize?: number;
-  /** @default 4 */
+  /** @default PROJECTOR_RETRY_ATTEMPTS */
   retries?: number;
   /** @default 200 */
   backoffMs?: number;
@@ -65,7 +66,11 @@ type Attribute = Record<string, unknown>;
 function wireForm(value: Attribute): Attribute {
   if (Object.keys(value).length === 0) return { M: {} };
   if (value.M && typeof value.M === 'object') {
-    return { M: Object.fromEntries(Object.entries(value.M as Record<string, Attribute>).map(([k, v]) => [k, wireForm(v)])) };
+    return {
+      M: Object.fromEntries(
+        Object.entries(value.M as Record<string, Attribute>).map(([k, v]) => [k, wireForm(v)]),
+      ),
+    };
   }
   if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(wireForm) };
   return value;
@@ -97,8 +102,8 @@ function toLambdaRecord(record: StreamRecord, streamArn: string, region: string)
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const log = options.log ?? (() => {});
-  const batchSize = options.batchSize ?? 100;
-  const retries = options.retries ?? 4;
+  const batchSize = options.batchSize ?? PROJECTOR_BATCH_SIZE;
+  const retries = options.retries ?? PROJECTOR_RETRY_ATTEMPTS;
   const backoffMs = options.backoffMs ?? 200;
   const idleMs = options.idleMs ?? 100;
   const region = (await options.dynamo.config.region()) ?? 'local';
@@ -185,7 +190,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           break;
         }
         stats.retried++;
-        await sleep(backoffMs * 2 ** attempt);
+        await sleep(Math.min(5_000, backoffMs * 2 ** attempt));
       }
       offset += batchSize;
       shard.checkpoint = records[Math.min(offset, records.length) - 1]?.dynamodb?.SequenceNumber;
@@ -201,7 +206,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
     let output: GetRecordsCommandOutput;
     try {
-      output = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      output = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
     } catch (error) {
       if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
         shard.iterator = undefined;
