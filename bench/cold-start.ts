@@ -10,10 +10,13 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { build } from 'esbuild';
+import { parseRelease } from '#core/parse-release.js';
+import { releaseItemFor } from '#core/release-items.js';
 import { toApiGatewayEvent } from '#local/http-adapter.js';
-import { Sequencer, toS3Events } from '#local/s3-events.js';
+import { Sequencer, sqsEventOf, toS3Events } from '#local/s3-events.js';
 import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
 import { esbuildOptions, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '../infra/bundling.js';
 import { generateCorpus } from '../scripts/corpus/generate.js';
@@ -25,6 +28,7 @@ export const FUNCTIONS = Object.keys(HANDLER_ENTRIES) as HandlerName[];
 
 const MINIMAL_ENTRIES: Record<HandlerName, string> = {
   ingest: 'bench/cold-start/minimal-ingest.ts',
+  project: 'bench/cold-start/minimal-project.ts',
   api: 'bench/cold-start/minimal-api.ts',
   problems: 'bench/cold-start/minimal-problems.ts',
 };
@@ -240,6 +244,7 @@ async function eventFiles(
   const files = [...generateCorpus({ seed: 7_919, count: 2 * runs, endDate: '2025-06-30' })];
   const sequencer = new Sequencer();
   const ingest: { real: string[]; minimal: string[] } = { real: [], minimal: [] };
+  const project: { real: string[]; minimal: string[] } = { real: [], minimal: [] };
   for (const [index, file] of files.entries()) {
     const key = `cold-start/${index}-${file.key.split('/').at(-1) ?? 'release.md'}`;
     await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: file.text }));
@@ -255,14 +260,40 @@ async function eventFiles(
       },
       { sequencer },
     );
-    const path = write(`ingest-${index}`, event as S3Event);
+    const path = write(`ingest-${index}`, sqsEventOf(event as S3Event));
     (index % 2 === 0 ? ingest.real : ingest.minimal).push(path);
+    // The stream record the committed release would produce, for the projector.
+    const parsed = parseRelease(file.text, key);
+    if (!parsed.ok) throw new Error(`generated file ${key} does not parse`);
+    const item = releaseItemFor(parsed.release, {
+      key,
+      sourceTime: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      rev: 1,
+    });
+    const record = {
+      eventID: String(index),
+      eventName: 'INSERT',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'local',
+      eventSourceARN: 'arn:aws:dynamodb:local:000000000000:table/releases/stream/bench',
+      dynamodb: {
+        Keys: marshall({ pk: item.pk, sk: item.sk }),
+        NewImage: marshall(item, { removeUndefinedValues: true }),
+        SequenceNumber: String(1000 + index),
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+        ApproximateCreationDateTime: Date.now() / 1000,
+      },
+    };
+    (index % 2 === 0 ? project.real : project.minimal).push(write(`project-${index}`, { Records: [record] }));
   }
   // The stack queued s3rver's own events for these uploads; they are not part of any measurement.
   await new Promise((r) => setTimeout(r, 200));
   env.events.length = 0;
   return {
     ingest,
+    project,
     api: { real: Array(runs).fill(api), minimal: Array(runs).fill(api) },
     problems: { real: Array(runs).fill(problems), minimal: Array(runs).fill(problems) },
   };

@@ -1,19 +1,18 @@
 /**
  * The synthetic corpus as the benchmark uses it: generated files parsed by the real parser, and
- * the items the ingest side would write for them (release item, list items, entity items, source
- * key), built in memory for the raw BatchWriteItem baseline and the bulk loader.
+ * the items ingestion and the projector would leave for them (release item, list items, entity
+ * figures, source key), built by their own definitions (functions/core/release-items.ts) for
+ * the raw BatchWriteItem baseline and the bulk loader.
  */
 import { parseRelease } from '#core/parse-release.js';
 import type { EntityKind, Release } from '#core/release.js';
 import {
-  entityKey,
-  INLINE_BODY_MAX_BYTES,
-  listItemsFor,
-  listSortKey,
-  releaseKey,
-  sourceKey,
-  summaryOf,
-} from '#core/table-layout.js';
+  EntityTally as CoreEntityTally,
+  needsChunks,
+  releaseItemFor,
+  sourceItemFor,
+} from '#core/release-items.js';
+import { listItemsFor } from '#core/table-layout.js';
 import type { CorpusFile } from '../scripts/corpus/generate.js';
 import type { Item } from './dynamo.js';
 
@@ -28,68 +27,31 @@ export function parseFile(file: CorpusFile): ParsedFile {
   return { ...file, release: parsed.release };
 }
 
-/** The release item as DynamoReleaseStore writes it (generated bodies are far below the inline limit). */
+/** The release item as ingestion writes it (generated bodies are far below the inline limit). */
 export function releaseItem(release: Release, key: string, time: string): Item {
-  if (Buffer.byteLength(release.body, 'utf8') > INLINE_BODY_MAX_BYTES) {
+  if (needsChunks(release.body)) {
     throw new Error(`release ${release.id}: the benchmark corpus has no chunked bodies`);
   }
-  return {
-    ...releaseKey(release.id),
-    ...summaryOf(release),
-    extra: release.extra,
-    body: release.body,
-    sourceKey: key,
-    sourceTime: time,
-    updatedAt: time,
-    rev: 1,
-  };
+  return { ...releaseItemFor(release, { key, sourceTime: time, updatedAt: time, rev: 1 }) };
 }
 
 /** The source-key state ingest keeps per S3 key (the bulk loader writes it too, so the table is whole). */
 export function sourceItem(key: string, releaseId: string, time: string): Item {
-  return { ...sourceKey(key), key, releaseId, deleted: false, rev: 1, updatedAt: time };
+  return { ...sourceItemFor({ key, releaseId, deleted: false, rev: 1, updatedAt: time }) };
 }
 
 export function listItems(release: Release): Item[] {
   return listItemsFor(release).map((item) => ({ ...item }));
 }
 
-interface EntityFigures {
-  name: string;
-  count: number;
-  latestDate: string;
-  /** `date#id` of the newest release naming it: its name is the one shown. */
-  newest: string;
-}
-
-/** Entity figures as ingest keeps them: count, latest date, the name on the newest release. */
+/** Entity figures as the projector leaves them, plus the minister/portfolio pairs for choosing queries. */
 export class EntityTally {
-  private readonly figures = new Map<string, EntityFigures & { kind: EntityKind; slug: string }>();
+  private readonly figures = new CoreEntityTally();
   /** Releases per minister/portfolio pair, for choosing the combined query. */
   readonly pairs = new Map<string, number>();
 
   add(release: Release): void {
-    const sk = listSortKey(release.date, release.id);
-    for (const kind of ['minister', 'portfolio'] as const) {
-      for (const ref of kind === 'minister' ? release.ministers : release.portfolios) {
-        const id = `${kind}#${ref.slug}`;
-        const current = this.figures.get(id);
-        if (!current) {
-          this.figures.set(id, {
-            kind,
-            slug: ref.slug,
-            name: ref.name,
-            count: 1,
-            latestDate: release.date,
-            newest: sk,
-          });
-        } else {
-          current.count += 1;
-          if (sk > current.newest)
-            Object.assign(current, { newest: sk, name: ref.name, latestDate: release.date });
-        }
-      }
-    }
+    this.figures.add(release);
     for (const m of release.ministers) {
       for (const p of release.portfolios) {
         const pair = `${m.slug}|${p.slug}`;
@@ -100,8 +62,8 @@ export class EntityTally {
 
   /** Slugs of one kind, busiest first. */
   ranked(kind: EntityKind): Array<{ slug: string; count: number }> {
-    return [...this.figures.values()]
-      .filter((entity) => entity.kind === kind)
+    return this.figures
+      .all(kind)
       .sort((a, b) => b.count - a.count || (a.slug < b.slug ? -1 : 1))
       .map(({ slug, count }) => ({ slug, count }));
   }
@@ -116,16 +78,19 @@ export class EntityTally {
       });
   }
 
-  /** The entity items for every entity tallied (as ingest leaves them after these releases). */
+  /** The entity and monthly count items for every entity tallied (as after the projector settled). */
   items(): Item[] {
-    return [...this.figures.values()].map((entity) => ({
-      ...entityKey(entity.kind, entity.slug),
-      name: entity.name,
-      count: entity.count,
-      latestDate: entity.latestDate,
-      rev: 1,
-    }));
+    return this.figures.items().map((item) => ({ ...item }));
   }
+}
+
+/** The items each release owns (release, list items, source-key state): the minimum it must write. */
+export function ownedItemsForFiles(files: readonly ParsedFile[], time: string): Item[] {
+  return files.flatMap((file) => [
+    releaseItem(file.release, file.key, time),
+    ...listItems(file.release),
+    sourceItem(file.key, file.release.id, time),
+  ]);
 }
 
 /** Every item ingest writes for these files, entity items last (one per entity, as after ingest). */

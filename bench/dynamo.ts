@@ -160,6 +160,48 @@ export class RequestTimer {
 }
 
 /**
+ * Write and read capacity a client consumes, as DynamoDB reports it: asks every request for
+ * `ReturnConsumedCapacity: TOTAL` (the callers here never ask themselves) and sums the answers.
+ */
+export class CapacityMeter {
+  writeUnits = 0;
+  readUnits = 0;
+
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as Record<string, unknown>;
+        input.ReturnConsumedCapacity ??= 'TOTAL';
+        const result = await next(args);
+        const write = /Put|Update|Delete|Write/.test(context.commandName ?? '');
+        const entries = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
+        for (const entry of Array.isArray(entries) ? entries : entries ? [entries] : []) {
+          // Split into read and write units where reported; else the total by the kind of request.
+          if (entry.WriteCapacityUnits !== undefined || entry.ReadCapacityUnits !== undefined) {
+            this.writeUnits += entry.WriteCapacityUnits ?? 0;
+            this.readUnits += entry.ReadCapacityUnits ?? 0;
+          } else if (write) this.writeUnits += entry.CapacityUnits ?? 0;
+          else this.readUnits += entry.CapacityUnits ?? 0;
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'benchCapacityMeter' },
+    );
+  }
+}
+
+interface Capacity {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+/** Write units DynamoDB bills to put these items one by one: each item's size rounded up to 1 KB. */
+export function putWriteUnits(items: readonly Item[]): number {
+  return items.reduce((units, item) => units + Math.max(1, Math.ceil(itemSize(item) / 1024)), 0);
+}
+
+/**
  * A real full Scan with a filter, every page, summing the consumed capacity DynamoDB reports.
  * DynamoDB Local re-reads the rest of the table for every 1 MB page, so a full Scan grows with
  * the square of the table: the benchmark runs it on a calibration table and computes the large

@@ -118,6 +118,9 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
           ingest: async (event) => {
             events.push(event);
           },
+          // The bench runs its own projector on its table (bench/ingest.ts); the stack's own
+          // stream poller watches the stack's unused table.
+          project: real.project,
         };
       },
     });

@@ -1,7 +1,10 @@
 /**
  * Ingest throughput: the S3-event path (files uploaded to s3rver, the real S3 event records the
- * local stack makes of them delivered to the real ingest handler with bounded concurrency, as
- * Lambda would) against a raw BatchWriteItem of the same items (release, list and entity items).
+ * local stack makes of them delivered as SQS messages to the real ingest handler with bounded
+ * concurrency, and the table's stream projected by the real projector, until it has settled)
+ * against a raw BatchWriteItem of the same items (release, list, source and entity items). Also
+ * the write units the event path consumes per release against the minimum: the size of the
+ * items the release owns (release item, list items, source-key state), each put once.
  *
  * The two are measured in interleaved chunks of the same files (the order alternating per chunk)
  * so that both see the same background load on a shared machine; the raw writes go to a scratch
@@ -11,8 +14,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { itemsForFiles, type ParsedFile } from './corpus-items.js';
-import { batchPut, createTable, dropTable, RequestTimer } from './dynamo.js';
+import { isReleaseChangeRecord } from '#adapters/stream-records.js';
+import { sqsEventOf } from '../scripts/local/s3-events.js';
+import { startStreamPoller } from '../scripts/local/stream-poller.js';
+import { itemsForFiles, ownedItemsForFiles, type ParsedFile } from './corpus-items.js';
+import { batchPut, CapacityMeter, createTable, dropTable, putWriteUnits, RequestTimer } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';
 import type { Progress } from './progress.js';
 import { forEachBounded, round } from './stats.js';
@@ -48,7 +54,11 @@ export interface IngestFigures {
     failures: number;
     requests: RequestShare[];
     cpuMsPerRelease: CpuPerRelease;
+    /** Stream records the projector applied, and its retried batches. */
+    projector: { batches: number; records: number; retried: number; deadLettered: number };
   };
+  /** Write capacity per release: event path (ingest + projector) vs the owned items put once. */
+  writeUnits: { eventPath: number; minimum: number; ratio: number };
   rawWrite: {
     seconds: number;
     releasesPerSecond: number;
@@ -89,8 +99,8 @@ async function withCpu(
 }
 
 const SCRATCH_TABLE = 'raw-write-baseline';
-/** Lambda's asynchronous invocation retries a failed event twice. */
-const RETRIES = 2;
+/** SQS redelivers a failed message until its receive limit (5 deliveries). */
+const RETRIES = 4;
 
 async function waitForEvents(events: S3Event[], count: number): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -119,14 +129,39 @@ export async function measureIngest(
 ): Promise<IngestFigures> {
   const { concurrency, chunk, progress } = options;
   const { makeHandler } = await import('#handlers/ingest.js');
-  // The handler gets clients of its own, timed by their middleware stacks.
+  const { makeHandler: makeProjector } = await import('#handlers/project.js');
+  const { releaseProjections } = await import('#adapters/release-projections.js');
+  // The functions get clients of their own, timed and metered by their middleware stacks.
   const timer = new RequestTimer();
+  const meter = new CapacityMeter();
   const ingestDynamo = env.newDynamoClient();
   timer.attach(ingestDynamo);
+  meter.attach(ingestDynamo);
   const { localS3Client } = await import('#local/s3-server.js');
   const ingestS3 = localS3Client(env.stack.s3Endpoint);
   timer.attach(ingestS3);
-  const handler = makeHandler({ doc: documentClient(ingestDynamo), s3: ingestS3, tableName: env.tableName });
+  const sqsHandler = makeHandler({
+    doc: documentClient(ingestDynamo),
+    s3: ingestS3,
+    tableName: env.tableName,
+  });
+  const handler = async (event: S3Event) => {
+    const response = await sqsHandler(sqsEventOf(event));
+    if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
+  };
+  const projectorDynamo = env.newDynamoClient();
+  timer.attach(projectorDynamo);
+  meter.attach(projectorDynamo);
+  const projectorDoc = documentClient(projectorDynamo);
+  // Only what the event path writes from here on: the bulk-loaded part is already projected.
+  const projector = await startStreamPoller({
+    dynamo: env.dynamo,
+    tableName: env.tableName,
+    handler: makeProjector({ doc: projectorDoc, tableName: env.tableName, projections: releaseProjections }),
+    filter: isReleaseChangeRecord,
+    startAt: 'LATEST',
+    idleMs: 20,
+  });
   const rawDynamo = env.newDynamoClient();
   const rawDoc = documentClient(rawDynamo);
 
@@ -143,6 +178,7 @@ export async function measureIngest(
     into.node += used.node;
     into.dynamo += used.dynamo;
   };
+  let minimumWriteUnits = 0;
   let invocations = 0;
   let retries = 0;
   let failures = 0;
@@ -158,7 +194,8 @@ export async function measureIngest(
       await waitForEvents(env.events, part.length);
       uploadMs += performance.now() - uploadStart;
       const events = env.events.splice(0, env.events.length);
-      const items = itemsForFiles(part, time, false);
+      const items = itemsForFiles(part, time, true);
+      minimumWriteUnits += putWriteUnits(ownedItemsForFiles(part, time));
 
       const eventPath = async () => {
         const begin = performance.now();
@@ -178,6 +215,8 @@ export async function measureIngest(
             }
           }
         });
+        // The event path is done when the projection is: lists and counts are part of it.
+        await projector.settled();
         ingestMs += performance.now() - begin;
       };
       const raw = async () => {
@@ -200,6 +239,7 @@ export async function measureIngest(
     }
   } finally {
     progress.done();
+    await projector.stop();
     await dropTable(env.dynamo, SCRATCH_TABLE);
     ingestS3.destroy();
   }
@@ -222,6 +262,12 @@ export async function measureIngest(
         node: round(cpu.event.node / files.length),
         dynamodbLocal: round(cpu.event.dynamo / files.length),
       },
+      projector: { ...projector.stats },
+    },
+    writeUnits: {
+      eventPath: round(meter.writeUnits / files.length, 2),
+      minimum: round(minimumWriteUnits / files.length, 2),
+      ratio: round(meter.writeUnits / minimumWriteUnits, 3),
     },
     rawWrite: {
       seconds: round(rawMs / 1000),

@@ -36,6 +36,8 @@ export interface StreamPollerOptions {
   backoffMs?: number;
   /** Pause between polls of a shard that had nothing new. @default 100 */
   idleMs?: number;
+  /** Where to start in the shards open at start-up (later shards start at their beginning). @default 'TRIM_HORIZON' */
+  startAt?: 'TRIM_HORIZON' | 'LATEST';
   log?: (line: string) => void;
 }
 
@@ -55,6 +57,8 @@ interface ShardState {
   done: boolean;
   /** Last sequence number handed to the projector (or dead-lettered). */
   checkpoint?: string;
+  /** Start after the newest record (shards open at start-up with `startAt: 'LATEST'`). */
+  latest?: boolean;
 }
 
 type Attribute = Record<string, unknown>;
@@ -127,6 +131,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   let quietPasses = 0;
   const waiters: Array<{ after: number; resolve: () => void }> = [];
 
+  let firstRefresh = true;
   async function refreshShards(): Promise<void> {
     let start: string | undefined;
     do {
@@ -135,10 +140,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       );
       for (const shard of StreamDescription?.Shards ?? []) {
         if (!shard.ShardId || shards.has(shard.ShardId)) continue;
-        shards.set(shard.ShardId, { id: shard.ShardId, parent: shard.ParentShardId, done: false });
+        const state: ShardState = { id: shard.ShardId, parent: shard.ParentShardId, done: false };
+        if (firstRefresh && options.startAt === 'LATEST') state.latest = true;
+        shards.set(shard.ShardId, state);
       }
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
+    firstRefresh = false;
   }
 
   async function iteratorFor(shard: ShardState): Promise<string | undefined> {
@@ -148,7 +156,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         ShardId: shard.id,
         ...(shard.checkpoint
           ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.checkpoint }
-          : { ShardIteratorType: 'TRIM_HORIZON' }),
+          : { ShardIteratorType: shard.latest ? 'LATEST' : 'TRIM_HORIZON' }),
       }),
     );
     return ShardIterator;
@@ -223,6 +231,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     shard.checkpoint = records[records.length - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
     return true;
   }
+
+  // Open the shards before returning, so that with `LATEST` nothing written after start-up is missed.
+  await refreshShards();
+  for (const shard of shards.values()) if (shard.latest) shard.iterator = await iteratorFor(shard);
 
   const loop = (async () => {
     while (!stopped) {
