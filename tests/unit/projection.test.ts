@@ -1,0 +1,152 @@
+/**
+ * The projector's pure rules: which list items a change writes and deletes, which entity months
+ * it makes recount, and which body version it abandons; and the entity tally the seeding and the
+ * reindex repair share.
+ */
+import { describe, expect, it } from 'vitest';
+import { abandonedBody, listChanges, touchedEntityMonths } from '#core/projection.js';
+import type { Release } from '#core/release.js';
+import { EntityTally, releaseItemFor } from '#core/release-items.js';
+import type { ReleaseItem } from '#core/table-layout.js';
+
+function release(fields: Partial<Release> = {}): Release {
+  return {
+    id: 'r',
+    title: 'T',
+    date: '2024-07-02',
+    url: null,
+    ministers: [{ slug: 'a', name: 'Hon A' }],
+    portfolios: [{ slug: 'x', name: 'X' }],
+    summary: 'S',
+    body: 'B',
+    extra: {},
+    ...fields,
+  };
+}
+
+function item(fields: Partial<Release> = {}, extra: Partial<ReleaseItem> = {}): ReleaseItem {
+  return {
+    ...releaseItemFor(release(fields), { key: 'k.md', sourceTime: 't', updatedAt: 't', rev: 1 }),
+    ...extra,
+  };
+}
+
+const keys = (items: Array<{ pk: string; sk: string }>) => items.map((i) => `${i.pk} ${i.sk}`).sort();
+
+describe('listChanges', () => {
+  it('puts every list item of a new release and deletes nothing', () => {
+    const { put, remove } = listChanges({ after: item() });
+    expect(keys(put)).toEqual([
+      'L#ALL 2024-07-02#r',
+      'L#M#a 2024-07-02#r',
+      'L#MP#a#x 2024-07-02#r',
+      'L#P#x 2024-07-02#r',
+    ]);
+    expect(remove).toEqual([]);
+  });
+
+  it('moves every list item when the date changes, and drops lists the release left', () => {
+    const { put, remove } = listChanges({
+      before: item(),
+      after: item({ date: '2025-01-01', ministers: [{ slug: 'b', name: 'Hon B' }] }),
+    });
+    expect(keys(put)).toEqual([
+      'L#ALL 2025-01-01#r',
+      'L#M#b 2025-01-01#r',
+      'L#MP#b#x 2025-01-01#r',
+      'L#P#x 2025-01-01#r',
+    ]);
+    expect(keys(remove)).toEqual([
+      'L#ALL 2024-07-02#r',
+      'L#M#a 2024-07-02#r',
+      'L#MP#a#x 2024-07-02#r',
+      'L#P#x 2024-07-02#r',
+    ]);
+  });
+
+  it('rewrites list items whose summary changed (and deletes none of them)', () => {
+    const { put, remove } = listChanges({ before: item(), after: item({ title: 'New title' }) });
+    expect(put.every((p) => p.title === 'New title')).toBe(true);
+    expect(remove).toEqual([]);
+  });
+
+  it('deletes every list item of a removed release', () => {
+    const { put, remove } = listChanges({ before: item() });
+    expect(put).toEqual([]);
+    expect(remove).toHaveLength(4);
+  });
+
+  it('converges when an older change is replayed after a newer one and the newer again', () => {
+    const v1 = item();
+    const v2 = item({ date: '2025-01-01' });
+    const state = new Map<string, unknown>();
+    const apply = (change: Parameters<typeof listChanges>[0]) => {
+      const { put, remove } = listChanges(change);
+      for (const p of put) state.set(`${p.pk} ${p.sk}`, p);
+      for (const r of remove) state.delete(`${r.pk} ${r.sk}`);
+    };
+    apply({ after: v1 });
+    apply({ before: v1, after: v2 });
+    const settled = [...state.keys()].sort();
+    apply({ after: v1 });
+    apply({ before: v1, after: v2 });
+    expect([...state.keys()].sort()).toEqual(settled);
+  });
+});
+
+describe('touchedEntityMonths', () => {
+  it('names the months of every entity before and after', () => {
+    const touched = touchedEntityMonths({ before: item(), after: item({ date: '2025-01-01' }) });
+    expect(touched.map((t) => `${t.kind} ${t.slug} ${t.month}`).sort()).toEqual([
+      'minister a 2024-07',
+      'minister a 2025-01',
+      'portfolio x 2024-07',
+      'portfolio x 2025-01',
+    ]);
+  });
+
+  it('names none when nothing an entity shows changed', () => {
+    expect(touchedEntityMonths({ before: item(), after: item({ title: 'Other', body: 'Other' }) })).toEqual(
+      [],
+    );
+  });
+
+  it('names the entities whose display name changed', () => {
+    const after = item({ ministers: [{ slug: 'a', name: 'Rt Hon A' }] });
+    expect(
+      touchedEntityMonths({ before: item(), after })
+        .map((t) => t.slug)
+        .sort(),
+    ).toEqual(['a', 'x']);
+  });
+});
+
+describe('abandonedBody', () => {
+  it('is the old chunked version when the new item names another or none', () => {
+    const old = item({}, { bodyHash: 'h1-aaaa', bodyChunks: 2 });
+    expect(abandonedBody({ before: old, after: item({}, { bodyHash: 'h1-bbbb', bodyChunks: 2 }) })).toBe(
+      'h1-aaaa',
+    );
+    expect(abandonedBody({ before: old, after: item() })).toBe('h1-aaaa');
+    expect(abandonedBody({ before: old })).toBe('h1-aaaa');
+  });
+
+  it('is nothing when the version stays or the body was inline', () => {
+    const old = item({}, { bodyHash: 'h1-aaaa', bodyChunks: 2 });
+    expect(abandonedBody({ before: old, after: old })).toBeUndefined();
+    expect(abandonedBody({ before: item(), after: item() })).toBeUndefined();
+  });
+});
+
+describe('EntityTally', () => {
+  it('counts per entity and month, and names each after its newest release', () => {
+    const tally = new EntityTally();
+    tally.add(release({ id: 'a1', date: '2024-01-05', ministers: [{ slug: 'a', name: 'A' }] }));
+    tally.add(release({ id: 'a2', date: '2024-03-01', ministers: [{ slug: 'a', name: 'Rt Hon A' }] }));
+    tally.add(release({ id: 'a3', date: '2024-01-20', ministers: [{ slug: 'a', name: 'Hon A' }] }));
+    const [a] = tally.all('minister');
+    expect(a).toMatchObject({ slug: 'a', name: 'Rt Hon A', count: 3, latestDate: '2024-03-01' });
+    expect(Object.fromEntries(a?.months ?? [])).toEqual({ '2024-01': 2, '2024-03': 1 });
+    expect(tally.items().filter((i) => i.pk.startsWith('EM#minister#a'))).toHaveLength(2);
+  });
+});
