@@ -13,6 +13,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isReleaseChangeRecord } from '#adapters/stream-records.js';
+import { INGEST_MAX_RECEIVES } from '#core/event-delivery.js';
 import { isReleaseFileKey } from '#core/release-files.js';
 import type { FunctionName } from '#core/routes.js';
 import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
@@ -318,6 +319,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const bridge = createEventBridge({
       handler: functions.ingest,
+      // As SQS: redelivered until the queue's receive limit, then dead-lettered.
+      retries: INGEST_MAX_RECEIVES - 1,
       log,
       ...(options.retryBackoffMs !== undefined ? { backoffMs: options.retryBackoffMs } : {}),
     });
