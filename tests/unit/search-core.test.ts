@@ -200,7 +200,9 @@ describe('bulk items and the stop list', () => {
       release('c', '2024-08-01', 'Budget', 'two'),
     ]);
     const budgetJuly = items.find((i) => i.pk === 'W#budget' && i.sk === '2024-07');
-    expect([...((budgetJuly?.ids as Set<string> | undefined) ?? [])].map((e) => e.split('#')[1]).sort()).toEqual(['a', 'b']);
+    expect(
+      [...((budgetJuly?.ids as Set<string> | undefined) ?? [])].map((e) => e.split('#')[1]).sort(),
+    ).toEqual(['a', 'b']);
     expect(items.find((i) => i.pk === STOP_LIST_KEY.pk && i.sk === STOP_LIST_KEY.sk)).toBeDefined();
     expect(items.filter((i) => i.sk === 'S')).toHaveLength(3);
     expect(items.filter((i) => i.sk === 'X')).toHaveLength(3);
