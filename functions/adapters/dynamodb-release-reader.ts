@@ -24,6 +24,7 @@ import {
   foldedCopyKey,
   postingKey,
   postingPartition,
+  previousBucket,
   type SearchEntry,
   STOP_LIST_KEY,
   type StopList,
@@ -61,15 +62,6 @@ const MAX_BATCH_ATTEMPTS = 8;
 
 /** A release item's stored body is inconsistent with its chunks even after a consistent re-read. */
 export class BodyChunksMissingError extends Error {}
-
-/** `yyyy-mm` of the month before (`1990-01` -> `1989-12`). */
-function previousMonth(month: string): string {
-  const year = Number(month.slice(0, 4));
-  const index = Number(month.slice(5, 7));
-  return index <= 1
-    ? `${String(year - 1).padStart(4, '0')}-12`
-    : `${month.slice(0, 4)}-${String(index - 1).padStart(2, '0')}`;
-}
 
 export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
   private stopListCache: { at: number; value: StopList | undefined } | undefined;
@@ -268,10 +260,10 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
     const pk = postingPartition(request.word);
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, string> = { ':pk': pk };
-    // Both bounds inclusive: the newest month asked for, or the month before the last one read.
+    // Both bounds inclusive: the newest bucket asked for, or the one before the last one read.
     let upper = request.newest;
     if (request.before !== undefined) {
-      const previous = previousMonth(request.before);
+      const previous = previousBucket(request.before);
       if (upper === undefined || previous < upper) upper = previous;
     }
     const lower = request.oldest;

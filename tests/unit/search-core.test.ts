@@ -121,15 +121,15 @@ describe('matching', () => {
 describe('posting entries', () => {
   it('round-trip to the list sort key', () => {
     const raw = postingEntry('2024-07-02', 'some-id-1', 'AbCd_123');
-    expect(raw).toBe('02#some-id-1#AbCd_123');
-    expect(parsePostingEntry('2024-07', raw)).toEqual({
+    expect(raw).toBe('07-02#some-id-1#AbCd_123');
+    expect(parsePostingEntry('2024', raw)).toEqual({
       sk: '2024-07-02#some-id-1',
       id: 'some-id-1',
       date: '2024-07-02',
       version: 'AbCd_123',
       raw,
     });
-    expect(parsePostingEntry('2024-07', 'garbage')).toBeUndefined();
+    expect(parsePostingEntry('2024', 'garbage')).toBeUndefined();
   });
 });
 
@@ -140,7 +140,7 @@ describe('sync plans', () => {
   it('adds every indexed word on first sync, leaving stop words out', () => {
     const plan = planSync(release('a', '2024-07-02', 'The Budget', 'the budget grows'), undefined, stop);
     expect(plan.adds.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#grows']);
-    expect(new Set(plan.adds.map((c) => c.key.sk))).toEqual(new Set(['2024-07']));
+    expect(new Set(plan.adds.map((c) => c.key.sk))).toEqual(new Set(['2024']));
     expect(plan.deletes).toEqual([]);
     expect(plan.vocabulary.map((k) => `${k.pk}/${k.sk}`).sort()).toEqual(['V#bud/budget', 'V#gro/grows']);
   });
@@ -166,8 +166,8 @@ describe('sync plans', () => {
   it('moves every entry to the new month when the date changes, and removes all on delete', () => {
     const first = planSync(release('a', '2024-07-02', 'Budget', 'grows'), undefined, stop);
     const moved = planSync(release('a', '2023-01-09', 'Budget', 'grows'), copyItem(first), stop);
-    expect(moved.adds.every((c) => c.key.sk === '2023-01')).toBe(true);
-    expect(moved.deletes.every((c) => c.key.sk === '2024-07')).toBe(true);
+    expect(moved.adds.every((c) => c.key.sk === '2023')).toBe(true);
+    expect(moved.deletes.every((c) => c.key.sk === '2024')).toBe(true);
     const gone = planSync(undefined, copyItem(moved), stop);
     expect(gone.adds).toEqual([]);
     expect(gone.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#grows']);
@@ -193,13 +193,13 @@ describe('bulk items and the stop list', () => {
     expect([...many.stopList().words].sort()).toEqual(['common', 'x']);
   });
 
-  it('aggregates postings: one item per word and month holding every entry', () => {
+  it('aggregates postings: one item per word and year holding every entry', () => {
     const items = searchItemsForBulk([
       release('a', '2024-07-02', 'Budget', 'one'),
       release('b', '2024-07-09', 'Budget', 'two'),
-      release('c', '2024-08-01', 'Budget', 'two'),
+      release('c', '2023-08-01', 'Budget', 'two'),
     ]);
-    const budgetJuly = items.find((i) => i.pk === 'W#budget' && i.sk === '2024-07');
+    const budgetJuly = items.find((i) => i.pk === 'W#budget' && i.sk === '2024');
     expect(
       [...((budgetJuly?.ids as Set<string> | undefined) ?? [])].map((e) => e.split('#')[1]).sort(),
     ).toEqual(['a', 'b']);
@@ -222,7 +222,7 @@ describe('planner', () => {
       chooseDriver([option('common', 60, 6, false), option('rare', 3, 2, true), option('mid', 12, 6, false)])
         ?.term,
     ).toBe('rare');
-    expect(chooseDriver([option('a', 5, 6, false), option('b', 30, 6, true)])?.term).toBe('b');
+    expect(chooseDriver([option('a', 5, 1, false), option('b', 30, 6, true)])?.term).toBe('b');
     expect(chooseDriver([])).toBeUndefined();
   });
 

@@ -1,6 +1,6 @@
 /**
- * One page of `q` answered from the word index: walk the driver's postings newest month first,
- * intersect each month's entries with the postings of the other indexed words (and subtract the
+ * One page of `q` answered from the word index: walk the driver's postings newest year first,
+ * intersect each year's entries with the postings of the other indexed words (and subtract the
  * excluded ones), then check the survivors on their search entries (current version, scope) and,
  * when the query needs it, on their folded copies. Entries are `date#id`-ordered like the lists,
  * so the cursor is the same keyset position as the scan's and either path can continue the other.
@@ -8,13 +8,13 @@
 import type { ReleaseSummary } from '../release.js';
 import type { ListScope } from '../table-layout.js';
 import type { FoldedCopyItem, PostingEntry, SearchEntry } from './keys.js';
-import { monthOf, parsePostingEntry } from './keys.js';
+import { bucketOf, parsePostingEntry } from './keys.js';
 import {
   chooseDriver,
   type DriverOption,
   MAX_PREFIX_WORDS,
   needsFoldedCopy,
-  PROBE_MONTHS,
+  PROBE_BUCKETS,
   splitQuery,
 } from './planner.js';
 import type { PostingMonth, PostingPage, PostingRequest, SearchIndexReader } from './ports.js';
@@ -146,10 +146,10 @@ export async function indexSearchPage(
   const afterDate = request.after?.slice(0, 10);
   const newestDate = [request.to, afterDate].filter((d): d is string => d !== undefined).sort()[0];
   const bounds: Bounds = {
-    ...(newestDate !== undefined ? { newest: monthOf(newestDate) } : {}),
-    ...(request.from !== undefined ? { oldest: monthOf(request.from) } : {}),
+    ...(newestDate !== undefined ? { newest: bucketOf(newestDate) } : {}),
+    ...(request.from !== undefined ? { oldest: bucketOf(request.from) } : {}),
   };
-  const probe = (word: string) => reader.postings({ word, ...bounds, limit: PROBE_MONTHS });
+  const probe = (word: string) => reader.postings({ word, ...bounds, limit: PROBE_BUCKETS });
 
   const options: Array<DriverOption & { pages: PostingPage[] }> = [];
   const wordProbes = await Promise.all(parts.indexed.map(probe));
@@ -217,7 +217,7 @@ export async function indexSearchPage(
       }
       if (outOfBudget()) return result(last);
     }
-    // The whole month is examined: a position before all its days continues with older months.
+    // The whole year is examined: a position before all its days continues with older years.
     last = `${month.month}-00`;
     if (outOfBudget()) return result(last);
   }

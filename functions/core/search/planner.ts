@@ -10,19 +10,19 @@ import { isIndexable } from './sync-plan.js';
 
 /** A prefix with more indexed words than this is verified on the copy rather than walked. */
 export const MAX_PREFIX_WORDS = 40;
-/** Posting items read per term to estimate its frequency (they start the walk of the driver). */
-export const PROBE_MONTHS = 6;
-/** Months a term's estimate is extrapolated to when its probe did not reach its end. */
-const EXTRAPOLATION_MONTHS = 400;
+/** Posting items (years) read per term to estimate its frequency (they start the walk of the driver). */
+export const PROBE_BUCKETS = 3;
+/** Years a term's estimate is extrapolated to when its probe did not reach its end. */
+const EXTRAPOLATION_BUCKETS = 35;
 
 export interface QueryParts {
-  /** Required words with postings: intersected month by month. */
+  /** Required words with postings: intersected year by year. */
   indexed: string[];
   /** Required words without postings (stop words, over-long words). */
   unindexed: string[];
   /** Prefixes no stop word starts with: walkable once their words are listed. */
   expandable: string[];
-  /** Excluded words with postings: subtracted month by month. */
+  /** Excluded words with postings: subtracted year by year. */
   excludedIndexed: string[];
   /** Whether exclusions other than indexed words are present. */
   otherExclusions: boolean;
@@ -58,7 +58,7 @@ export interface DriverOption {
 export function estimate(option: DriverOption): number {
   const { entries, months, complete } = option.probe;
   if (complete) return entries;
-  return Math.max(entries + 1, (entries / Math.max(1, months)) * EXTRAPOLATION_MONTHS);
+  return Math.max(entries + 1, (entries / Math.max(1, months)) * EXTRAPOLATION_BUCKETS);
 }
 
 export function chooseDriver(options: readonly DriverOption[]): DriverOption | undefined {

@@ -4,18 +4,19 @@
  */
 import type { FoldedCopyItem, SearchEntry, StopList } from './keys.js';
 
+/** One posting item: a year of a word (`month` is the bucket key, a year). */
 export interface PostingMonth {
   month: string;
-  /** Raw entries `<dd>#<id>#<version>`. */
+  /** Raw entries `<mm-dd>#<id>#<version>`. */
   entries: string[];
 }
 
 export interface PostingRequest {
   word: string;
-  /** Inclusive month bounds (`yyyy-mm`). */
+  /** Inclusive bucket bounds (years). */
   newest?: string;
   oldest?: string;
-  /** Continue strictly before (older than) this month. */
+  /** Continue strictly before (older than) this bucket. */
   before?: string;
   /** Posting items per request. */
   limit: number;
@@ -30,9 +31,9 @@ export interface PostingPage {
 export interface SearchIndexReader {
   /** The stop list, or undefined when the index has not been built (then `q` uses the scan). */
   stopList(): Promise<StopList | undefined>;
-  /** A word's postings, newest month first. */
+  /** A word's postings, newest bucket first. */
   postings(request: PostingRequest): Promise<PostingPage>;
-  /** Posting items by word and month; absent ones are left out of the map (key `word\u0000month`). */
+  /** Posting items by word and bucket; absent ones are left out of the map (key `word\u0000bucket`). */
   postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>>;
   searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>>;
   foldedCopies(ids: readonly string[]): Promise<Map<string, FoldedCopyItem>>;

@@ -15,10 +15,10 @@ import { type Release, toSummary } from '../release.js';
 import type { TableKey } from '../table-layout.js';
 import { distinctWords, type FoldedCopy, foldedCopyOf, MAX_INDEXED_WORD_LENGTH } from './fold.js';
 import {
+  bucketOf,
   EMPTY_STOP_LIST,
   type FoldedCopyItem,
   foldedCopyKey,
-  monthOf,
   postingEntry,
   postingKey,
   STOP_LIST_KEY,
@@ -98,15 +98,15 @@ export function planSync(
     ? indexedWords(previous, previous.stopVersion === stop.version ? stop : EMPTY_STOP_LIST)
     : new Set<string>();
   const oldEntry = previous ? postingEntry(previous.date, previous.id, previous.version) : undefined;
-  const oldMonth = previous ? monthOf(previous.date) : undefined;
+  const oldBucket = previous ? bucketOf(previous.date) : undefined;
   if (!release) {
     return {
       adds: [],
       vocabulary: [],
       searchEntry: undefined,
       deletes:
-        oldEntry && oldMonth
-          ? [...before].map((word) => ({ key: postingKey(word, oldMonth), entry: oldEntry }))
+        oldEntry && oldBucket
+          ? [...before].map((word) => ({ key: postingKey(word, oldBucket), entry: oldEntry }))
           : [],
       foldedCopy: undefined,
     };
@@ -115,20 +115,20 @@ export function planSync(
   const version = textVersion(release.date, copy.title, copy.body);
   const after = indexedWords(copy, stop);
   const newEntry = postingEntry(release.date, release.id, version);
-  const newMonth = monthOf(release.date);
-  const sameEntries = oldEntry === newEntry && oldMonth === newMonth;
+  const newBucket = bucketOf(release.date);
+  const sameEntries = oldEntry === newEntry && oldBucket === newBucket;
   const added = sameEntries ? [...after].filter((word) => !before.has(word)) : [...after];
   const removed = sameEntries ? [...before].filter((word) => !after.has(word)) : [...before];
   const previousWords = previous ? distinctWords(previous) : new Set<string>();
   return {
-    adds: added.map((word) => ({ key: postingKey(word, newMonth), entry: newEntry })),
+    adds: added.map((word) => ({ key: postingKey(word, newBucket), entry: newEntry })),
     vocabulary: [...after]
       .filter((word) => [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word))
       .map(vocabularyKey),
     searchEntry: searchEntryItem(release, version),
     deletes:
-      oldEntry && oldMonth
-        ? removed.map((word) => ({ key: postingKey(word, oldMonth), entry: oldEntry }))
+      oldEntry && oldBucket
+        ? removed.map((word) => ({ key: postingKey(word, oldBucket), entry: oldEntry }))
         : [],
     foldedCopy: foldedCopyItemOf(release, copy, version, stop),
   };
