@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { type Release, toSummary } from '../release.js';
 import type { TableKey } from '../table-layout.js';
-import { distinctWords, type FoldedCopy, foldedCopyOf, MAX_INDEXED_WORD_LENGTH } from './fold.js';
+import { distinctWords, type FoldedCopy, foldedCopyOf, MAX_INDEXED_WORD_LENGTH, wordsOf } from './fold.js';
 import {
   bucketOf,
   EMPTY_STOP_LIST,
@@ -112,8 +112,11 @@ export function planSync(
     };
   }
   const copy = foldedCopyOf(release.title, release.body);
-  const version = textVersion(release.date, copy.title, copy.body);
-  const after = indexedWords(copy, stop);
+  // A cut copy still indexes (and versions) the whole body; entries the cut copy cannot name on
+  // the next sync carry the old version, which queries ignore.
+  const full = copy.cut ? wordsOf(release.body).join(' ') : copy.body;
+  const version = textVersion(release.date, copy.title, full);
+  const after = indexedWords({ title: copy.title, body: full }, stop);
   const newEntry = postingEntry(release.date, release.id, version);
   const newBucket = bucketOf(release.date);
   const sameEntries = oldEntry === newEntry && oldBucket === newBucket;
