@@ -6,6 +6,7 @@
  */
 import { parseRelease } from '#core/parse-release.js';
 import type { EntityKind, Release } from '#core/release.js';
+import { wordsOf } from '#core/search/fold.js';
 import {
   EntityTally as CoreEntityTally,
   needsChunks,
@@ -104,4 +105,59 @@ export function itemsForFiles(files: readonly ParsedFile[], time: string, withSo
   }
   items.push(...tally.items());
   return items;
+}
+
+/**
+ * Word figures of the corpus for choosing the `q` parameter sets: document frequency of every
+ * word, a minister of a release holding each word, and two-word phrases from the first releases.
+ */
+export class WordTally {
+  readonly frequency = new Map<string, number>();
+  readonly ministerOf = new Map<string, string>();
+  readonly phrases: string[][] = [];
+  releases = 0;
+
+  add(release: Release): void {
+    this.releases += 1;
+    const words = wordsOf(`${release.title}\n${release.body}`);
+    const minister = release.ministers[0]?.slug;
+    for (const word of new Set(words)) {
+      this.frequency.set(word, (this.frequency.get(word) ?? 0) + 1);
+      if (minister !== undefined && !this.ministerOf.has(word)) this.ministerOf.set(word, minister);
+    }
+    if (this.phrases.length < 200) {
+      const body = wordsOf(release.body);
+      for (let i = 20; i + 1 < body.length && this.phrases.length < 200; i += 97)
+        this.phrases.push([body[i] as string, body[i + 1] as string]);
+    }
+  }
+
+  /** Words (of 4+ letters) in between `min` and `max` releases, spread over the band, deterministic. */
+  within(min: number, max: number, count: number): string[] {
+    const words = [...this.frequency]
+      .filter(([word, n]) => n >= min && n <= max && word.length >= 4 && !/\d/.test(word))
+      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([word]) => word);
+    const step = Math.max(1, Math.floor(words.length / count));
+    return words.filter((_, i) => i % step === 0).slice(0, count);
+  }
+}
+
+/** Index items per release: write units of a BatchWriteItem put of each, and storage, by item kind. */
+export interface IndexFigures {
+  releases: number;
+  items: number;
+  writeUnitsPerRelease: number;
+  bytesPerRelease: number;
+  byKind: Record<string, { items: number; writeUnits: number; bytes: number }>;
+  stopWords: number;
+  seconds: number;
+}
+
+export function indexItemKind(item: Item): string {
+  const pk = String(item.pk);
+  if (pk.startsWith('W#')) return 'posting';
+  if (pk.startsWith('V#')) return 'vocabulary';
+  if (pk === 'SEARCH') return 'stop list';
+  return item.sk === 'S' ? 'search entry' : 'folded copy';
 }

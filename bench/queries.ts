@@ -12,11 +12,11 @@ import { planReleasesQuery } from '#core/query-plan.js';
 import type { ReleaseSummary } from '#core/release.js';
 import { listPartition, listSortKey } from '#core/table-layout.js';
 import { toApiGatewayEvent } from '#local/http-adapter.js';
-import type { EntityTally } from './corpus-items.js';
+import type { EntityTally, WordTally } from './corpus-items.js';
 import { itemSize, readUnits } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';
 import type { Progress } from './progress.js';
-import { percentile, round, sum } from './stats.js';
+import { median, percentile, round, sum } from './stats.js';
 
 export const QUERY_KINDS = [
   'newest',
@@ -24,8 +24,12 @@ export const QUERY_KINDS = [
   'portfolio',
   'dates',
   'combined',
-  'q',
-  'q-minister',
+  'q-rare',
+  'q-middling',
+  'q-common',
+  'q-phrase',
+  'q-prefix',
+  'q-rare-minister',
 ] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 
@@ -35,12 +39,16 @@ export const QUERY_KIND_LABELS: Record<QueryKind, string> = {
   portfolio: 'by portfolio',
   dates: 'by dates (`from`, `to`)',
   combined: 'combined (minister, portfolio, dates)',
-  q: '`q` alone',
-  'q-minister': '`q` with a minister',
+  'q-rare': '`q` rare word (1-5 releases)',
+  'q-middling': '`q` middling word (0.1-1%)',
+  'q-common': '`q` common word (>10%)',
+  'q-phrase': '`q` "two-word phrase"',
+  'q-prefix': '`q` prefix (`word*`)',
+  'q-rare-minister': '`q` rare word with a minister',
 };
 
 export function isTextKind(kind: QueryKind): boolean {
-  return kind === 'q' || kind === 'q-minister';
+  return kind.startsWith('q-');
 }
 
 type Params = Record<string, string>;
@@ -53,18 +61,31 @@ const DATE_WINDOWS: ReadonlyArray<[string, string]> = [
   ['2015-01-01', '2019-12-31'],
   ['2020-01-01', '2024-12-31'],
 ];
-/** Title topics of the generator: a realistic phrase search that matches some releases only. */
-const TEXT_QUERIES = [
-  'pilot programme',
-  'trade mission',
-  'reform plan',
-  'review announced',
-  'support package',
-];
 const VARIANTS = 5;
 
-/** The parameter sets of each kind at one corpus size: the busiest ministers, portfolios, pairs. */
-export function queryVariants(tally: EntityTally): Record<QueryKind, Params[]> {
+/** Word prefixes (4 letters, of middling words) no stop word starts with, with at most 40 words. */
+function prefixesOf(words: WordTally, middling: readonly string[], stop: ReadonlySet<string>): string[] {
+  const all = [...words.frequency.keys()];
+  const out: string[] = [];
+  for (const word of middling) {
+    const prefix = word.slice(0, 4);
+    if (out.includes(prefix) || [...stop].some((s) => s.startsWith(prefix))) continue;
+    if (all.filter((w) => w.startsWith(prefix)).length <= 40) out.push(prefix);
+  }
+  return out.slice(0, VARIANTS);
+}
+
+/** The parameter sets of each kind at one corpus size: the busiest ministers, portfolios, pairs; words by frequency band. */
+export function queryVariants(
+  tally: EntityTally,
+  words: WordTally,
+  stop: ReadonlySet<string>,
+): Record<QueryKind, Params[]> {
+  const n = words.releases;
+  const rare = words.within(1, 5, VARIANTS);
+  const middling = words.within(Math.max(2, Math.ceil(n * 0.001)), Math.floor(n * 0.01), 40);
+  const common = words.within(Math.floor(n * 0.1) + 1, n, VARIANTS);
+  const phrases = words.phrases.filter((p) => p.every((w) => w.length >= 3)).slice(0, VARIANTS);
   const ministers = tally.ranked('minister').slice(0, VARIANTS);
   const portfolios = tally.ranked('portfolio').slice(0, VARIANTS);
   const pairs = tally.rankedPairs().slice(0, VARIANTS);
@@ -79,11 +100,12 @@ export function queryVariants(tally: EntityTally): Record<QueryKind, Params[]> {
       from: '1995-01-01',
       to: '2024-12-31',
     })),
-    q: TEXT_QUERIES.map((q) => ({ q })),
-    'q-minister': ministers.map((m, i) => ({
-      q: TEXT_QUERIES[i % TEXT_QUERIES.length] ?? 'reform',
-      minister: m.slug,
-    })),
+    'q-rare': rare.map((q) => ({ q })),
+    'q-middling': middling.slice(0, VARIANTS).map((q) => ({ q })),
+    'q-common': common.map((q) => ({ q })),
+    'q-phrase': phrases.map((p) => ({ q: `"${p.join(' ')}"` })),
+    'q-prefix': prefixesOf(words, middling, stop).map((p) => ({ q: `${p}*` })),
+    'q-rare-minister': rare.map((q) => ({ q, minister: words.ministerOf.get(q) ?? '' })),
   };
 }
 
@@ -113,6 +135,11 @@ export interface CostFigures {
   ratio: number;
   /** Requests to DynamoDB per page. */
   readsPerPage: number;
+  /** consumed / minimum of each parameter set, and their median. */
+  variantRatios: number[];
+  medianRatio: number;
+  /** API requests each parameter set took to reach `nextCursor: null` (-1: not within the pages walked). */
+  requestsToEnd: number[];
 }
 
 export interface LatencyFigures {
@@ -153,8 +180,13 @@ async function measureCost(
   let consumed = 0;
   let minimum = 0;
   let reads = 0;
+  const variantRatios: number[] = [];
+  const requestsToEnd: number[] = [];
   for (const variant of variants) {
     let cursor: string | undefined;
+    let variantConsumed = 0;
+    let variantMinimum = 0;
+    let ended = -1;
     for (let page = 0; page < pagesEach; page += 1) {
       const params = { ...variant, ...(cursor ? { cursor } : {}) };
       const before = readings().length;
@@ -172,9 +204,16 @@ async function measureCost(
       reads += units.length;
       // A request never costs less than half a unit, even when it returns nothing.
       minimum += Math.max(0.5, readUnits(pageBytes));
+      variantConsumed += sum(units);
+      variantMinimum += Math.max(0.5, readUnits(pageBytes));
       cursor = page_.nextCursor ?? undefined;
-      if (!cursor) break;
+      if (!cursor) {
+        ended = page + 1;
+        break;
+      }
     }
+    variantRatios.push(round(variantConsumed / variantMinimum, 3));
+    requestsToEnd.push(ended);
   }
   return {
     pages,
@@ -184,6 +223,9 @@ async function measureCost(
     minimumPerPage: round(minimum / pages, 2),
     ratio: round(consumed / minimum, 3),
     readsPerPage: round(reads / pages, 2),
+    variantRatios,
+    medianRatio: round(median(variantRatios), 3),
+    requestsToEnd,
   };
 }
 
@@ -219,6 +261,8 @@ function httpGetter(baseUrl: string): { get(path: string): Promise<number>; clos
 export async function measureQueries(
   env: BenchEnvironment,
   tally: EntityTally,
+  words: WordTally,
+  stop: ReadonlySet<string>,
   options: { scanUnits: number; reps: number; textReps: number; pages: number; progress: Progress },
 ): Promise<KindFigures[]> {
   const { makeHandler } = await import('#handlers/api.js');
@@ -238,7 +282,7 @@ export async function measureQueries(
     cursorSecret: env.cursorSecret,
   });
   const http = httpGetter(env.stack.apiUrl);
-  const variants = queryVariants(tally);
+  const variants = queryVariants(tally, words, stop);
   const figures: KindFigures[] = [];
   const total = sum(QUERY_KINDS.map((kind) => (isTextKind(kind) ? options.textReps : options.reps)));
   options.progress.phase('queries (cost, in-process vs HTTP latency)', total);

@@ -14,11 +14,31 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Release } from '#core/release.js';
+import type { StopList } from '#core/search/keys.js';
+import { DocumentFrequency, SearchBulkBuilder, stopListItem } from '#core/search/sync-plan.js';
 import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import { buildBundles, measureColdStarts } from './cold-start.js';
-import { EntityTally, itemsForFiles, type ParsedFile, parseFile } from './corpus-items.js';
-import { batchPut, createTable, dropTable, measuredScan, scanUnitsFor, tableSize } from './dynamo.js';
+import {
+  EntityTally,
+  type IndexFigures,
+  indexItemKind,
+  itemsForFiles,
+  type ParsedFile,
+  parseFile,
+  WordTally,
+} from './corpus-items.js';
+import {
+  batchPut,
+  createTable,
+  dropTable,
+  type Item,
+  itemSize,
+  measuredScan,
+  scanUnitsFor,
+  tableSize,
+} from './dynamo.js';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
 import { measureIngest } from './ingest.js';
 import { createProgress, type Progress } from './progress.js';
@@ -31,7 +51,7 @@ import {
   type ScanCalibration,
   type SizeResult,
 } from './report.js';
-import { round } from './stats.js';
+import { forEachBounded, round } from './stats.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const WORK_DIR = join(BENCH_DIR, '.work');
@@ -127,6 +147,7 @@ async function bulkLoad(
   tally: EntityTally,
   opts: Options,
   progress: Progress,
+  onFiles: (files: readonly ParsedFile[]) => void,
 ): Promise<void> {
   progress.phase(`bulk load ${count.toLocaleString('en-US')} releases (raw path)`, count);
   const time = new Date().toISOString();
@@ -135,6 +156,7 @@ async function bulkLoad(
   for (let done = 0; done < count; done += batch) {
     const files = take(corpus, Math.min(batch, count - done));
     for (const file of files) tally.add(file.release);
+    onFiles(files);
     const items = itemsForFiles(files, time, true).filter((item) => !String(item.pk).startsWith('E#'));
     await inFlight;
     inFlight = batchPut(env.doc, env.tableName, items, opts.concurrency).then(() =>
@@ -145,6 +167,81 @@ async function bulkLoad(
   // Entity items as ingest would have left them after every release so far.
   await batchPut(env.doc, env.tableName, tally.items(), opts.concurrency);
   progress.done();
+}
+
+/**
+ * The word index of the releases added at this size, as a bulk load writes it: aggregated items by
+ * BatchWriteItem (postings of later sizes merged into the existing ones with string-set ADDs). The
+ * stop list is derived once, from the first size, as a first bulk load would; later words that
+ * become common stay indexed. Write units: what a BatchWriteItem put of each item costs (1 KB each,
+ * rounded up per item).
+ */
+async function loadIndex(
+  env: BenchEnvironment,
+  releases: readonly Release[],
+  stop: StopList,
+  first: boolean,
+  opts: Options,
+  progress: Progress,
+): Promise<IndexFigures> {
+  const started = performance.now();
+  progress.phase(`word index of ${releases.length.toLocaleString('en-US')} releases (bulk items)`, 1);
+  const builder = new SearchBulkBuilder(stop);
+  for (const release of releases) builder.add(release);
+  const perRelease = builder.takeReleaseItems();
+  const postings = builder.takePostings();
+  const others: Item[] = [
+    ...perRelease,
+    ...builder.vocabularyItems(),
+    ...(first ? [stopListItem(stop)] : []),
+  ];
+  const byKind: IndexFigures['byKind'] = {};
+  let writeUnits = 0;
+  let bytes = 0;
+  for (const item of [...others, ...postings]) {
+    const size = itemSize(item);
+    const units = Math.ceil(size / 1024);
+    const kind = indexItemKind(item);
+    const figures = byKind[kind] ?? { items: 0, writeUnits: 0, bytes: 0 };
+    figures.items += 1;
+    figures.writeUnits += units;
+    figures.bytes += size;
+    byKind[kind] = figures;
+    writeUnits += units;
+    bytes += size;
+  }
+  await batchPut(env.doc, env.tableName, others, opts.concurrency);
+  if (first) await batchPut(env.doc, env.tableName, postings, opts.concurrency);
+  else {
+    await forEachBounded(postings, opts.concurrency, async (item) => {
+      await env.doc.send(
+        new UpdateCommand({
+          TableName: env.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'ADD #ids :ids',
+          ExpressionAttributeNames: { '#ids': 'ids' },
+          ExpressionAttributeValues: { ':ids': item.ids },
+        }),
+      );
+    });
+  }
+  progress.tick();
+  progress.done();
+  const per = (value: number) => round(value / Math.max(1, releases.length), 1);
+  for (const figures of Object.values(byKind)) {
+    figures.writeUnits = per(figures.writeUnits);
+    figures.bytes = per(figures.bytes);
+    figures.items = per(figures.items);
+  }
+  return {
+    releases: releases.length,
+    items: others.length + postings.length,
+    writeUnitsPerRelease: per(writeUnits),
+    bytesPerRelease: per(bytes),
+    byKind,
+    stopWords: stop.words.size,
+    seconds: round((performance.now() - started) / 1000, 1),
+  };
 }
 
 async function countListed(env: BenchEnvironment): Promise<number> {
@@ -257,13 +354,23 @@ async function main(): Promise<void> {
       Symbol.iterator
     ]();
     const tally = new EntityTally();
+    const words = new WordTally();
+    let stop: StopList | undefined;
     const results: SizeResult[] = [];
     let loaded = 0;
     for (const size of opts.sizes) {
       const sample = Math.min(opts.sample, size - loaded);
       const bulk = size - loaded - sample;
-      if (bulk > 0) await bulkLoad(env, corpus, bulk, tally, opts, progress);
+      const added: Release[] = [];
+      const collect = (files: readonly ParsedFile[]) => {
+        for (const file of files) {
+          added.push(file.release);
+          words.add(file.release);
+        }
+      };
+      if (bulk > 0) await bulkLoad(env, corpus, bulk, tally, opts, progress, collect);
       const files = take(corpus, sample);
+      collect(files);
       const ingest = await measureIngest(env, files, {
         concurrency: opts.concurrency,
         chunk: opts.chunk,
@@ -274,8 +381,16 @@ async function main(): Promise<void> {
       loaded = size;
       const releasesListed = await countListed(env);
       if (releasesListed !== size) log(`warning: ${releasesListed} releases listed, expected ${size}`);
+      const firstSize = stop === undefined;
+      if (!stop) {
+        const frequency = new DocumentFrequency();
+        for (const release of added) frequency.add(release);
+        stop = frequency.stopList();
+      }
+      const index = await loadIndex(env, added, stop, firstSize, opts, progress);
+      added.length = 0;
       const table = await tableSize(env.dynamo, env.tableName);
-      const queries = await measureQueries(env, tally, {
+      const queries = await measureQueries(env, tally, words, stop.words, {
         scanUnits: scanUnitsFor(table.bytes),
         reps: opts.reps,
         textReps: opts.textReps,
@@ -286,7 +401,7 @@ async function main(): Promise<void> {
         minister: round((tally.ranked('minister')[0]?.count ?? 0) / size, 3),
         portfolio: round((tally.ranked('portfolio')[0]?.count ?? 0) / size, 3),
       };
-      results.push({ size, releasesListed, table, bulkLoaded: bulk, ingest, queries, busiest });
+      results.push({ size, releasesListed, table, bulkLoaded: bulk, ingest, queries, busiest, index });
       log(
         `size ${size}: ingest ${ingest.eventPath.releasesPerSecond}/s vs raw ${ingest.rawWrite.releasesPerSecond}/s (${ingest.ratio}x); table ${(table.bytes / 1024 ** 2).toFixed(0)} MB`,
       );

@@ -20,6 +20,24 @@ import type {
 } from '#core/query-repository.js';
 import type { EntityKind, EntitySummary, StoredRelease } from '#core/release.js';
 import {
+  type FoldedCopyItem,
+  foldedCopyKey,
+  postingKey,
+  postingPartition,
+  previousBucket,
+  type SearchEntry,
+  STOP_LIST_KEY,
+  type StopList,
+  searchEntryKey,
+  vocabularyPartition,
+} from '#core/search/keys.js';
+import {
+  type PostingPage,
+  type PostingRequest,
+  postingItemId,
+  type SearchIndexReader,
+} from '#core/search/ports.js';
+import {
   bodyChunkPrefix,
   type EntityItem,
   entityPartition,
@@ -35,6 +53,8 @@ import {
 export interface DynamoReleaseReaderOptions {
   /** Called with the consumed capacity of every request (asks DynamoDB for `TOTAL`); for tests and the benchmark. */
   onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
+  /** How long a read stop list is reused (it changes only when the index is rebuilt). @default 60000 */
+  stopListTtlMillis?: number;
 }
 
 const BATCH_GET_MAX = 100;
@@ -43,7 +63,9 @@ const MAX_BATCH_ATTEMPTS = 8;
 /** A release item's stored body is inconsistent with its chunks even after a consistent re-read. */
 export class BodyChunksMissingError extends Error {}
 
-export class DynamoReleaseReader implements ReleaseReader {
+export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
+  private stopListCache: { at: number; value: StopList | undefined } | undefined;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -217,6 +239,162 @@ export class DynamoReleaseReader implements ReleaseReader {
       );
     }
     return new TextDecoder().decode(Buffer.concat(chunks));
+  }
+
+  async stopList(): Promise<StopList | undefined> {
+    const ttl = this.options.stopListTtlMillis ?? 60_000;
+    const cached = this.stopListCache;
+    if (cached && Date.now() - cached.at < ttl) return cached.value;
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ...this.capacityRequest }),
+    );
+    this.record(output.ConsumedCapacity);
+    const item = output.Item as { version?: string; words?: string[] } | undefined;
+    const value = item
+      ? { version: String(item.version ?? ''), words: new Set(item.words ?? []) }
+      : undefined;
+    this.stopListCache = { at: Date.now(), value };
+    return value;
+  }
+
+  async postings(request: PostingRequest): Promise<PostingPage> {
+    const pk = postingPartition(request.word);
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, string> = { ':pk': pk };
+    // Both bounds inclusive: the newest bucket asked for, or the one before the last one read.
+    let upper = request.newest;
+    if (request.before !== undefined) {
+      const previous = previousBucket(request.before);
+      if (upper === undefined || previous < upper) upper = previous;
+    }
+    const lower = request.oldest;
+    if (upper !== undefined && lower !== undefined && lower > upper) return { months: [], hasMore: false };
+    let condition = '#pk = :pk';
+    if (upper !== undefined || lower !== undefined) names['#sk'] = 'sk';
+    if (upper !== undefined && lower !== undefined) {
+      condition += ' AND #sk BETWEEN :lower AND :upper';
+      Object.assign(values, { ':lower': lower, ':upper': upper });
+    } else if (upper !== undefined) {
+      condition += ' AND #sk <= :upper';
+      values[':upper'] = upper;
+    } else if (lower !== undefined) {
+      condition += ' AND #sk >= :lower';
+      values[':lower'] = lower;
+    }
+    const months: PostingPage['months'] = [];
+    let startKey: Record<string, unknown> | undefined;
+    let hasMore = false;
+    for (;;) {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: request.limit - months.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      for (const item of output.Items ?? []) {
+        months.push({ month: String(item.sk), entries: [...((item.ids as Set<string> | undefined) ?? [])] });
+      }
+      startKey = output.LastEvaluatedKey;
+      hasMore = startKey !== undefined;
+      if (!startKey || months.length >= request.limit) break;
+    }
+    return { months, hasMore };
+  }
+
+  async postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const items = await this.batchGet(
+      keys.map(({ word, month }) => ({ ...postingKey(word, month) })),
+      undefined,
+    );
+    for (const item of items) {
+      out.set(postingItemId(String(item.pk).slice(2), String(item.sk)), [
+        ...((item.ids as Set<string> | undefined) ?? []),
+      ]);
+    }
+    return out;
+  }
+
+  async searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>> {
+    const items = await this.batchGet(
+      [...new Set(ids)].map((id) => ({ ...searchEntryKey(id) })),
+      undefined,
+    );
+    return new Map(items.map((item) => [String(item.id), item as unknown as SearchEntry]));
+  }
+
+  async foldedCopies(ids: readonly string[]): Promise<Map<string, FoldedCopyItem>> {
+    const items = await this.batchGet(
+      [...new Set(ids)].map((id) => ({ ...foldedCopyKey(id) })),
+      undefined,
+    );
+    return new Map(items.map((item) => [String(item.id), item as unknown as FoldedCopyItem]));
+  }
+
+  async vocabulary(prefix: string, limit: number): Promise<string[]> {
+    const words: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': vocabularyPartition(prefix), ':prefix': prefix },
+          ProjectionExpression: '#sk',
+          Limit: limit + 1 - words.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      for (const item of output.Items ?? []) words.push(String(item.sk));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey && words.length <= limit);
+    return words;
+  }
+
+  /** BatchGetItem of any keys, in groups of 100, retrying unprocessed keys. */
+  private async batchGet(
+    keys: Record<string, unknown>[],
+    projection: { expression: string; names: Record<string, string> } | undefined,
+  ): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+      let pending = keys.slice(i, i + BATCH_GET_MAX);
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt >= MAX_BATCH_ATTEMPTS)
+          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        const output = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ...(projection
+                  ? {
+                      ProjectionExpression: projection.expression,
+                      ExpressionAttributeNames: projection.names,
+                    }
+                  : {}),
+              },
+            },
+            ...this.capacityRequest,
+          }),
+        );
+        this.record(output.ConsumedCapacity);
+        found.push(...(output.Responses?.[this.tableName] ?? []));
+        pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   async listEntities(kind: EntityKind): Promise<EntitySummary[]> {

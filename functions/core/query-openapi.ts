@@ -61,9 +61,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     tag: 'Releases',
     summary: 'List releases, newest first',
     description:
-      'Newest date first, then id. Filters combine with AND. Without q a page reads only what it returns; ' +
-      'with q the request examines a bounded number of releases and may return a short or empty page ' +
-      'with a nextCursor to continue.',
+      'Newest date first, then id. Filters combine with AND. Without q a page reads only what it returns. ' +
+      'q matches whole words of the title and body after folding case, accents and any space or ' +
+      'punctuation (`nato` finds "NATO\'s" but not "senator"); `term*` is a word prefix of at least 3 ' +
+      'letters or digits; `"quoted phrase"` matches consecutive words; `-term`, `-"phrase"` and `-term*` ' +
+      'exclude. Every other part must match. q is answered from a word index when it holds a word or ' +
+      'prefix of the query (rare words complete in one request); a q of only very common words (in ' +
+      'more than a tenth of the releases) examines a bounded number of releases per request and may ' +
+      'return a short or empty page with a nextCursor to continue; only nextCursor null means the end.',
     query: releasesParamsSchema,
     response: releasePageSchema,
     cacheControl: PUBLIC_SHORT,

@@ -66,9 +66,10 @@ const releaseFilters = {
     .max(MAX_TEXT_LENGTH, { error: `must be at most ${MAX_TEXT_LENGTH} characters` })
     .meta({
       description:
-        'Text filter over title and body: every term must appear, a "quoted phrase" as written; ' +
-        'case-, accent- and white-space-insensitive',
-      example: 'nato "prime minister"',
+        'Text filter over title and body, by whole words after folding case, accents, spaces and ' +
+        'punctuation: every word must appear; `term*` is a word prefix (3 or more characters); ' +
+        '`"quoted phrase"` is consecutive words; `-term` or `-"phrase"` excludes',
+      example: 'nato "prime minister" -trade',
     })
     .optional(),
 };

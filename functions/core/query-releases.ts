@@ -17,9 +17,11 @@ import {
 } from './query-params.js';
 import { planReleasesQuery, type ReleasesPlan } from './query-plan.js';
 import type { ListEntry, ReleaseReader } from './query-repository.js';
-import { matchesFolded, matchesRelease } from './query-text.js';
+import { matchesOnTitle, matchesRelease } from './query-text.js';
 import type { EntityKind, EntitySummary, ProblemRecord, ReleaseSummary, StoredRelease } from './release.js';
-import { foldForSearch, withoutHonorific } from './slug.js';
+import { indexSearchPage } from './search/index-search.js';
+import type { SearchIndexReader } from './search/ports.js';
+import { withoutHonorific } from './slug.js';
 
 /** How much one `q` request may examine before it returns what it has with a cursor to continue. */
 export interface TextSearchBudget {
@@ -42,6 +44,8 @@ export const DEFAULT_TEXT_BUDGET: TextSearchBudget = {
 
 export interface QueryContext {
   reader: ReleaseReader;
+  /** The word index; without it (or before it is built) every `q` uses the scan. */
+  search?: SearchIndexReader;
   cursorSecret: string;
   textSearch: boolean;
   textBudget: TextSearchBudget;
@@ -112,9 +116,39 @@ async function releasePage(ctx: QueryContext, params: ReleasesParams): Promise<R
   const fingerprint = queryFingerprint(plan.identity);
   const after =
     plan.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor);
-  return plan.text === undefined
-    ? listPage(ctx, plan, fingerprint, after)
-    : searchPage(ctx, plan, fingerprint, after);
+  if (plan.text === undefined) return listPage(ctx, plan, fingerprint, after);
+  if (ctx.search) {
+    const page = await indexedPage(ctx, ctx.search, plan, fingerprint, after);
+    if (page) return page;
+  }
+  return searchPage(ctx, plan, fingerprint, after);
+}
+
+/** `q` from the word index, or undefined when the planner finds no indexed term to walk. */
+async function indexedPage(
+  ctx: QueryContext,
+  search: SearchIndexReader,
+  plan: ReleasesPlan,
+  fingerprint: string,
+  after: string | undefined,
+): Promise<ReleasePage | undefined> {
+  if (!plan.text) return undefined;
+  const { from, to } = plan.identity;
+  const result = await indexSearchPage(search, (ids) => ctx.reader.releaseTexts(ids), {
+    query: plan.text,
+    scope: plan.scope,
+    ...(from !== null ? { from } : {}),
+    ...(to !== null ? { to } : {}),
+    ...(after !== undefined ? { after } : {}),
+    limit: plan.limit,
+    budget: ctx.textBudget,
+    now: ctx.now,
+  });
+  if (!result) return undefined;
+  return {
+    items: result.items,
+    nextCursor: result.next === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, result.next),
+  };
 }
 
 async function listPage(
@@ -207,8 +241,8 @@ async function matchGroup(
   const matched = new Set<string>();
   const needBody: string[] = [];
   for (const entry of group) {
-    // A title that holds every term and phrase matches whatever the body says.
-    if (matchesFolded(text, foldForSearch(entry.summary.title))) matched.add(entry.summary.id);
+    // A title that holds every part matches whatever the body says (unless something may exclude it).
+    if (matchesOnTitle(text, entry.summary.title)) matched.add(entry.summary.id);
     else needBody.push(entry.summary.id);
   }
   if (needBody.length > 0) {

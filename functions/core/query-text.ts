@@ -1,60 +1,26 @@
 /**
- * The `q` text filter: every term must appear, a "quoted phrase" must appear as written; both
- * sides are folded by `foldForSearch` (case, accents, quotes and every kind of white space, so a
- * no-break space in "Prime Minister" matches a typed space). Matching is by substring of the folded
- * title and body, so `nato` also finds "NATO's".
+ * The `q` text filter as the query planner and the scan see it: whole words after folding, word
+ * prefixes, phrases of consecutive words and exclusions. The grammar and the matching live in
+ * functions/core/search/query.ts, shared with the word index, so both paths agree exactly.
  */
-import { BadParameterError } from './query-errors.js';
-import { foldForSearch } from './slug.js';
+import { matchesText, parseSearchQuery, type SearchQuery } from './search/query.js';
 
-export const MAX_TEXT_TERMS = 20;
+export { MAX_TEXT_TERMS } from './search/query.js';
 
-export interface TextQuery {
-  /** Folded single words. */
-  terms: string[];
-  /** Folded phrases, white space folded to single spaces. */
-  phrases: string[];
-}
+export type TextQuery = SearchQuery;
 
-const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
-
-/** Splits `q` into terms and phrases; an unterminated quote runs to the end. Throws 400 when nothing is left. */
+/** Parses `q`; throws a 400 naming `q` when nothing is left to look for or a part is malformed. */
 export function parseTextQuery(q: string): TextQuery {
-  const folded = foldForSearch(q);
-  const terms = new Set<string>();
-  const phrases = new Set<string>();
-  for (const match of folded.matchAll(/"([^"]*)"?|([^\s"]+)/g)) {
-    const [, phrase, word] = match;
-    if (phrase !== undefined) {
-      const clean = phrase.trim();
-      if (clean !== '') phrases.add(clean);
-    } else if (word !== undefined) {
-      const clean = word.replace(EDGE_PUNCTUATION, '');
-      if (clean !== '') terms.add(clean);
-    }
-  }
-  if (terms.size + phrases.size === 0) {
-    throw BadParameterError.of('q', 'Query parameter "q" must contain at least one word or "quoted phrase".');
-  }
-  if (terms.size + phrases.size > MAX_TEXT_TERMS) {
-    throw BadParameterError.of(
-      'q',
-      `Query parameter "q" may have at most ${MAX_TEXT_TERMS} terms and phrases.`,
-    );
-  }
-  // Sorted, so that the same filter written in another order is the same query (and cursor).
-  return { terms: [...terms].sort(), phrases: [...phrases].sort() };
+  return parseSearchQuery(q);
 }
 
-/** Whether every term and phrase occurs in the already folded text. */
-export function matchesFolded(query: TextQuery, foldedText: string): boolean {
-  return (
-    query.terms.every((term) => foldedText.includes(term)) &&
-    query.phrases.every((phrase) => foldedText.includes(phrase))
-  );
-}
-
-/** Title and body are folded separately so no phrase can span the two. */
+/** Whether a release's title and body satisfy the query. */
 export function matchesRelease(query: TextQuery, title: string, body: string): boolean {
-  return matchesFolded(query, `${foldForSearch(title)}\n${foldForSearch(body)}`);
+  return matchesText(query, title, body);
+}
+
+/** Whether the title alone settles a match: every positive part is in it and nothing can exclude. */
+export function matchesOnTitle(query: TextQuery, title: string): boolean {
+  const hasExclusions = query.notWords.length + query.notPhrases.length + query.notPrefixes.length > 0;
+  return !hasExclusions && matchesText(query, title, '');
 }

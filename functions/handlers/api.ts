@@ -41,12 +41,15 @@ export interface ApiDeps {
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function queryContext(deps: ApiDeps): QueryContext {
+  const reader = new DynamoReleaseReader(
+    deps.doc,
+    deps.tableName,
+    deps.onConsumedCapacity ? { onConsumedCapacity: deps.onConsumedCapacity } : {},
+  );
   return {
-    reader: new DynamoReleaseReader(
-      deps.doc,
-      deps.tableName,
-      deps.onConsumedCapacity ? { onConsumedCapacity: deps.onConsumedCapacity } : {},
-    ),
+    reader,
+    // The same table holds the word index; `q` falls back to the scan while it is not built.
+    search: reader,
     cursorSecret: deps.cursorSecret,
     textSearch: deps.textSearch,
     textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },

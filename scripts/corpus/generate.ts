@@ -2,8 +2,10 @@
  * A seeded, deterministic generator of realistic release files (YAML front matter + Markdown
  * body, like seeds/): about 150 ministers (with `Hon` / `Rt Hon`, some Māori names with macrons),
  * 200 portfolios, dates from 1990 to the end date, 1-3 ministers and portfolios each, bodies of
- * 1-20 KB, varied date forms, `extra` fields, a url on most. Used by the query tests and the
- * benchmark. The same seed, count and end date always give the same files.
+ * 1-20 KB, varied date forms, `extra` fields, a url on most. Body words come from a themed list
+ * and a Zipf-ranked vocabulary of 50,000 made-up words, and each body names one or two rare places
+ * from a pool a third the size of the corpus, so rare, middling and common words all exist. Used
+ * by the query tests and the benchmark. The same seed, count and end date always give the same files.
  *
  *   npx tsx scripts/corpus/generate.ts --seed 1 --count 5000 --out .local/corpus
  */
@@ -300,6 +302,100 @@ const VERBS = [
   'builds',
 ];
 
+/**
+ * The body vocabulary: 50,000 made-up words ranked by a Zipf law (the word of rank r is drawn with
+ * probability proportional to 1/r), so a corpus has common words (in most releases), middling
+ * ones (in a fraction of a percent) and a long tail. The same for every seed, so a word means the
+ * same frequency band in every corpus.
+ */
+export const ZIPF_VOCABULARY_SIZE = 50_000;
+const ONSETS = [
+  '',
+  'b',
+  'd',
+  'f',
+  'g',
+  'h',
+  'k',
+  'l',
+  'm',
+  'n',
+  'p',
+  'r',
+  's',
+  't',
+  'v',
+  'w',
+  'br',
+  'tr',
+  'st',
+  'pl',
+  'gr',
+  'ch',
+  'sh',
+  'th',
+];
+const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ou', 'io'];
+const CODAS = ['', '', '', 'n', 'r', 's', 'l', 'm', 't', 'nd', 'st', 'ck'];
+
+function syllableWord(random: Random, syllables: number): string {
+  let word = '';
+  for (let i = 0; i < syllables; i += 1)
+    word += pick(random, ONSETS) + pick(random, VOWELS) + pick(random, CODAS);
+  return word;
+}
+
+let zipf: { words: string[]; cumulative: Float64Array } | undefined;
+
+/** The vocabulary, most frequent first, and its cumulative weights. */
+export function zipfVocabulary(): { words: string[]; cumulative: Float64Array } {
+  if (zipf) return zipf;
+  const random = makeRandom(0x21bf);
+  const reserved = new Set(WORDS.map((w) => w.toLowerCase()));
+  const seen = new Set<string>();
+  const words: string[] = [];
+  while (words.length < ZIPF_VOCABULARY_SIZE) {
+    const word = syllableWord(random, int(random, 1, 4));
+    if (word.length < 2 || seen.has(word) || reserved.has(word)) continue;
+    seen.add(word);
+    words.push(word);
+  }
+  const cumulative = new Float64Array(words.length);
+  let total = 0;
+  for (let rank = 0; rank < words.length; rank += 1) {
+    total += 1 / (rank + 1);
+    cumulative[rank] = total;
+  }
+  zipf = { words, cumulative };
+  return zipf;
+}
+
+function zipfWord(random: Random): string {
+  const { words, cumulative } = zipfVocabulary();
+  const target = random() * (cumulative[cumulative.length - 1] as number);
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cumulative[mid] as number) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return words[lo] as string;
+}
+
+const NAME_ENDINGS = ['ville', 'ton', 'borough', 'ford', 'haven', 'mere', 'wick', 'stead', 'dale', 'field'];
+
+/**
+ * The n-th rare name or place, e.g. `Korvastead`: drawn from a pool of about a third as many names
+ * as releases, so each is in a few releases only.
+ */
+export function rareName(n: number): string {
+  const random = makeRandom(0x7a3e ^ (n * 2_654_435_761));
+  const stem = syllableWord(random, int(random, 2, 3));
+  const name = `${stem}${NAME_ENDINGS[n % NAME_ENDINGS.length]}${n.toString(36)}`;
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 interface Person {
   given: string;
   family: string;
@@ -394,11 +490,20 @@ function yamlList(name: string, values: readonly string[], random: Random): stri
 }
 
 function sentence(random: Random, subject: string): string {
-  const words = Array.from({ length: int(random, 6, 16) }, () => pick(random, WORDS));
+  // A third from the themed list (the words tests look for), the rest from the Zipf vocabulary.
+  const words = Array.from({ length: int(random, 6, 16) }, () =>
+    random() < 0.33 ? pick(random, WORDS) : zipfWord(random),
+  );
   return `${subject} ${pick(random, VERBS)} ${words.join(' ')}.`;
 }
 
-function makeBody(random: Random, title: string, speaker: string, size: number): string {
+function makeBody(
+  random: Random,
+  title: string,
+  speaker: string,
+  size: number,
+  names: readonly string[],
+): string {
   const parts: string[] = [];
   let bytes = 0;
   const push = (text: string) => {
@@ -407,6 +512,7 @@ function makeBody(random: Random, title: string, speaker: string, size: number):
   };
   const surname = speaker.split(' ').at(-1) ?? speaker;
   push(`${sentence(random, `The Government`)} ${sentence(random, title)}`);
+  for (const name of names) push(`${sentence(random, `In ${name}, the council`)}`);
   while (bytes < size) {
     const roll = random();
     if (roll < 0.1) push(`## ${pick(random, TOPICS).replace(/^./, (c) => c.toUpperCase())}`);
@@ -476,11 +582,14 @@ export function* generateCorpus(options: CorpusOptions): Generator<CorpusFile> {
       front += `attachments:\n  - name: ${JSON.stringify(`${pick(random, WORDS)} factsheet.pdf`)}\n    url: https://www.beehive.govt.nz/sites/default/files/${id}.pdf\n`;
     }
     if (random() < 0.05) front += `embargo: ${JSON.stringify(`${date}T06:00:00+12:00`)}\n`;
+    const namePool = Math.max(100, Math.floor(options.count / 3));
+    const places = Array.from({ length: int(random, 1, 2) }, () => rareName(Math.floor(random() * namePool)));
     const body = makeBody(
       random,
       title,
       `${lead.given} ${lead.family}`,
       int(random, bodyBytes.min, bodyBytes.max),
+      places,
     );
     const extension = pick(random, ['.md', '.md', '.md', '.txt', '.markdown']);
     const key = hasUrl

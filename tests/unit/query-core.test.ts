@@ -119,12 +119,15 @@ describe('cursors', () => {
 });
 
 describe('text filter', () => {
-  it('splits terms and "quoted phrases", folding case, accents and quotes', () => {
-    expect(parseTextQuery('NATO “Prime  Minister” Māori, ')).toEqual({
-      terms: ['maori', 'nato'],
-      phrases: ['prime minister'],
+  it('splits words and "quoted phrases", folding case, accents and quotes', () => {
+    expect(parseTextQuery('NATO “Prime  Minister” Māori, ')).toMatchObject({
+      words: ['maori', 'nato'],
+      phrases: [['prime', 'minister']],
     });
-    expect(parseTextQuery('"unterminated phrase')).toEqual({ terms: [], phrases: ['unterminated phrase'] });
+    expect(parseTextQuery('"unterminated phrase')).toMatchObject({
+      words: [],
+      phrases: [['unterminated', 'phrase']],
+    });
   });
 
   it('rejects a filter with nothing to look for', () => {

@@ -1,0 +1,291 @@
+/**
+ * One page of `q` answered from the word index: walk the driver's postings newest year first,
+ * intersect each year's entries with the postings of the other indexed words (and subtract the
+ * excluded ones), then check the survivors on their search entries (current version, scope) and,
+ * when the query needs it, on their folded copies. Entries are `date#id`-ordered like the lists,
+ * so the cursor is the same keyset position as the scan's and either path can continue the other.
+ */
+import type { ReleaseSummary } from '../release.js';
+import type { ListScope } from '../table-layout.js';
+import type { FoldedCopyItem, PostingEntry, SearchEntry } from './keys.js';
+import { bucketOf, parsePostingEntry } from './keys.js';
+import {
+  chooseDriver,
+  type DriverOption,
+  MAX_PREFIX_WORDS,
+  needsFoldedCopy,
+  PROBE_BUCKETS,
+  splitQuery,
+} from './planner.js';
+import type { PostingMonth, PostingPage, PostingRequest, SearchIndexReader } from './ports.js';
+import { postingItemId } from './ports.js';
+import { matchesCopy, matchesText, prepareCopy, type SearchQuery } from './query.js';
+
+export interface IndexSearchRequest {
+  query: SearchQuery;
+  scope: ListScope;
+  from?: string;
+  to?: string;
+  /** Continue strictly after (older than) this `date#id`. */
+  after?: string;
+  limit: number;
+  budget: { maxExamined: number; maxMillis: number; fetchBatch: number };
+  now: () => number;
+}
+
+export interface IndexSearchResult {
+  items: ReleaseSummary[];
+  /** Where the next page continues, or undefined at the end. */
+  next: string | undefined;
+  /** The walked term, for logs and tests. */
+  driver: string;
+}
+
+export type ReleaseTextsFn = (
+  ids: readonly string[],
+) => Promise<Map<string, { title: string; body: string }>>;
+
+interface Bounds {
+  newest?: string;
+  oldest?: string;
+}
+
+/** One word's postings as a stream of months, newest first, paged on demand. */
+class WordStream {
+  private buffer: PostingMonth[];
+  private more: boolean;
+
+  constructor(
+    private readonly reader: SearchIndexReader,
+    private readonly word: string,
+    private readonly bounds: Bounds,
+    first: PostingPage,
+  ) {
+    this.buffer = [...first.months];
+    this.more = first.hasMore;
+  }
+
+  async head(): Promise<PostingMonth | undefined> {
+    if (this.buffer.length === 0 && this.more) {
+      const last = this.lastMonth;
+      const request: PostingRequest = { word: this.word, ...this.bounds, limit: 24 };
+      if (last !== undefined) request.before = last;
+      const page = await this.reader.postings(request);
+      this.buffer = [...page.months];
+      this.more = page.hasMore && page.months.length > 0;
+    }
+    return this.buffer[0];
+  }
+
+  private lastMonth: string | undefined;
+
+  take(): PostingMonth | undefined {
+    const month = this.buffer.shift();
+    if (month) this.lastMonth = month.month;
+    return month;
+  }
+}
+
+/** The union of several word streams, month by month. */
+class UnionStream {
+  constructor(private readonly streams: WordStream[]) {}
+
+  async next(): Promise<PostingMonth | undefined> {
+    const heads = await Promise.all(this.streams.map((s) => s.head()));
+    let newest: string | undefined;
+    for (const head of heads) if (head && (newest === undefined || head.month > newest)) newest = head.month;
+    if (newest === undefined) return undefined;
+    const entries: string[] = [];
+    this.streams.forEach((stream, i) => {
+      if (heads[i]?.month === newest) entries.push(...(stream.take()?.entries ?? []));
+    });
+    return { month: newest, entries };
+  }
+
+  async hasMore(): Promise<boolean> {
+    const heads = await Promise.all(this.streams.map((s) => s.head()));
+    return heads.some((head) => head !== undefined);
+  }
+}
+
+function inScope(entry: SearchEntry, scope: ListScope): boolean {
+  const minister = (slug: string) => entry.ministers.some((m) => m.slug === slug);
+  const portfolio = (slug: string) => entry.portfolios.some((p) => p.slug === slug);
+  switch (scope.kind) {
+    case 'all':
+      return true;
+    case 'minister':
+      return minister(scope.minister);
+    case 'portfolio':
+      return portfolio(scope.portfolio);
+    case 'minister-portfolio':
+      return minister(scope.minister) && portfolio(scope.portfolio);
+  }
+}
+
+function summaryOfEntry(entry: SearchEntry): ReleaseSummary {
+  const { id, title, date, url, ministers, portfolios, summary } = entry;
+  return { id, title, date, url: url ?? null, ministers, portfolios, summary };
+}
+
+/**
+ * A page from the index, or undefined when the index cannot serve this query (not built, or no
+ * term with postings): the caller then uses the scan.
+ */
+export async function indexSearchPage(
+  reader: SearchIndexReader,
+  releaseTexts: ReleaseTextsFn,
+  request: IndexSearchRequest,
+): Promise<IndexSearchResult | undefined> {
+  const startedAt = request.now();
+  const stop = await reader.stopList();
+  if (!stop) return undefined;
+  const { query } = request;
+  const parts = splitQuery(query, stop);
+
+  const afterDate = request.after?.slice(0, 10);
+  const newestDate = [request.to, afterDate].filter((d): d is string => d !== undefined).sort()[0];
+  const bounds: Bounds = {
+    ...(newestDate !== undefined ? { newest: bucketOf(newestDate) } : {}),
+    ...(request.from !== undefined ? { oldest: bucketOf(request.from) } : {}),
+  };
+  const probe = (word: string) => reader.postings({ word, ...bounds, limit: PROBE_BUCKETS });
+
+  const options: Array<DriverOption & { pages: PostingPage[] }> = [];
+  const wordProbes = await Promise.all(parts.indexed.map(probe));
+  parts.indexed.forEach((word, i) => {
+    const page = wordProbes[i] as PostingPage;
+    options.push({ kind: 'word', term: word, words: [word], probe: probeFigures([page]), pages: [page] });
+  });
+  for (const prefix of parts.expandable) {
+    const words = await reader.vocabulary(prefix, MAX_PREFIX_WORDS);
+    if (words.length > MAX_PREFIX_WORDS) continue;
+    const pages = await Promise.all(words.map(probe));
+    options.push({ kind: 'prefix', term: prefix, words, probe: probeFigures(pages), pages });
+  }
+  const chosen = chooseDriver(options);
+  if (!chosen) return undefined;
+  const driver = options.find((o) => o === chosen) as (typeof options)[number];
+  const needCopy = needsFoldedCopy(query, parts, driver);
+  const intersect = parts.indexed.filter((word) => !(driver.kind === 'word' && driver.term === word));
+  const subtract = parts.excludedIndexed;
+  const stream = new UnionStream(
+    driver.words.map((word, i) => new WordStream(reader, word, bounds, driver.pages[i] as PostingPage)),
+  );
+
+  const items: ReleaseSummary[] = [];
+  let examined = 0;
+  let last: string | undefined;
+  const result = (next: string | undefined): IndexSearchResult => ({
+    items,
+    next,
+    driver: `${driver.kind}:${driver.term}`,
+  });
+  const outOfBudget = () =>
+    examined >= request.budget.maxExamined || request.now() - startedAt >= request.budget.maxMillis;
+
+  for (;;) {
+    const month = await stream.next();
+    if (!month) return result(undefined);
+    examined += 1;
+    let candidates = candidatesOf(month, request);
+    if (candidates.length > 0 && intersect.length + subtract.length > 0) {
+      const postings = await reader.postingItems(
+        [...intersect, ...subtract].map((word) => ({ word, month: month.month })),
+      );
+      const has = (word: string, raw: string) =>
+        postings.get(postingItemId(word, month.month))?.includes(raw) ?? false;
+      candidates = candidates.filter(
+        (c) => intersect.every((word) => has(word, c.raw)) && !subtract.some((word) => has(word, c.raw)),
+      );
+    }
+    for (let i = 0; i < candidates.length; ) {
+      const wanted = request.limit - items.length;
+      const chunk = candidates.slice(i, i + Math.max(1, Math.min(request.budget.fetchBatch, wanted + 1)));
+      const verified = await verify(reader, releaseTexts, query, request.scope, needCopy, chunk);
+      for (const candidate of chunk) {
+        if (items.length === request.limit) return result(last);
+        examined += 1;
+        last = candidate.sk;
+        const summary = verified.get(candidate.raw);
+        if (summary) items.push(summary);
+      }
+      i += chunk.length;
+      if (items.length === request.limit) {
+        const more = i < candidates.length || (await stream.hasMore());
+        return result(more ? last : undefined);
+      }
+      if (outOfBudget()) return result(last);
+    }
+    // The whole year is examined: a position before all its days continues with older years.
+    last = `${month.month}-00`;
+    if (outOfBudget()) return result(last);
+  }
+}
+
+function probeFigures(pages: readonly PostingPage[]): DriverOption['probe'] {
+  const months = new Set<string>();
+  let entries = 0;
+  for (const page of pages) {
+    for (const month of page.months) {
+      months.add(month.month);
+      entries += month.entries.length;
+    }
+  }
+  return { entries, months: months.size, complete: pages.every((page) => !page.hasMore) };
+}
+
+/** A month's entries inside the date range and after the cursor, newest first, without repeats. */
+function candidatesOf(month: PostingMonth, request: IndexSearchRequest): PostingEntry[] {
+  const seen = new Set<string>();
+  const out: PostingEntry[] = [];
+  for (const raw of month.entries) {
+    if (seen.has(raw)) continue;
+    seen.add(raw);
+    const entry = parsePostingEntry(month.month, raw);
+    if (!entry) continue;
+    if (request.after !== undefined && entry.sk >= request.after) continue;
+    if (request.from !== undefined && entry.date < request.from) continue;
+    if (request.to !== undefined && entry.date > request.to) continue;
+    out.push(entry);
+  }
+  return out.sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : a.raw < b.raw ? 1 : -1));
+}
+
+/** The candidates whose entry is the release's current version, in scope, and (if asked) whose text matches. */
+async function verify(
+  reader: SearchIndexReader,
+  releaseTexts: ReleaseTextsFn,
+  query: SearchQuery,
+  scope: ListScope,
+  needCopy: boolean,
+  candidates: readonly PostingEntry[],
+): Promise<Map<string, ReleaseSummary>> {
+  const out = new Map<string, ReleaseSummary>();
+  const entries = await reader.searchEntries(candidates.map((c) => c.id));
+  const current = candidates.filter((c) => {
+    const entry = entries.get(c.id);
+    return (
+      entry !== undefined && entry.version === c.version && entry.date === c.date && inScope(entry, scope)
+    );
+  });
+  let copies = new Map<string, FoldedCopyItem>();
+  if (needCopy && current.length > 0) copies = await reader.foldedCopies(current.map((c) => c.id));
+  const cut = current.filter(
+    (c) => copies.get(c.id)?.cut === true && copies.get(c.id)?.version === c.version,
+  );
+  const texts = needCopy && cut.length > 0 ? await releaseTexts(cut.map((c) => c.id)) : new Map();
+  for (const candidate of current) {
+    const entry = entries.get(candidate.id) as SearchEntry;
+    if (needCopy) {
+      const copy = copies.get(candidate.id);
+      if (!copy || copy.version !== candidate.version) continue;
+      if (copy.cut) {
+        const text = texts.get(candidate.id);
+        if (!text || !matchesText(query, text.title, text.body)) continue;
+      } else if (!matchesCopy(query, prepareCopy(copy))) continue;
+    }
+    out.set(candidate.raw, summaryOfEntry(entry));
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The `q` planner's pure decisions: which parts of a query the word index can answer, which
+ * must be verified on the folded copy, and which term (or prefix) drives the walk: the one with
+ * the fewest postings, estimated from each one's newest posting items.
+ */
+
+import type { StopList } from './keys.js';
+import { requiredWords, type SearchQuery } from './query.js';
+import { isIndexable } from './sync-plan.js';
+
+/** A prefix with more indexed words than this is verified on the copy rather than walked. */
+export const MAX_PREFIX_WORDS = 40;
+/** Posting items (years) read per term to estimate its frequency (they start the walk of the driver). */
+export const PROBE_BUCKETS = 3;
+/** Years a term's estimate is extrapolated to when its probe did not reach its end. */
+const EXTRAPOLATION_BUCKETS = 35;
+
+export interface QueryParts {
+  /** Required words with postings: intersected year by year. */
+  indexed: string[];
+  /** Required words without postings (stop words, over-long words). */
+  unindexed: string[];
+  /** Prefixes no stop word starts with: walkable once their words are listed. */
+  expandable: string[];
+  /** Excluded words with postings: subtracted year by year. */
+  excludedIndexed: string[];
+  /** Whether exclusions other than indexed words are present. */
+  otherExclusions: boolean;
+}
+
+export function splitQuery(query: SearchQuery, stop: StopList): QueryParts {
+  const required = requiredWords(query);
+  const stopWords = [...stop.words];
+  return {
+    indexed: required.filter((word) => isIndexable(word, stop)),
+    unindexed: required.filter((word) => !isIndexable(word, stop)),
+    expandable: query.prefixes.filter((prefix) => !stopWords.some((word) => word.startsWith(prefix))),
+    excludedIndexed: query.notWords.filter((word) => isIndexable(word, stop)),
+    otherExclusions:
+      query.notPhrases.length > 0 ||
+      query.notPrefixes.length > 0 ||
+      query.notWords.some((word) => !isIndexable(word, stop)),
+  };
+}
+
+/** A walkable source of candidates: one word, or the union of a prefix's words. */
+export interface DriverOption {
+  kind: 'word' | 'prefix';
+  /** The word, or the prefix. */
+  term: string;
+  /** The posting partitions walked (one word, or each word of the prefix). */
+  words: string[];
+  /** Entries and months seen by the probe, and whether the probe read everything in range. */
+  probe: { entries: number; months: number; complete: boolean };
+}
+
+/** Estimated entries in range: exact when the probe read to the end, else extrapolated. */
+export function estimate(option: DriverOption): number {
+  const { entries, months, complete } = option.probe;
+  if (complete) return entries;
+  return Math.max(entries + 1, (entries / Math.max(1, months)) * EXTRAPOLATION_BUCKETS);
+}
+
+export function chooseDriver(options: readonly DriverOption[]): DriverOption | undefined {
+  let best: DriverOption | undefined;
+  for (const option of options) {
+    if (!best || estimate(option) < estimate(best)) best = option;
+  }
+  return best;
+}
+
+/** Whether candidates must also be verified on their folded copies, given the driver chosen. */
+export function needsFoldedCopy(query: SearchQuery, parts: QueryParts, driver: DriverOption): boolean {
+  const otherPrefixes = query.prefixes.filter((p) => !(driver.kind === 'prefix' && driver.term === p));
+  return (
+    query.phrases.length > 0 ||
+    parts.unindexed.length > 0 ||
+    otherPrefixes.length > 0 ||
+    parts.otherExclusions
+  );
+}

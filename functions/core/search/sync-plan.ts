@@ -1,0 +1,249 @@
+/**
+ * What keeping the word index in step with one release writes, computed purely: the diff between
+ * the release's previous folded copy (its own state item) and its new state, as unconditional,
+ * idempotent string-set ADD/DELETE operations on postings plus plain puts; and the same content
+ * aggregated for a bulk load.
+ *
+ * Write order (the adapter follows it; see `DynamoSearchIndex.sync`): ADD the new entries and the
+ * vocabulary, put the search entry (the new version becomes visible only once every new entry is
+ * in), DELETE the old entries, put the folded copy last. A crash anywhere leaves the folded copy
+ * describing the old state, so a replay recomputes the same diff; entries of a version that is
+ * not the search entry's are ignored by queries, so a half-applied sync never changes a result.
+ */
+import { createHash } from 'node:crypto';
+import { type Release, toSummary } from '../release.js';
+import type { TableKey } from '../table-layout.js';
+import { distinctWords, type FoldedCopy, foldedCopyOf, MAX_INDEXED_WORD_LENGTH, wordsOf } from './fold.js';
+import {
+  bucketOf,
+  EMPTY_STOP_LIST,
+  type FoldedCopyItem,
+  foldedCopyKey,
+  postingEntry,
+  postingKey,
+  STOP_LIST_KEY,
+  type StopList,
+  searchEntryKey,
+  textVersion,
+  vocabularyKey,
+} from './keys.js';
+import { MIN_PREFIX_LENGTH } from './query.js';
+
+type Item = Record<string, unknown>;
+
+/** A word in more than this share of the releases is left out of the index. */
+export const STOP_WORD_SHARE = 0.1;
+/** Below this many releases every word is indexed (a tenth of a handful says nothing). */
+export const MIN_RELEASES_FOR_STOP_LIST = 1000;
+
+export function isIndexable(word: string, stop: StopList): boolean {
+  return word.length <= MAX_INDEXED_WORD_LENGTH && !stop.words.has(word);
+}
+
+/** The words of a folded copy that get postings under a stop list. */
+export function indexedWords(copy: Pick<FoldedCopy, 'title' | 'body'>, stop: StopList): Set<string> {
+  const out = new Set<string>();
+  for (const word of distinctWords(copy)) if (isIndexable(word, stop)) out.add(word);
+  return out;
+}
+
+export interface PostingChange {
+  key: TableKey;
+  entry: string;
+}
+
+export interface SyncPlan {
+  /** String-set ADDs, applied first. */
+  adds: PostingChange[];
+  /** Vocabulary items to put (words new to this release), with the ADDs. */
+  vocabulary: TableKey[];
+  /** The search entry to put, or undefined to delete it (release gone). */
+  searchEntry: Item | undefined;
+  /** String-set DELETEs, after the search entry. */
+  deletes: PostingChange[];
+  /** The folded copy to put last, or undefined to delete it last. */
+  foldedCopy: Item | undefined;
+}
+
+export function searchEntryItem(release: Release, version: string): Item {
+  return { ...searchEntryKey(release.id), ...toSummary(release), version };
+}
+
+export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: string, stop: StopList): Item {
+  const item: FoldedCopyItem = {
+    id: release.id,
+    date: release.date,
+    version,
+    stopVersion: stop.version,
+    title: copy.title,
+    body: copy.body,
+    cut: copy.cut,
+  };
+  return { ...foldedCopyKey(release.id), ...item };
+}
+
+export function stopListItem(stop: StopList): Item {
+  return { ...STOP_LIST_KEY, version: stop.version, words: [...stop.words].sort() };
+}
+
+/** The index changes that take a release from its previous folded copy to `release` (undefined: deleted). */
+export function planSync(
+  release: Release | undefined,
+  previous: FoldedCopyItem | undefined,
+  stop: StopList,
+): SyncPlan {
+  // Postings written under another stop list: treat every word as possibly posted (a DELETE of an
+  // absent entry does nothing).
+  const before = previous
+    ? indexedWords(previous, previous.stopVersion === stop.version ? stop : EMPTY_STOP_LIST)
+    : new Set<string>();
+  const oldEntry = previous ? postingEntry(previous.date, previous.id, previous.version) : undefined;
+  const oldBucket = previous ? bucketOf(previous.date) : undefined;
+  if (!release) {
+    return {
+      adds: [],
+      vocabulary: [],
+      searchEntry: undefined,
+      deletes:
+        oldEntry && oldBucket
+          ? [...before].map((word) => ({ key: postingKey(word, oldBucket), entry: oldEntry }))
+          : [],
+      foldedCopy: undefined,
+    };
+  }
+  const copy = foldedCopyOf(release.title, release.body);
+  // A cut copy still indexes (and versions) the whole body; entries the cut copy cannot name on
+  // the next sync carry the old version, which queries ignore.
+  const full = copy.cut ? wordsOf(release.body).join(' ') : copy.body;
+  const version = textVersion(release.date, copy.title, full);
+  const after = indexedWords({ title: copy.title, body: full }, stop);
+  const newEntry = postingEntry(release.date, release.id, version);
+  const newBucket = bucketOf(release.date);
+  const sameEntries = oldEntry === newEntry && oldBucket === newBucket;
+  const added = sameEntries ? [...after].filter((word) => !before.has(word)) : [...after];
+  const removed = sameEntries ? [...before].filter((word) => !after.has(word)) : [...before];
+  const previousWords = previous ? distinctWords(previous) : new Set<string>();
+  return {
+    adds: added.map((word) => ({ key: postingKey(word, newBucket), entry: newEntry })),
+    vocabulary: [...after]
+      .filter((word) => [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word))
+      .map(vocabularyKey),
+    searchEntry: searchEntryItem(release, version),
+    deletes:
+      oldEntry && oldBucket
+        ? removed.map((word) => ({ key: postingKey(word, oldBucket), entry: oldEntry }))
+        : [],
+    foldedCopy: foldedCopyItemOf(release, copy, version, stop),
+  };
+}
+
+/** Counts in how many releases each word occurs, to derive the stop list. */
+export class DocumentFrequency {
+  private readonly counts = new Map<string, number>();
+  releases = 0;
+
+  add(release: Pick<Release, 'title' | 'body'>): void {
+    this.releases += 1;
+    for (const word of distinctWords(foldedCopyOf(release.title, release.body))) {
+      this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
+    }
+  }
+
+  /** Words in more than STOP_WORD_SHARE of the releases (none below MIN_RELEASES_FOR_STOP_LIST). */
+  stopList(): StopList {
+    if (this.releases < MIN_RELEASES_FOR_STOP_LIST) return stopListOf([]);
+    const limit = this.releases * STOP_WORD_SHARE;
+    return stopListOf([...this.counts].filter(([, count]) => count > limit).map(([word]) => word));
+  }
+}
+
+export function stopListOf(words: Iterable<string>): StopList {
+  const sorted = [...new Set(words)].sort();
+  const version =
+    sorted.length === 0
+      ? 'empty'
+      : createHash('sha256').update(sorted.join('\n')).digest('base64url').slice(0, 8);
+  return { version, words: new Set(sorted) };
+}
+
+/**
+ * Aggregates the index items of many releases for BatchWriteItem: one item per posting, each
+ * holding all its entries. Add releases, then take `items()` (postings can be flushed in parts
+ * with `takePostings()` and merged with string-set ADDs).
+ */
+export class SearchBulkBuilder {
+  private postings = new Map<string, Set<string>>();
+  private readonly vocabulary = new Set<string>();
+  private perRelease: Item[] = [];
+
+  constructor(readonly stop: StopList) {}
+
+  add(release: Release): void {
+    const plan = planSync(release, undefined, this.stop);
+    for (const change of plan.adds) {
+      const id = `${change.key.pk}\u0000${change.key.sk}`;
+      let entries = this.postings.get(id);
+      if (!entries) {
+        entries = new Set();
+        this.postings.set(id, entries);
+      }
+      entries.add(change.entry);
+    }
+    for (const key of plan.vocabulary) this.vocabulary.add(`${key.pk}\u0000${key.sk}`);
+    if (plan.searchEntry) this.perRelease.push(plan.searchEntry);
+    if (plan.foldedCopy) this.perRelease.push(plan.foldedCopy);
+  }
+
+  /** Search entries and folded copies added since the last call. */
+  takeReleaseItems(): Item[] {
+    const out = this.perRelease;
+    this.perRelease = [];
+    return out;
+  }
+
+  /** Posting items aggregated since the last call (`ids` is a Set: a string set). */
+  takePostings(): Item[] {
+    const out = [...this.postings].map(([id, ids]) => {
+      const [pk, sk] = id.split('\u0000');
+      return { pk, sk, ids };
+    });
+    this.postings = new Map();
+    return out;
+  }
+
+  vocabularyItems(): Item[] {
+    return [...this.vocabulary].map((id) => {
+      const [pk, sk] = id.split('\u0000');
+      return { pk, sk };
+    });
+  }
+
+  /** Everything: the stop list item, per-release items, postings, vocabulary. */
+  items(): Item[] {
+    return [
+      stopListItem(this.stop),
+      ...this.takeReleaseItems(),
+      ...this.takePostings(),
+      ...this.vocabularyItems(),
+    ];
+  }
+}
+
+/**
+ * The index items of a corpus for a bulk load, the same content as syncing each release in turn
+ * once the stop list item is in place. The stop list is derived from these releases unless given.
+ */
+export function searchItemsForBulk(
+  releases: readonly Release[],
+  options: { stopList?: StopList } = {},
+): Item[] {
+  let stop = options.stopList;
+  if (!stop) {
+    const frequency = new DocumentFrequency();
+    for (const release of releases) frequency.add(release);
+    stop = frequency.stopList();
+  }
+  const builder = new SearchBulkBuilder(stop);
+  for (const release of releases) builder.add(release);
+  return builder.items();
+}

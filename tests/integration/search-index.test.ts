@@ -1,0 +1,412 @@
+/**
+ * `q` through the word index, against DynamoDB Local: the corpus is seeded with the real item
+ * layouts plus the index's bulk items, and every answer is compared with an independent
+ * in-memory computation over the same releases (whole words, prefixes, phrases, exclusions,
+ * every other filter), across pages. Then the index is changed release by release with
+ * DynamoSearchIndex.sync (edits, date changes, deletes, a move to another id, replays) and must
+ * answer like the in-memory computation over the new releases and hold what a bulk load of them
+ * would hold.
+ */
+import { readFileSync } from 'node:fs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoSearchIndex } from '#adapters/dynamodb-search-index.js';
+import { parseRelease } from '#core/parse-release.js';
+import { releasePageSchema } from '#core/query-schemas.js';
+import type { Release, StoredRelease } from '#core/release.js';
+import { STOP_LIST_KEY } from '#core/search/keys.js';
+import {
+  type searchItemsForBulk as BulkFn,
+  DocumentFrequency,
+  searchItemsForBulk,
+} from '#core/search/sync-plan.js';
+import { listSortKey } from '#core/table-layout.js';
+import type { ApiHandler } from '#handlers/api.js';
+import { seedReleases, stored, storedCorpus, writeItems } from '../support/corpus-seed.js';
+import { freshServices, type TestServices } from '../support/services.js';
+import { asJson, httpEvent } from './query-events.js';
+
+process.env.TABLE_NAME ??= 'not-used-by-these-tests';
+process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
+const { makeHandler } = await import('#handlers/api.js');
+
+const SECRET = 'search-index-test';
+
+/** An independent reference: words by a plain split, phrases as consecutive words. */
+function tokens(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+}
+
+interface Want {
+  words?: string[];
+  phrases?: string[][];
+  prefixes?: string[];
+  notWords?: string[];
+  notPhrases?: string[][];
+  minister?: string;
+  portfolio?: string;
+  from?: string;
+  to?: string;
+}
+
+function hasPhrase(list: string[], phrase: string[]): boolean {
+  for (let i = 0; i + phrase.length <= list.length; i += 1) {
+    if (phrase.every((w, j) => list[i + j] === w)) return true;
+  }
+  return false;
+}
+
+function expected(releases: readonly Release[], want: Want): string[] {
+  return releases
+    .filter((r) => want.minister === undefined || r.ministers.some((m) => m.slug === want.minister))
+    .filter((r) => want.portfolio === undefined || r.portfolios.some((p) => p.slug === want.portfolio))
+    .filter((r) => want.from === undefined || r.date >= want.from)
+    .filter((r) => want.to === undefined || r.date <= want.to)
+    .filter((r) => {
+      const title = tokens(r.title);
+      const body = tokens(r.body);
+      const all = new Set([...title, ...body]);
+      const phrase = (p: string[]) => hasPhrase(title, p) || hasPhrase(body, p);
+      return (
+        (want.words ?? []).every((w) => all.has(w)) &&
+        (want.phrases ?? []).every(phrase) &&
+        (want.prefixes ?? []).every((p) => [...all].some((w) => w.startsWith(p))) &&
+        !(want.notWords ?? []).some((w) => all.has(w)) &&
+        !(want.notPhrases ?? []).some(phrase)
+      );
+    })
+    .sort((a, b) => {
+      const x = listSortKey(a.date, a.id);
+      const y = listSortKey(b.date, b.id);
+      return x < y ? 1 : x > y ? -1 : 0;
+    })
+    .map((r) => r.id);
+}
+
+function queryString(want: Want, limit: number): string {
+  const q = [
+    ...(want.words ?? []).map((w) => w.toUpperCase()),
+    ...(want.phrases ?? []).map((p) => `"${p.join(' ')}"`),
+    ...(want.prefixes ?? []).map((p) => `${p}*`),
+    ...(want.notWords ?? []).map((w) => `-${w}`),
+    ...(want.notPhrases ?? []).map((p) => `-"${p.join('\u00a0')}"`),
+  ].join(' ');
+  const params = new URLSearchParams({ q, limit: String(limit) });
+  for (const name of ['minister', 'portfolio', 'from', 'to'] as const) {
+    const value = want[name];
+    if (value !== undefined) params.set(name, value);
+  }
+  return params.toString();
+}
+
+async function walk(handler: ApiHandler, query: string): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const url = `/releases?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const result = asJson(await handler(httpEvent(url)));
+    expect(result.status, `${url} ${JSON.stringify(result.json)}`).toBe(200);
+    const page = releasePageSchema.parse(result.json);
+    ids.push(...page.items.map((item) => item.id));
+    cursor = page.nextCursor;
+    pages += 1;
+    expect(pages, query).toBeLessThan(200);
+  } while (cursor);
+  return { ids, pages };
+}
+
+let services: TestServices;
+let releases: StoredRelease[];
+let api: ApiHandler;
+let frequency: Map<string, number>;
+
+function mustParse(text: string, key: string): StoredRelease {
+  const parsed = parseRelease(text, key);
+  if (!parsed.ok) throw new Error(`fixture ${key} does not parse`);
+  return stored(parsed.release, key);
+}
+
+beforeAll(async () => {
+  services = await freshServices();
+  const seedKey = '000_bfcbecb155f087da.txt';
+  const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(12_000);
+  releases = [
+    ...storedCorpus({ seed: 21, count: 1500, endDate: '2025-06-30', bodyBytes: { min: 300, max: 2500 } }),
+    mustParse(readFileSync(`seeds/${seedKey}`, 'utf8'), seedKey),
+    mustParse(
+      `---\ntitle: A very long report\ndate: 2021-05-06\nportfolios: [Statistics]\n---\n\n${filler}\n\nThe zebracorn appendix closes the report.\n`,
+      'fixtures/long-report.md',
+    ),
+  ];
+  await seedReleases(services.doc, services.tableName, releases);
+  await writeItems(services.doc, services.tableName, searchItemsForBulk(releases));
+  frequency = new Map();
+  for (const r of releases)
+    for (const w of new Set([...tokens(r.title), ...tokens(r.body)]))
+      frequency.set(w, (frequency.get(w) ?? 0) + 1);
+  // A small scan budget: a walk that the scan served would take many requests.
+  api = makeHandler({
+    doc: services.doc,
+    tableName: services.tableName,
+    textSearch: true,
+    cursorSecret: SECRET,
+    textBudget: { maxExamined: 300 },
+  });
+}, 600_000);
+
+/** Words of the corpus whose document frequency lies in [min, max], deterministic order. */
+function wordsWithin(min: number, max: number, count: number): string[] {
+  return [...frequency]
+    .filter(([w, n]) => n >= min && n <= max && w.length >= 4 && !/^\d+$/.test(w))
+    .map(([w]) => w)
+    .sort()
+    .slice(0, count);
+}
+
+describe('q from the word index', () => {
+  it('finds a rare word in one request, and matches the in-memory answer for every kind of q', async () => {
+    const rare = wordsWithin(1, 5, 3);
+    const middling = wordsWithin(10, 40, 4);
+    const common = [...frequency]
+      .sort((a, b) => b[1] - a[1])
+      .map(([w]) => w)
+      .filter((w) => w.length > 3)
+      .slice(0, 3);
+    expect(rare.length).toBe(3);
+    const busiest = releases.flatMap((r) => r.ministers.map((m) => m.slug)).sort();
+    const minister = busiest.find((s, i) => busiest[i + 40] === s) ?? '';
+    const portfolio = releases.flatMap((r) => r.portfolios.map((p) => p.slug)).sort()[0] ?? '';
+    const withPhrase = releases[5] as StoredRelease;
+    const bodyWords = tokens(withPhrase.body);
+    const phrase = bodyWords.slice(10, 12);
+    const [m0 = '', m1 = '', m2 = '', m3 = ''] = middling;
+    const cases: Want[] = [
+      ...rare.map((w) => ({ words: [w] })),
+      { words: [m0] },
+      { words: [m0, m1] },
+      { words: [m0], minister },
+      { words: [m1], portfolio, from: '1995-01-01' },
+      { words: [m2], from: '2000-01-01', to: '2012-12-31' },
+      { words: [m3], notWords: [m1] },
+      { words: [m3], notWords: [common[0] ?? ''] },
+      { words: [m2], notPhrases: [phrase] },
+      { phrases: [phrase] },
+      { phrases: [phrase], words: [common[1] ?? ''] },
+      { prefixes: [m0.slice(0, 4)] },
+      { prefixes: [m1.slice(0, 5)], from: '2010-01-01' },
+      { words: [common[0] ?? ''], prefixes: [m2.slice(0, 4)] },
+      { words: ['nato', 'california'], phrases: [['indo', 'pacific', 'four']] },
+      { phrases: [['new', 'zealand', 's', 'profile']] },
+      { words: ['zebracorn'], portfolio: 'statistics' },
+      { words: ['nat'] },
+      { words: [rare[0] ?? ''], minister },
+    ];
+    for (const want of cases) {
+      const query = queryString(want, 7);
+      const answer = expected(releases, want);
+      const { ids, pages } = await walk(api, query);
+      expect(ids, query).toEqual(answer);
+      if (want.words?.length === 1 && rare.includes(want.words[0] ?? '') && !want.minister) {
+        expect(answer.length).toBeGreaterThan(0);
+        expect(pages, query).toBe(1);
+      }
+    }
+    expect(expected(releases, { words: ['zebracorn'] })).toEqual(['long-report']);
+  }, 600_000);
+
+  it('agrees with the scan on queries of common words only (served by the scan)', async () => {
+    const common = [...frequency]
+      .sort((a, b) => b[1] - a[1])
+      .map(([w]) => w)
+      .filter((w) => w.length > 3);
+    const want: Want = { words: [common[0] ?? '', common[1] ?? ''], from: '2020-01-01' };
+    const { ids } = await walk(api, queryString(want, 50));
+    expect(ids).toEqual(expected(releases, want));
+  }, 300_000);
+
+  it('never answers a random q with a 5xx', async () => {
+    const word = fc.constantFrom(
+      'nato',
+      'gov',
+      'prime',
+      'minister',
+      'the',
+      'zebracorn',
+      'whānau',
+      'Ōtautahi',
+      'a',
+    );
+    const part = fc.oneof(
+      word,
+      word.map((w) => `${w}*`),
+      word.map((w) => `-${w}`),
+      fc.array(word, { minLength: 1, maxLength: 3 }).map((ws) => `"${ws.join(' ')}"`),
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+      fc.constantFrom('*', '-', '"', '-"', '**', '-*', '\u00a0', '\u2212nato'),
+    );
+    const q = fc.array(part, { maxLength: 8 }).map((parts) => parts.join(' '));
+    const extra = fc.constantFrom('', '&from=2020-01-01', '&minister=nobody', '&to=1991-01-01&limit=3');
+    await fc.assert(
+      fc.asyncProperty(q, extra, async (text, more) => {
+        const result = await api(httpEvent(`/releases?q=${encodeURIComponent(text)}${more}`));
+        expect([200, 400]).toContain(result.statusCode);
+      }),
+      { numRuns: 150 },
+    );
+  }, 600_000);
+});
+
+function release(id: string, date: string, title: string, body: string, minister = 'hon-a'): Release {
+  return {
+    id,
+    title,
+    date,
+    url: null,
+    ministers: [{ slug: minister, name: minister }],
+    portfolios: [{ slug: 'finance', name: 'Finance' }],
+    summary: body.slice(0, 50),
+    body,
+    extra: {},
+  };
+}
+
+type Item = Record<string, unknown>;
+
+async function indexItems(own: TestServices): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await own.doc.send(new ScanCommand({ TableName: own.tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.filter((i) => /^(W#|V#|SEARCH)/.test(String(i.pk)) || /^[SX]$/.test(String(i.sk)));
+}
+
+function normalise(items: Item[]): string[] {
+  return items
+    .filter(
+      (i) => !(String(i.pk).startsWith('W#') && (i.ids === undefined || (i.ids as Set<string>).size === 0)),
+    )
+    .filter((i) => !String(i.pk).startsWith('V#'))
+    .map((i) => JSON.stringify(i, (_, v) => (v instanceof Set ? [...v].sort() : v), 0))
+    .map((s) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(s)).sort())))
+    .sort();
+}
+
+describe('keeping the index in step with sync', () => {
+  it('is right after edits, date changes, deletes, a move to another id, and replays', async () => {
+    const own = await freshServices();
+    let current: Release[] = [
+      release('budget-one', '2024-07-02', 'Budget day', 'The kauri budget grows in Taupō.'),
+      release('budget-two', '2024-07-09', 'Budget night', 'Totara and kauri trees; the budget shrinks.'),
+      release('harbour', '2023-03-01', 'Harbour works', 'Dredging the harbour at Whangārei.', 'hon-b'),
+      release('old-news', '1999-12-31', 'Old news', 'A kauri story from last century.'),
+    ];
+    await writeItems(own.doc, own.tableName, searchItemsForBulk(current));
+    const index = new DynamoSearchIndex(own.doc, own.tableName);
+    const handler = makeHandler({
+      doc: own.doc,
+      tableName: own.tableName,
+      textSearch: true,
+      cursorSecret: SECRET,
+    });
+    const check = async () => {
+      const cases: Want[] = [
+        { words: ['kauri'] },
+        { words: ['budget'] },
+        { words: ['budget'], minister: 'hon-a' },
+        { prefixes: ['kau'] },
+        { phrases: [['kauri', 'budget']] },
+        { words: ['harbour'] },
+        { words: ['dredging'], minister: 'hon-b' },
+        { words: ['totara'], notWords: ['shrinks'] },
+        { words: ['century'] },
+        { words: ['pohutukawa'] },
+      ];
+      for (const want of cases) {
+        expect((await walk(handler, queryString(want, 2))).ids, JSON.stringify(want)).toEqual(
+          expected(current, want),
+        );
+      }
+    };
+    await check();
+
+    const edit = release('budget-one', '2024-07-02', 'Budget day', 'The pohutukawa budget grows in Taupō.');
+    await index.sync(edit.id, edit);
+    current = current.map((r) => (r.id === edit.id ? edit : r));
+    await check();
+
+    const redated = release(
+      'harbour',
+      '2025-01-15',
+      'Harbour works',
+      'Dredging the harbour at Whangārei.',
+      'hon-b',
+    );
+    await index.sync(redated.id, redated);
+    current = current.map((r) => (r.id === redated.id ? redated : r));
+    await check();
+
+    // The release moves to another id: the old id is deleted, the new one created.
+    const moved = { ...(current.find((r) => r.id === 'old-news') as Release), id: 'old-news-moved' };
+    await index.sync('old-news', undefined);
+    await index.sync(moved.id, moved);
+    current = [...current.filter((r) => r.id !== 'old-news'), moved];
+    await check();
+
+    await index.sync('budget-two', undefined);
+    current = current.filter((r) => r.id !== 'budget-two');
+    await check();
+
+    // Replay from an earlier record: the same changes again, in order, end in the same state.
+    const original = release('budget-one', '2024-07-02', 'Budget day', 'The kauri budget grows in Taupō.');
+    await index.sync(original.id, original);
+    await index.sync(edit.id, edit);
+    await index.sync('budget-two', undefined);
+    await index.sync('budget-two', undefined);
+    await index.sync(moved.id, moved);
+    await check();
+
+    const afterSyncs = normalise(await indexItems(own));
+    const fresh = await freshServices();
+    await writeItems(fresh.doc, fresh.tableName, searchItemsForBulk(current));
+    expect(afterSyncs).toEqual(normalise(await indexItems(fresh)));
+  }, 300_000);
+
+  it('writes, release by release, what the bulk items hold', async () => {
+    const own = await freshServices();
+    const corpus = storedCorpus({
+      seed: 5,
+      count: 30,
+      endDate: '2025-06-30',
+      bodyBytes: { min: 200, max: 800 },
+    });
+    const bulk: ReturnType<typeof BulkFn> = searchItemsForBulk(corpus);
+    // The stop list item first (empty for so few releases), then one sync per release.
+    await writeItems(
+      own.doc,
+      own.tableName,
+      bulk.filter((i) => i.pk === STOP_LIST_KEY.pk),
+    );
+    const index = new DynamoSearchIndex(own.doc, own.tableName);
+    for (const r of corpus) await index.sync(r.id, r);
+    const fresh = await freshServices();
+    await writeItems(fresh.doc, fresh.tableName, bulk);
+    const synced = await indexItems(own);
+    const loaded = await indexItems(fresh);
+    expect(normalise(synced)).toEqual(normalise(loaded));
+    expect(synced.filter((i) => String(i.pk).startsWith('V#')).length).toBe(
+      loaded.filter((i) => String(i.pk).startsWith('V#')).length,
+    );
+    expect(new DocumentFrequency().stopList().words.size).toBe(0);
+  }, 300_000);
+});

@@ -1,0 +1,244 @@
+/** The word index's pure core: folding, the q grammar, matching, posting entries, sync diffs, the planner. */
+import { describe, expect, it } from 'vitest';
+import { BadParameterError } from '#core/query-errors.js';
+import type { Release } from '#core/release.js';
+import { foldedCopyOf, wordsOf } from '#core/search/fold.js';
+import { type FoldedCopyItem, parsePostingEntry, postingEntry, STOP_LIST_KEY } from '#core/search/keys.js';
+import { chooseDriver, type DriverOption, needsFoldedCopy, splitQuery } from '#core/search/planner.js';
+import { matchesText, parseSearchQuery } from '#core/search/query.js';
+import {
+  DocumentFrequency,
+  MIN_RELEASES_FOR_STOP_LIST,
+  planSync,
+  searchItemsForBulk,
+  stopListOf,
+} from '#core/search/sync-plan.js';
+
+function release(id: string, date: string, title: string, body: string): Release {
+  return { id, title, date, url: null, ministers: [], portfolios: [], summary: '', body, extra: {} };
+}
+
+function badQ(q: string): BadParameterError {
+  try {
+    parseSearchQuery(q);
+  } catch (error) {
+    if (error instanceof BadParameterError) return error;
+    throw error;
+  }
+  throw new Error(`no error for ${q}`);
+}
+
+describe('folding', () => {
+  it('splits on any space and punctuation, folding case and accents', () => {
+    expect(wordsOf('NATO’s **Prime**\u00a0Minister, whānau\u2009ŌTAUTAHI—2024!')).toEqual([
+      'nato',
+      's',
+      'prime',
+      'minister',
+      'whanau',
+      'otautahi',
+      '2024',
+    ]);
+  });
+
+  it('cuts an over-long folded body at a word and says so', () => {
+    const copy = foldedCopyOf('T', 'abcdefghi '.repeat(40_000));
+    expect(copy.cut).toBe(true);
+    expect(copy.body.endsWith('abcdefghi')).toBe(true);
+    expect(foldedCopyOf('T', 'short body').cut).toBe(false);
+  });
+});
+
+describe('q grammar', () => {
+  it('reads words, prefixes, phrases and exclusions, sorted and deduplicated', () => {
+    expect(parseSearchQuery('NATO “Prime  Minister” gov* -trade -"free trade" -exp* nato')).toEqual({
+      words: ['nato'],
+      phrases: [['prime', 'minister']],
+      prefixes: ['gov'],
+      notWords: ['trade'],
+      notPhrases: [['free', 'trade']],
+      notPrefixes: ['exp'],
+    });
+    expect(parseSearchQuery('rules-based "single"').phrases).toEqual([['rules', 'based']]);
+    expect(parseSearchQuery('rules-based "single"').words).toEqual(['single']);
+    expect(parseSearchQuery('"unterminated phrase').phrases).toEqual([['unterminated', 'phrase']]);
+  });
+
+  it('rejects, naming q, nothing to look for, exclusions alone, short or multi-word prefixes, too many parts', () => {
+    for (const q of [
+      '',
+      '  ',
+      '""',
+      '- , .',
+      '-nato',
+      '-"a b"',
+      'go*',
+      'ab*',
+      'state-own*',
+      Array.from({ length: 21 }, (_, i) => `w${i}`).join(' '),
+    ])
+      expect(badQ(q).parameter, q).toBe('q');
+    expect(badQ('go*').message).toMatch(/at least 3/);
+  });
+});
+
+describe('matching', () => {
+  const body =
+    'The Prime\u00a0Minister will visit the United States.\n\nKia ora whānau. Supporting exporters.';
+  const match = (q: string) => matchesText(parseSearchQuery(q), 'Heads to NATO’s summit', body);
+
+  it('matches whole words, not substrings', () => {
+    expect(match('nato')).toBe(true);
+    expect(match('nat')).toBe(false);
+    expect(match('port')).toBe(false);
+    expect(match('support')).toBe(false);
+    expect(match('supporting')).toBe(true);
+  });
+
+  it('matches prefixes at the start of a word', () => {
+    expect(match('sup*')).toBe(true);
+    expect(match('por*')).toBe(false);
+    expect(match('expo*')).toBe(true);
+  });
+
+  it('matches phrases as consecutive words within title or body', () => {
+    expect(match('"prime minister will"')).toBe(true);
+    expect(match('"minister prime"')).toBe(false);
+    expect(match('"nato s summit"')).toBe(true);
+    expect(match("NATO's")).toBe(true);
+    expect(match('"summit the prime"')).toBe(false);
+  });
+
+  it('excludes words, phrases and prefixes', () => {
+    expect(match('nato -whanau')).toBe(false);
+    expect(match('nato -trade')).toBe(true);
+    expect(match('nato -"united states"')).toBe(false);
+    expect(match('nato -"states united"')).toBe(true);
+    expect(match('nato -uni*')).toBe(false);
+  });
+});
+
+describe('posting entries', () => {
+  it('round-trip to the list sort key', () => {
+    const raw = postingEntry('2024-07-02', 'some-id-1', 'AbCd_123');
+    expect(raw).toBe('07-02#some-id-1#AbCd_123');
+    expect(parsePostingEntry('2024', raw)).toEqual({
+      sk: '2024-07-02#some-id-1',
+      id: 'some-id-1',
+      date: '2024-07-02',
+      version: 'AbCd_123',
+      raw,
+    });
+    expect(parsePostingEntry('2024', 'garbage')).toBeUndefined();
+  });
+});
+
+describe('sync plans', () => {
+  const stop = stopListOf(['the']);
+  const copyItem = (plan: ReturnType<typeof planSync>) => plan.foldedCopy as unknown as FoldedCopyItem;
+
+  it('adds every indexed word on first sync, leaving stop words out', () => {
+    const plan = planSync(release('a', '2024-07-02', 'The Budget', 'the budget grows'), undefined, stop);
+    expect(plan.adds.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#grows']);
+    expect(new Set(plan.adds.map((c) => c.key.sk))).toEqual(new Set(['2024']));
+    expect(plan.deletes).toEqual([]);
+    expect(plan.vocabulary.map((k) => `${k.pk}/${k.sk}`).sort()).toEqual(['V#bud/budget', 'V#gro/grows']);
+  });
+
+  it('diffs an edit: new version entries for all words, old entries deleted', () => {
+    const first = planSync(release('a', '2024-07-02', 'Budget', 'grows'), undefined, stop);
+    const second = planSync(release('a', '2024-07-02', 'Budget', 'shrinks'), copyItem(first), stop);
+    expect(second.adds.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#shrinks']);
+    expect(second.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#grows']);
+    expect(second.adds[0]?.entry).not.toBe(second.deletes[0]?.entry);
+    expect(second.vocabulary.map((k) => k.sk)).toEqual(['shrinks']);
+  });
+
+  it('writes nothing to postings when the text and date are unchanged (replay)', () => {
+    const r = release('a', '2024-07-02', 'Budget', 'grows');
+    const first = planSync(r, undefined, stop);
+    const again = planSync({ ...r, ministers: [{ slug: 'x', name: 'X' }] }, copyItem(first), stop);
+    expect(again.adds).toEqual([]);
+    expect(again.deletes).toEqual([]);
+    expect(again.searchEntry).toMatchObject({ ministers: [{ slug: 'x', name: 'X' }] });
+  });
+
+  it('moves every entry to the new month when the date changes, and removes all on delete', () => {
+    const first = planSync(release('a', '2024-07-02', 'Budget', 'grows'), undefined, stop);
+    const moved = planSync(release('a', '2023-01-09', 'Budget', 'grows'), copyItem(first), stop);
+    expect(moved.adds.every((c) => c.key.sk === '2023')).toBe(true);
+    expect(moved.deletes.every((c) => c.key.sk === '2024')).toBe(true);
+    const gone = planSync(undefined, copyItem(moved), stop);
+    expect(gone.adds).toEqual([]);
+    expect(gone.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#grows']);
+    expect(gone.searchEntry).toBeUndefined();
+    expect(gone.foldedCopy).toBeUndefined();
+  });
+
+  it('deletes every word when the postings were written under another stop list', () => {
+    const first = planSync(release('a', '2024-07-02', 'The Budget', 'x'), undefined, stopListOf([]));
+    const gone = planSync(undefined, copyItem(first), stop);
+    expect(gone.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#the', 'W#x']);
+  });
+});
+
+describe('bulk items and the stop list', () => {
+  it('derives stop words only from enough releases, above a tenth of them', () => {
+    const few = new DocumentFrequency();
+    few.add({ title: 'the', body: 'the' });
+    expect([...few.stopList().words]).toEqual([]);
+    const many = new DocumentFrequency();
+    for (let i = 0; i < MIN_RELEASES_FOR_STOP_LIST; i += 1)
+      many.add({ title: `w${i}`, body: i % 5 === 0 ? 'common' : i % 20 === 0 ? 'tenth' : 'x' });
+    expect([...many.stopList().words].sort()).toEqual(['common', 'x']);
+  });
+
+  it('aggregates postings: one item per word and year holding every entry', () => {
+    const items = searchItemsForBulk([
+      release('a', '2024-07-02', 'Budget', 'one'),
+      release('b', '2024-07-09', 'Budget', 'two'),
+      release('c', '2023-08-01', 'Budget', 'two'),
+    ]);
+    const budgetJuly = items.find((i) => i.pk === 'W#budget' && i.sk === '2024');
+    expect(
+      [...((budgetJuly?.ids as Set<string> | undefined) ?? [])].map((e) => e.split('#')[1]).sort(),
+    ).toEqual(['a', 'b']);
+    expect(items.find((i) => i.pk === STOP_LIST_KEY.pk && i.sk === STOP_LIST_KEY.sk)).toBeDefined();
+    expect(items.filter((i) => i.sk === 'S')).toHaveLength(3);
+    expect(items.filter((i) => i.sk === 'X')).toHaveLength(3);
+  });
+});
+
+describe('planner', () => {
+  const option = (term: string, entries: number, months: number, complete: boolean): DriverOption => ({
+    kind: 'word',
+    term,
+    words: [term],
+    probe: { entries, months, complete },
+  });
+
+  it('walks the rarest term', () => {
+    expect(
+      chooseDriver([option('common', 60, 6, false), option('rare', 3, 2, true), option('mid', 12, 6, false)])
+        ?.term,
+    ).toBe('rare');
+    expect(chooseDriver([option('a', 5, 1, false), option('b', 30, 6, true)])?.term).toBe('b');
+    expect(chooseDriver([])).toBeUndefined();
+  });
+
+  it('leaves stop words to verification and asks for the folded copy only when needed', () => {
+    const stop = stopListOf(['the', 'government']);
+    const parts = splitQuery(parseSearchQuery('budget the gov* -tax -"free trade"'), stop);
+    expect(parts).toEqual({
+      indexed: ['budget'],
+      unindexed: ['the'],
+      expandable: [],
+      excludedIndexed: ['tax'],
+      otherExclusions: true,
+    });
+    const simple = parseSearchQuery('budget -tax');
+    expect(needsFoldedCopy(simple, splitQuery(simple, stop), option('budget', 1, 1, true))).toBe(false);
+    const phrase = parseSearchQuery('"budget day"');
+    expect(needsFoldedCopy(phrase, splitQuery(phrase, stop), option('budget', 1, 1, true))).toBe(true);
+  });
+});
