@@ -29,6 +29,7 @@ import {
   STOP_LIST_KEY,
   type StopList,
   searchEntryKey,
+  stopListFromItem,
   vocabularyPartition,
 } from '#core/search/keys.js';
 import {
@@ -249,10 +250,7 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
       new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ...this.capacityRequest }),
     );
     this.record(output.ConsumedCapacity);
-    const item = output.Item as { version?: string; words?: string[] } | undefined;
-    const value = item
-      ? { version: String(item.version ?? ''), words: new Set(item.words ?? []) }
-      : undefined;
+    const value = output.Item ? stopListFromItem(output.Item) : undefined;
     this.stopListCache = { at: Date.now(), value };
     return value;
   }

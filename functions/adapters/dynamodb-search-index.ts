@@ -7,6 +7,7 @@
  * release owns. The release's folded copy (`R#<id>`/`X`) is its own state: read first (strongly
  * consistent) to know what to remove, written last, so a replay from any point converges.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -15,31 +16,30 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '#core/release.js';
+import { runLimited } from '#core/run-limited.js';
+import { DEFAULT_STOP_WORDS } from '#core/search/default-stop-words.js';
 import {
-  EMPTY_STOP_LIST,
   type FoldedCopyItem,
   foldedCopyKey,
   STOP_LIST_KEY,
   type StopList,
   searchEntryKey,
+  stopListFromItem,
 } from '#core/search/keys.js';
-import { type PostingChange, planSync } from '#core/search/sync-plan.js';
+import { type PostingChange, planSync, stopListItem, stopListOf } from '#core/search/sync-plan.js';
 
 /** Posting updates in flight at once for one release. */
 const CONCURRENCY = 16;
 
 async function bounded<T>(items: readonly T[], task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const index = next;
-      next += 1;
-      const item = items[index];
-      if (item === undefined) return;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  await runLimited(items, CONCURRENCY, async (item) => {
+    await task(item);
+  });
+}
+
+/** DynamoDB's answer to an update that would make an item larger than 400 KB. */
+function isItemTooLarge(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);
 }
 
 export interface DynamoSearchIndexOptions {
@@ -78,16 +78,33 @@ export class DynamoSearchIndex {
     }
   }
 
-  private posting(action: 'ADD' | 'DELETE', change: PostingChange) {
-    return this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: change.key,
-        UpdateExpression: `${action} #ids :entry`,
-        ExpressionAttributeNames: { '#ids': 'ids' },
-        ExpressionAttributeValues: { ':entry': new Set([change.entry]) },
-      }),
-    );
+  private async posting(action: 'ADD' | 'DELETE', change: PostingChange): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: change.key,
+          UpdateExpression: `${action} #ids :entry`,
+          ExpressionAttributeNames: { '#ids': 'ids' },
+          ExpressionAttributeValues: { ':entry': new Set([change.entry]) },
+        }),
+      );
+    } catch (error) {
+      if (!(action === 'ADD' && isItemTooLarge(error))) throw error;
+      // The word has become too common for one posting item per year: from now on it is a stop
+      // word (served by the scan, where its matches are dense), so its partial postings are never
+      // read. An unconditional set ADD: idempotent, and commutes with other projectors' overflows.
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: STOP_LIST_KEY,
+          UpdateExpression: 'ADD #overflow :word',
+          ExpressionAttributeNames: { '#overflow': 'overflow' },
+          ExpressionAttributeValues: { ':word': new Set([change.word]) },
+        }),
+      );
+      this.stopListCache = undefined;
+    }
   }
 
   private async foldedCopy(id: string): Promise<FoldedCopyItem | undefined> {
@@ -97,17 +114,37 @@ export class DynamoSearchIndex {
     return output.Item as FoldedCopyItem | undefined;
   }
 
-  /** The stop list, or the empty one (index every word) before any has been derived. */
+  /**
+   * The stop list. Before any exists (a new deployment), the first sync writes the default one:
+   * its presence tells queries that the index is built, and every release synced from then on is
+   * in it. A conditional put that only a first sync can win; losing it means one already exists.
+   */
   private async stopList(): Promise<StopList> {
     const ttl = this.options.stopListTtlMillis ?? 60_000;
     if (this.stopListCache && Date.now() - this.stopListCache.at < ttl) return this.stopListCache.value;
-    const output = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ConsistentRead: true }),
-    );
-    const item = output.Item as { version?: string; words?: string[] } | undefined;
-    const value = item
-      ? { version: String(item.version), words: new Set(item.words ?? []) }
-      : EMPTY_STOP_LIST;
+    const read = async () =>
+      (
+        await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ConsistentRead: true }),
+        )
+      ).Item;
+    let item = await read();
+    if (!item) {
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: stopListItem(stopListOf(DEFAULT_STOP_WORDS)),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': 'pk' },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      item = await read();
+    }
+    const value = stopListFromItem(item ?? {});
     this.stopListCache = { at: Date.now(), value };
     return value;
   }

@@ -1,10 +1,12 @@
 /**
  * The projections plugged into the projector (and re-run by `reindex --reproject`), beyond the
- * list items and entity figures it always keeps.
+ * list items and entity figures it always keeps: the word index behind `q`.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReleaseProjection } from '#core/project-release-changes.js';
+import { DynamoSearchIndex } from './dynamodb-search-index.js';
 
-export function releaseProjections(_doc: DynamoDBDocumentClient, _tableName: string): ReleaseProjection[] {
-  return [];
+export function releaseProjections(doc: DynamoDBDocumentClient, tableName: string): ReleaseProjection[] {
+  const index = new DynamoSearchIndex(doc, tableName);
+  return [{ name: 'word index', apply: (change, release) => index.sync(change.id, release) }];
 }

@@ -113,3 +113,13 @@ export interface StopList {
 }
 
 export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set() };
+
+/**
+ * The stop list as stored: `words` (derived at a bulk load, or the defaults) plus `overflow`,
+ * words added one by one when their postings outgrew an item. Both are left out of the index.
+ */
+export function stopListFromItem(item: { version?: unknown; words?: unknown; overflow?: unknown }): StopList {
+  const words = new Set<string>(Array.isArray(item.words) ? item.words.map(String) : []);
+  if (item.overflow instanceof Set) for (const word of item.overflow) words.add(String(word));
+  return { version: String(item.version ?? ''), words };
+}

@@ -49,6 +49,8 @@ export function indexedWords(copy: Pick<FoldedCopy, 'title' | 'body'>, stop: Sto
 
 export interface PostingChange {
   key: TableKey;
+  /** The word whose posting this is. */
+  word: string;
   entry: string;
 }
 
@@ -106,7 +108,7 @@ export function planSync(
       searchEntry: undefined,
       deletes:
         oldEntry && oldBucket
-          ? [...before].map((word) => ({ key: postingKey(word, oldBucket), entry: oldEntry }))
+          ? [...before].map((word) => ({ key: postingKey(word, oldBucket), word, entry: oldEntry }))
           : [],
       foldedCopy: undefined,
     };
@@ -124,14 +126,14 @@ export function planSync(
   const removed = sameEntries ? [...before].filter((word) => !after.has(word)) : [...before];
   const previousWords = previous ? distinctWords(previous) : new Set<string>();
   return {
-    adds: added.map((word) => ({ key: postingKey(word, newBucket), entry: newEntry })),
+    adds: added.map((word) => ({ key: postingKey(word, newBucket), word, entry: newEntry })),
     vocabulary: [...after]
       .filter((word) => [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word))
       .map(vocabularyKey),
     searchEntry: searchEntryItem(release, version),
     deletes:
       oldEntry && oldBucket
-        ? removed.map((word) => ({ key: postingKey(word, oldBucket), entry: oldEntry }))
+        ? removed.map((word) => ({ key: postingKey(word, oldBucket), word, entry: oldEntry }))
         : [],
     foldedCopy: foldedCopyItemOf(release, copy, version, stop),
   };
