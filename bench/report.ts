@@ -221,7 +221,7 @@ function ingestAnalysis(results: Results, target: Target): string[] {
   if (!target.met) {
     lines.push(
       'Why: the raw baseline writes finished items 25 to a request and reads nothing. The event path must, per file, read the ' +
-        'key state consistently (the S3 sequencer check, SPEC section 3) and the object, then the release and entity items ' +
+        'key state consistently (the S3 sequencer check) and the object, then the release and entity items ' +
         'consistently (revisions and counts), then commit one TransactWriteItems of every item it changes (source key, problem ' +
         `delete, release, list items, entity updates), each with a condition: ` +
         `${perRelease.toFixed(1)} requests per file, and DynamoDB Local spends far more per request than per item. That is the price ` +

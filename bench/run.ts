@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (SPEC section 8): ingest throughput, query cost and latency, bundle sizes and
+ * `npm run bench`: ingest throughput, query cost and latency, bundle sizes and
  * cold starts on DynamoDB Local, each against a baseline measured in the same run, at 5,000 and
  * 50,000 releases (`--sizes`, `--large` adds 500,000). Writes bench/results.json and
  * bench/RESULTS.md and prints the Markdown. Method: docs/benchmark.md.

@@ -4,7 +4,7 @@
  */
 export const RELEASE_FILE_SUFFIXES = ['.md', '.markdown', '.txt'] as const;
 
-/** Files larger than this are problems (SPEC section 2). */
+/** Files larger than this are problems (docs/release-files.md). */
 export const MAX_RELEASE_FILE_BYTES = 5 * 1024 * 1024;
 
 export function isReleaseFileKey(key: string): boolean {

@@ -138,7 +138,7 @@ export class QueryApi extends Construct {
       if (route.auth === 'none') {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.routeKey} is public by design: anyone may read published press releases (SPEC section 4).`,
+          reason: `${route.routeKey} is public by design: anyone may read published press releases.`,
         });
       }
     }

@@ -467,7 +467,7 @@ function addDays(start: string, days: number): string {
   return new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The date as one of the forms SPEC section 2 accepts; the calendar date is always `date`. */
+/** The date as one of the forms a release file may use (docs/release-files.md); the calendar date is always `date`. */
 function dateField(random: Random, date: string): string {
   const roll = random();
   if (roll < 0.7) return date;

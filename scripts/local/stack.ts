@@ -1,5 +1,5 @@
 /**
- * The whole system on loopback, as `npm start` runs it (SPEC section 6): DynamoDB Local and
+ * The whole system on loopback, as `npm start` runs it (docs/local-stack.md): DynamoDB Local and
  * s3rver with data under one directory, the table and bucket from the shared definitions, S3
  * events bridged to the real ingest handler, the real API handlers behind a local API Gateway,
  * a periodic reconcile, and the seeds uploaded on first start. The e2e test and the benchmark use

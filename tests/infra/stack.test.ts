@@ -1,6 +1,6 @@
 /**
  * Fine-grained template assertions for the `dev` (disposable) and `prod` (keeps data) stacks:
- * every resource and property SPEC section 5 and issue 4 ask for, least privilege, and
+ * every resource and property docs/stages.md describes, least privilege, and
  * removal policies per stage.
  */
 

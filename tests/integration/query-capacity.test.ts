@@ -1,5 +1,5 @@
 /**
- * SPEC section 4, cost: a query without `q` reads only what it returns, so a filtered page costs
+ * The cost rule of docs/api.md: a query without `q` reads only what it returns, so a filtered page costs
  * the same at 1,000 and at 10,000 releases, while a naive Scan with a filter grows with the table.
  * Measured with DynamoDB's own ConsumedCapacity (DynamoDB Local reports it like the service).
  * Lean seeding: release items with short bodies and only the list partitions these queries read.
