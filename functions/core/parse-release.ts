@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { asFrontMatterError, fieldPath, splitFrontMatter } from './front-matter.js';
 import type { EntityRef, Release } from './release.js';
 import { MAX_RELEASE_FILE_BYTES } from './release-files.js';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, servedReleaseBytes } from './response-size.js';
 import { foldSpaces, ministerSlug, portfolioSlug, slugify } from './slug.js';
 import { summarise } from './summary.js';
 
@@ -208,18 +209,27 @@ export function parseRelease(text: string, key: string): ParseResult {
   const extra: Record<string, unknown> = Object.fromEntries(
     Object.entries(split.data).filter(([name]) => !(KNOWN_FIELDS as readonly string[]).includes(name)),
   );
-  return {
-    ok: true,
-    release: {
-      id,
-      title: fields.title,
-      date: fields.date,
-      url: fields.url,
-      ministers: fields.ministers,
-      portfolios: fields.portfolios,
-      summary: summarise(split.body),
-      body: split.body,
-      extra,
-    },
+  const release: Release = {
+    id,
+    title: fields.title,
+    date: fields.date,
+    url: fields.url,
+    ministers: fields.ministers,
+    portfolios: fields.portfolios,
+    summary: summarise(split.body),
+    body: split.body,
+    extra,
   };
+  // Every accepted release must be readable whole: one API response, gzip-compressed if need be.
+  const served = servedReleaseBytes(release, key);
+  if (served > LAMBDA_RESPONSE_LIMIT_BYTES) {
+    return {
+      ok: false,
+      problem: {
+        field: 'body',
+        message: `is too large to serve in one response, even compressed (${served} bytes; the limit is ${LAMBDA_RESPONSE_LIMIT_BYTES})`,
+      },
+    };
+  }
+  return { ok: true, release };
 }
