@@ -248,8 +248,8 @@ const UNSTORABLE_KEYS = new Set(['constructor', '__proto__']);
 
 /**
  * One walk over the parsed nodes (aliases are not followed, so it is linear in the source):
- * nesting depth, keys that are text, given once (as JavaScript objects see them: `1` and `"1"`
- * are one key) and storable, and numbers that can be stored.
+ * nesting depth, keys that are text, not empty (`""`, `~`), given once (as JavaScript objects
+ * see them: `1` and `"1"` are one key) and storable, and numbers that can be stored.
  */
 function checkValues(document: Document, source: string, lineCounter: LineCounter): void {
   const lineOf = (node: Node | null | undefined) =>
@@ -280,6 +280,13 @@ function checkValues(document: Document, source: string, lineCounter: LineCounte
         const keyPath = [...path, key];
         if (seen.has(key)) {
           throw new FrontMatterError(fieldPath(keyPath), 'is given more than once', lineOf(pair.key));
+        }
+        if (key === '') {
+          throw new FrontMatterError(
+            fieldPath(keyPath),
+            'is an empty key, which DynamoDB cannot store; give it a name',
+            lineOf(pair.key),
+          );
         }
         if (UNSTORABLE_KEYS.has(key)) {
           throw new FrontMatterError(
