@@ -9,7 +9,17 @@
  * to be one DynamoDB can store, so a valid-looking file never fails at the write.
  */
 import matter from 'gray-matter';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Pair,
+  parseDocument,
+} from 'yaml';
 
 /** Front matter beyond this is not a release's metadata; also bounds YAML parse time. */
 export const MAX_FRONT_MATTER_BYTES = 64 * 1024;
@@ -252,61 +262,65 @@ const UNSTORABLE_KEYS = new Set(['constructor', '__proto__']);
  * see them: `1` and `"1"` are one key) and storable, and numbers that can be stored.
  */
 function checkValues(document: Document, source: string, lineCounter: LineCounter): void {
-  const lineOf = (node: Node | null | undefined) =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  const stack: Array<{ node: unknown; path: (string | number)[] }> = [{ node: document.contents, path: [] }];
+  const lineOf = (node: unknown) =>
+    isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  // Depth first in document order, so the problem reported is the first one in the file.
+  type Frame =
+    | { node: unknown; path: (string | number)[] }
+    | { pair: Pair; path: (string | number)[]; seen: Set<string>; map: unknown };
+  const stack: Frame[] = [{ node: document.contents, path: [] }];
   while (stack.length > 0) {
-    const { node, path } = stack.pop() as { node: unknown; path: (string | number)[] };
-    const field = path.length === 0 ? 'front matter' : fieldPath(path);
+    const frame = stack.pop() as Frame;
+    const { path } = frame;
+    if ('pair' in frame) {
+      const { pair, seen } = frame;
+      if (!isScalar(pair.key)) {
+        throw new FrontMatterError(
+          path.length === 0 ? 'front matter' : fieldPath(path),
+          'has a key that is a list, map or alias; keys must be plain text',
+          lineOf(pair.key) ?? lineOf(frame.map),
+        );
+      }
+      // As yaml's toJS names object properties.
+      const key = pair.key.value === null ? '' : String(pair.key.value);
+      const keyPath = [...path, key];
+      const refuseKey = (message: string) => {
+        throw new FrontMatterError(fieldPath(keyPath), message, lineOf(pair.key));
+      };
+      if (seen.has(key)) refuseKey('is given more than once');
+      if (key === '') refuseKey('is an empty key, which DynamoDB cannot store; give it a name');
+      if (UNSTORABLE_KEYS.has(key)) refuseKey('cannot be stored under this name; rename it');
+      seen.add(key);
+      stack.push({ node: pair.value, path: keyPath });
+      continue;
+    }
+    const { node } = frame;
     if (path.length > MAX_FRONT_MATTER_DEPTH) {
       throw new FrontMatterError(
         'front matter',
         `the YAML is nested deeper than ${MAX_FRONT_MATTER_DEPTH} levels`,
-        lineOf(node as Node) ?? 2,
+        lineOf(node) ?? 2,
       );
     }
     if (isMap(node)) {
       const seen = new Set<string>();
-      for (const pair of node.items) {
-        if (!isScalar(pair.key)) {
-          throw new FrontMatterError(
-            field,
-            'has a key that is a list, map or alias; keys must be plain text',
-            lineOf(pair.key as Node) ?? lineOf(node),
-          );
-        }
-        // As yaml's toJS names object properties.
-        const key = pair.key.value === null ? '' : String(pair.key.value);
-        const keyPath = [...path, key];
-        if (seen.has(key)) {
-          throw new FrontMatterError(fieldPath(keyPath), 'is given more than once', lineOf(pair.key));
-        }
-        if (key === '') {
-          throw new FrontMatterError(
-            fieldPath(keyPath),
-            'is an empty key, which DynamoDB cannot store; give it a name',
-            lineOf(pair.key),
-          );
-        }
-        if (UNSTORABLE_KEYS.has(key)) {
-          throw new FrontMatterError(
-            fieldPath(keyPath),
-            'cannot be stored under this name; rename it',
-            lineOf(pair.key),
-          );
-        }
-        seen.add(key);
-        stack.push({ node: pair.value, path: keyPath });
+      for (let i = node.items.length - 1; i >= 0; i -= 1) {
+        stack.push({ pair: node.items[i] as Pair, path, seen, map: node });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => {
-        stack.push({ node: isPair(item) ? item.value : item, path: [...path, index] });
-      });
+      for (let i = node.items.length - 1; i >= 0; i -= 1) {
+        const item = node.items[i];
+        stack.push({ node: isPair(item) ? item.value : item, path: [...path, i] });
+      }
     } else if (isScalar(node) && typeof node.value === 'number') {
       const problem = numberProblem(node.value);
       if (problem) {
         const written = node.range ? source.slice(node.range[0], node.range[1]).trim() : String(node.value);
-        throw new FrontMatterError(field, `${written.slice(0, 40)} ${problem}`, lineOf(node));
+        throw new FrontMatterError(
+          path.length === 0 ? 'front matter' : fieldPath(path),
+          `${written.slice(0, 40)} ${problem}`,
+          lineOf(node),
+        );
       }
     }
     // An alias is checked where its anchor is defined.

@@ -85,6 +85,11 @@ describe('front matter: keys and tags', () => {
     );
   });
 
+  it('reports the first problem in the file', () => {
+    expect(problem(file('a: {b: .inf}\nc: .nan\na: 1'))).toBe('a.b: .inf is not a finite number (line 4)');
+    expect(problem(file('a: 1\nb: [1, .nan]\na: 1'))).toBe('b[1]: .nan is not a finite number (line 5)');
+  });
+
   it('rejects keys that are lists or maps', () => {
     expect(problem(file('m: {[a, b]: 1}'))).toMatch(
       /^m: has a key that is a list, map or alias; keys must be plain text/,
