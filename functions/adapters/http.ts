@@ -6,6 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { BadParameterError, NotFoundError, TextSearchDisabledError } from '#core/query-errors.js';
+import {
+  type EncodedBody,
+  encodedBodyBytes,
+  gzipBody,
+  LAMBDA_RESPONSE_LIMIT_BYTES,
+  lambdaResultBytes,
+} from '#core/response-size.js';
 import { CORS, type FunctionName, matchRoute, ROUTES, type RouteDefinition } from '#core/routes.js';
 import { logger } from './logger.js';
 
@@ -126,9 +133,13 @@ export function routeRequest(
   return { ...request, ...matched };
 }
 
-/** Strong ETag: a hash of the exact body bytes. */
-export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+/**
+ * Strong ETag: a hash of the exact body bytes. A gzip-encoded response is another representation
+ * of the same resource, so it gets its own strong tag (RFC 9110, 8.8.3).
+ */
+export function etagOf(body: string, contentEncoding?: 'gzip'): string {
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+  return contentEncoding ? `"${hash}-${contentEncoding}"` : `"${hash}"`;
 }
 
 /** RFC 9110 weak comparison over a comma-separated If-None-Match list (or `*`). */
@@ -141,23 +152,97 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   });
 }
 
+/**
+ * Whether an Accept-Encoding header (RFC 9110, 12.5.3) allows gzip: `gzip` (or `x-gzip`) with a
+ * q-value above 0, or else `*` with one. No header means only identity is wanted.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let gzip: number | undefined;
+  let any: number | undefined;
+  for (const element of header.split(',')) {
+    const [coding = '', ...params] = element.split(';').map((part) => part.trim().toLowerCase());
+    let q = 1;
+    for (const param of params) {
+      const match = /^q\s*=\s*([0-9.]+)$/.exec(param);
+      if (match) q = Number(match[1]);
+    }
+    if (!Number.isFinite(q)) continue;
+    if (coding === 'gzip' || coding === 'x-gzip') gzip = Math.max(gzip ?? 0, q);
+    else if (coding === '*') any = Math.max(any ?? 0, q);
+  }
+  return (gzip ?? any ?? 0) > 0;
+}
+
+/** Bodies below this are sent as they are: compressing them saves next to nothing. */
+export const GZIP_MIN_BYTES = 1024;
+
+/**
+ * A 200 with the JSON body, gzip-compressed when the client accepts it and that is smaller, or a
+ * 304 for a matching If-None-Match. A response Lambda could not return (over 6,291,456 bytes
+ * serialised, which API Gateway would turn into a 500) is a problem instead: 406 asking for
+ * `Accept-Encoding: gzip` when compressing would make it fit, else 413.
+ */
 export function jsonResponse(request: HttpRequest, ok: JsonOk): HttpResult {
   return okResponse(request, ok);
 }
 
+/** The same for any 200 body: JSON, or text of its own type (the Atom feed). */
 export function okResponse(request: HttpRequest, ok: Ok): HttpResult {
-  const [body, contentType] =
+  const [json, contentType] =
     'text' in ok ? [ok.text, ok.contentType] : [JSON.stringify(ok.body), 'application/json; charset=utf-8'];
-  const etag = etagOf(body);
-  const headers = { ...CORS_HEADERS, etag, 'cache-control': ok.cacheControl };
+  const plain: EncodedBody = { body: json, isBase64Encoded: false };
+  const gzipAllowed = acceptsGzip(request.headers['accept-encoding']) && json.length >= GZIP_MIN_BYTES;
+  const compressed = gzipAllowed ? gzipBody(json) : undefined;
+  const useGzip = compressed !== undefined && encodedBodyBytes(compressed) < encodedBodyBytes(plain);
+  const encoded = useGzip ? compressed : plain;
+  const etag = etagOf(json, useGzip ? 'gzip' : undefined);
+  const headers: Record<string, string> = {
+    ...CORS_HEADERS,
+    etag,
+    'cache-control': ok.cacheControl,
+    // The encoding chosen depends on this request header, so caches must key on it.
+    vary: 'accept-encoding',
+  };
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
     return { statusCode: 304, headers, body: '' };
   }
-  return {
+  if (useGzip) headers['content-encoding'] = 'gzip';
+  headers['content-type'] = contentType;
+  const result: HttpResult = {
     statusCode: 200,
-    headers: { ...headers, 'content-type': contentType },
-    body: request.method === 'HEAD' ? '' : body,
+    headers,
+    body: encoded.body,
+    isBase64Encoded: encoded.isBase64Encoded,
   };
+  if (lambdaResultBytes(result) > LAMBDA_RESPONSE_LIMIT_BYTES) return tooLargeResponse(json, result);
+  return request.method === 'HEAD' ? { ...result, body: '' } : result;
+}
+
+function tooLargeResponse(json: string, result: HttpResult): HttpResult {
+  const limit = LAMBDA_RESPONSE_LIMIT_BYTES.toLocaleString('en');
+  const bytes = lambdaResultBytes(result);
+  if (!result.isBase64Encoded) {
+    const headers = { ...result.headers, 'content-encoding': 'gzip' };
+    if (lambdaResultBytes({ ...result, headers, ...gzipBody(json) }) <= LAMBDA_RESPONSE_LIMIT_BYTES) {
+      return problemResponse(
+        {
+          type: `${PROBLEM_TYPE_BASE}gzip-required`,
+          title: 'Send Accept-Encoding: gzip',
+          status: 406,
+          detail: `This response is ${bytes.toLocaleString('en')} bytes uncompressed, over the ${limit} bytes one response can carry; request it again with the header "Accept-Encoding: gzip".`,
+        },
+        { vary: 'accept-encoding' },
+      );
+    }
+  }
+  logger.error('Response too large to send, even compressed', { bytes });
+  return problemResponse({
+    type: `${PROBLEM_TYPE_BASE}response-too-large`,
+    title: 'Response too large',
+    status: 413,
+    detail: `This response is too large to send, even compressed (over ${limit} bytes).`,
+  });
 }
 
 interface ProblemBody {

@@ -4,9 +4,10 @@
  */
 // A namespace import lets esbuild drop what is unused (zod's locales): 85 KB instead of 450 KB.
 import * as z from 'zod';
-import { asFrontMatterError, splitFrontMatter } from './front-matter.js';
+import { asFrontMatterError, fieldPath, splitFrontMatter } from './front-matter.js';
 import type { EntityRef, Release } from './release.js';
 import { MAX_RELEASE_FILE_BYTES } from './release-files.js';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, servedReleaseBytes } from './response-size.js';
 import { foldSpaces, ministerSlug, portfolioSlug, slugify } from './slug.js';
 import { summarise } from './summary.js';
 
@@ -155,12 +156,6 @@ export function releaseIdFor(url: string | null, key: string): string {
   return slugify(source).slice(0, MAX_ID_LENGTH).replace(/-+$/, '');
 }
 
-function fieldName(path: PropertyKey[]): string {
-  return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-}
-
 export function parseRelease(text: string, key: string): ParseResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RELEASE_FILE_BYTES) {
@@ -189,7 +184,10 @@ export function parseRelease(text: string, key: string): ParseResult {
     return {
       ok: false,
       problem: {
-        field: path.length > 0 ? fieldName(path) : 'front matter',
+        field:
+          path.length > 0
+            ? fieldPath(path.map((part) => (typeof part === 'number' ? part : String(part))))
+            : 'front matter',
         message: issue?.message ?? 'is invalid',
         line: top === undefined ? undefined : split.lineOf(top),
       },
@@ -207,22 +205,31 @@ export function parseRelease(text: string, key: string): ParseResult {
       },
     };
   }
-  const extra: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(split.data)) {
-    if (!(KNOWN_FIELDS as readonly string[]).includes(name)) extra[name] = value;
-  }
-  return {
-    ok: true,
-    release: {
-      id,
-      title: fields.title,
-      date: fields.date,
-      url: fields.url,
-      ministers: fields.ministers,
-      portfolios: fields.portfolios,
-      summary: summarise(split.body),
-      body: split.body,
-      extra,
-    },
+  // fromEntries defines properties, so a field named `__proto__` is kept as one.
+  const extra: Record<string, unknown> = Object.fromEntries(
+    Object.entries(split.data).filter(([name]) => !(KNOWN_FIELDS as readonly string[]).includes(name)),
+  );
+  const release: Release = {
+    id,
+    title: fields.title,
+    date: fields.date,
+    url: fields.url,
+    ministers: fields.ministers,
+    portfolios: fields.portfolios,
+    summary: summarise(split.body),
+    body: split.body,
+    extra,
   };
+  // Every accepted release must be readable whole: one API response, gzip-compressed if need be.
+  const served = servedReleaseBytes(release, key);
+  if (served > LAMBDA_RESPONSE_LIMIT_BYTES) {
+    return {
+      ok: false,
+      problem: {
+        field: 'body',
+        message: `is too large to serve in one response, even compressed (${served} bytes; the limit is ${LAMBDA_RESPONSE_LIMIT_BYTES})`,
+      },
+    };
+  }
+  return { ok: true, release };
 }

@@ -13,6 +13,7 @@ import type {
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#core/response-size.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, matchRoute } from '#core/routes.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
@@ -257,9 +258,16 @@ export async function dispatch(
           timer = setTimeout(() => resolveTimeout('timeout'), timeoutMs);
         }),
       ]);
+      const bytes = result === 'timeout' ? 0 : lambdaResultBytes(result);
       if (result === 'timeout') {
         log(`${event.requestContext.requestId} ${fn} timed out after ${timeoutMs} ms`);
         response = jsonMessage(503, 'Service Unavailable');
+      } else if (bytes > LAMBDA_RESPONSE_LIMIT_BYTES) {
+        // Lambda refuses a result this large and API Gateway answers with its plain 500.
+        log(
+          `${event.requestContext.requestId} ${fn} returned ${bytes} bytes, over Lambda's ${LAMBDA_RESPONSE_LIMIT_BYTES}-byte response limit`,
+        );
+        response = jsonMessage(500, 'Internal Server Error');
       } else {
         response = fromApiGatewayResult(result);
         // With CORS configured, API Gateway ignores the function's own CORS headers and adds its own.
