@@ -6,13 +6,13 @@
  */
 import { parseRelease } from '#core/parse-release.js';
 import type { EntityKind, Release } from '#core/release.js';
-import { wordsOf } from '#core/search/fold.js';
 import {
   EntityTally as CoreEntityTally,
   needsChunks,
   releaseItemFor,
   sourceItemFor,
 } from '#core/release-items.js';
+import { wordsOf } from '#core/search/fold.js';
 import { listItemsFor } from '#core/table-layout.js';
 import type { CorpusFile } from '../scripts/corpus/generate.js';
 import type { Item } from './dynamo.js';

@@ -57,8 +57,11 @@ export interface IngestFigures {
     /** Stream records the projector applied, and its retried batches. */
     projector: { batches: number; records: number; retried: number; deadLettered: number };
   };
-  /** Write capacity per release: event path (ingest + projector) vs the owned items put once. */
-  writeUnits: { eventPath: number; minimum: number; ratio: number };
+  /**
+   * Write capacity per release: event path (ingest + projector, without the word index) vs the
+   * owned items put once; the word index's own writes per release beside it.
+   */
+  writeUnits: { eventPath: number; minimum: number; ratio: number; wordIndex: number };
   rawWrite: {
     seconds: number;
     releasesPerSecond: number;
@@ -153,11 +156,21 @@ export async function measureIngest(
   timer.attach(projectorDynamo);
   meter.attach(projectorDynamo);
   const projectorDoc = documentClient(projectorDynamo);
+  // The word index on a client of its own: its writes are a target of their own.
+  const indexMeter = new CapacityMeter();
+  const indexDynamo = env.newDynamoClient();
+  timer.attach(indexDynamo);
+  indexMeter.attach(indexDynamo);
+  const indexDoc = documentClient(indexDynamo);
   // Only what the event path writes from here on: the bulk-loaded part is already projected.
   const projector = await startStreamPoller({
     dynamo: env.dynamo,
     tableName: env.tableName,
-    handler: makeProjector({ doc: projectorDoc, tableName: env.tableName, projections: releaseProjections }),
+    handler: makeProjector({
+      doc: projectorDoc,
+      tableName: env.tableName,
+      projections: (_doc, table) => releaseProjections(indexDoc, table),
+    }),
     filter: isReleaseChangeRecord,
     startAt: 'LATEST',
     idleMs: 20,
@@ -268,6 +281,7 @@ export async function measureIngest(
       eventPath: round(meter.writeUnits / files.length, 2),
       minimum: round(minimumWriteUnits / files.length, 2),
       ratio: round(meter.writeUnits / minimumWriteUnits, 3),
+      wordIndex: round(indexMeter.writeUnits / files.length, 2),
     },
     rawWrite: {
       seconds: round(rawMs / 1000),

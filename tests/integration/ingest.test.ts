@@ -292,7 +292,7 @@ describe('ingest: scale and faults', () => {
     expect(counts).toEqual(Object.fromEntries(expected));
     const portfolioTotal = (await h.entities('portfolio')).reduce((sum, e) => sum + e.count, 0);
     expect(portfolioTotal).toBe(1000);
-  });
+  }, 300_000);
 
   it('fails while DynamoDB is unavailable, and reindex then makes the table match the bucket', async () => {
     await h.put('kept.md', releaseFile({ title: 'Kept' }));
