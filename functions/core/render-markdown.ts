@@ -4,7 +4,14 @@
  * against an allowlist of tags and attributes (scripts, event handlers and `javascript:` links go).
  */
 import { Marked } from 'marked';
-import { FilterXSS, safeAttrValue } from 'xss';
+import * as xssNamespace from 'xss';
+
+// xss is CommonJS: Node's ESM loader sees only some of its exports by name (`safeAttrValue` is
+// not among them), so take both from the module object, which is the default export under Node
+// and the namespace itself under bundlers.
+type XssModule = typeof xssNamespace;
+const xss = ((xssNamespace as unknown as { default?: XssModule }).default ?? xssNamespace) as XssModule;
+const { FilterXSS, safeAttrValue } = xss;
 
 // GitHub-flavoured Markdown: press releases use tables and bare links.
 const markdown = new Marked({ gfm: true });
