@@ -68,8 +68,8 @@ export interface ProjectionResult {
 
 /**
  * Projects a batch of changes: each release's changes in order, releases concurrently, then the
- * entity figures they touched. A failure stops that release's remaining changes and skips the
- * entity recounts; the caller retries from the earliest failed change.
+ * entity figures they touched. A failure stops that release's remaining changes; the caller
+ * retries from the earliest failed change.
  */
 export async function projectReleaseChanges(
   ports: ProjectorPorts,
@@ -97,8 +97,8 @@ export async function projectReleaseChanges(
       }
     }
   });
-  if (failed.length > 0) return { failed, releases: byRelease.size, entityMonths: 0 };
-
+  // Recounts follow the changes that were projected, also when others failed: the retried batch
+  // starts at the earliest failure and would not bring the earlier ones' months back.
   // Months first, then the entities summing them: see EntityFigureStore for why this order and a
   // version bump before each recount make the last recount right.
   const months = [...touched.values()];

@@ -4,6 +4,7 @@
  * reindex repair share.
  */
 import { describe, expect, it } from 'vitest';
+import { projectReleaseChanges } from '#core/project-release-changes.js';
 import { abandonedBody, listChanges, touchedEntityMonths } from '#core/projection.js';
 import type { Release } from '#core/release.js';
 import { EntityTally, releaseItemFor } from '#core/release-items.js';
@@ -148,5 +149,34 @@ describe('EntityTally', () => {
     expect(a).toMatchObject({ slug: 'a', name: 'Rt Hon A', count: 3, latestDate: '2024-03-01' });
     expect(Object.fromEntries(a?.months ?? [])).toEqual({ '2024-01': 2, '2024-03': 1 });
     expect(tally.items().filter((i) => i.pk.startsWith('EM#minister#a'))).toHaveLength(2);
+  });
+});
+
+describe('projectReleaseChanges', () => {
+  it('recounts the months of the changes it projected even when another change failed', async () => {
+    const recounted: string[] = [];
+    const result = await projectReleaseChanges(
+      {
+        lists: {
+          async write(put) {
+            if (put.some((item) => item.id === 'bad')) throw new Error('throttled');
+          },
+        },
+        bodies: { releaseOf: async () => undefined, deleteChunks: async () => {} },
+        entities: {
+          recountMonth: async (m) => {
+            recounted.push(`${m.kind} ${m.slug} ${m.month}`);
+          },
+          recountEntity: async () => {},
+        },
+      },
+      [
+        { id: 'good', after: item({ id: 'good' }), sequenceNumber: '1', at: '' },
+        { id: 'bad', after: item({ id: 'bad', date: '2020-01-01' }), sequenceNumber: '2', at: '' },
+        { id: 'bad', after: item({ id: 'bad', date: '2021-01-01' }), sequenceNumber: '3', at: '' },
+      ],
+    );
+    expect(result.failed).toEqual(['2', '3']);
+    expect(recounted.sort()).toEqual(['minister a 2024-07', 'portfolio x 2024-07']);
   });
 });
