@@ -12,7 +12,15 @@ import {
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#core/table-layout.js';
 
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * The table as the CDK stack makes it. `stream: false` is for tests that only seed and query:
+ * DynamoDB Local writes several times slower with a stream, and nothing there reads it.
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<void> {
   try {
     await client.send(
       new CreateTableCommand({
@@ -26,7 +34,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
         ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW },
+        ...(options.stream === false
+          ? {}
+          : { StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_STREAM_VIEW } }),
       }),
     );
     await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });

@@ -72,7 +72,7 @@ let api: ApiHandler;
 const releases: Record<string, StoredRelease> = {};
 
 beforeAll(async () => {
-  const services = await freshServices();
+  const services = await freshServices({ stream: false });
   for (const [name, text] of Object.entries(files)) {
     const parsed = parseRelease(text, `${name}.md`);
     if (!parsed.ok) throw new Error(`${name} does not parse: ${JSON.stringify(parsed.problem)}`);

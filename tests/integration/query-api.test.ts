@@ -140,7 +140,7 @@ let api: ApiHandler;
 let deps: ApiDeps;
 
 beforeAll(async () => {
-  services = await freshServices();
+  services = await freshServices({ stream: false });
   releases = [
     ...storedCorpus({
       seed: 7,
@@ -232,7 +232,7 @@ describe('GET /releases filters', () => {
 
 describe('paging', () => {
   it('loses and repeats nothing when walking page by page, also while releases are added', async () => {
-    const own = await freshServices();
+    const own = await freshServices({ stream: false });
     const base = storedCorpus({
       seed: 11,
       count: 240,
@@ -564,7 +564,7 @@ describe('OpenAPI', () => {
 
 describe('GET /problems', () => {
   it('pages through the problems in key order with a cursor bound to /problems', async () => {
-    const own = await freshServices();
+    const own = await freshServices({ stream: false });
     const keys = Array.from({ length: 45 }, (_, i) => `bad/${String(i).padStart(3, '0')}.md`);
     await writeItems(
       own.doc,

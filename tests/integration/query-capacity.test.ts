@@ -70,7 +70,7 @@ async function naiveScan(): Promise<number> {
 
 describe('cost of a page without q', () => {
   it('is the same at 1,000 and at 10,000 releases, while a naive Scan grows', async () => {
-    services = await freshServices();
+    services = await freshServices({ stream: false });
     const queries = [
       '/releases?limit=20',
       `/releases?minister=${minister}&limit=20`,

@@ -115,7 +115,7 @@ function rawText(
 }
 
 beforeAll(async () => {
-  const services = await freshServices();
+  const services = await freshServices({ stream: false });
   releases = [
     ...storedCorpus({ seed: 21, count: 400, endDate: '2025-06-30', bodyBytes: { min: 200, max: 1500 } }),
     ...fixtures(),

@@ -134,7 +134,7 @@ function mustParse(text: string, key: string): StoredRelease {
 }
 
 beforeAll(async () => {
-  services = await freshServices();
+  services = await freshServices({ stream: false });
   const seedKey = '000_bfcbecb155f087da.txt';
   const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(12_000);
   releases = [
@@ -304,7 +304,7 @@ function normalise(items: Item[]): string[] {
 
 describe('keeping the index in step with sync', () => {
   it('is right after edits, date changes, deletes, a move to another id, and replays', async () => {
-    const own = await freshServices();
+    const own = await freshServices({ stream: false });
     let current: Release[] = [
       release('budget-one', '2024-07-02', 'Budget day', 'The kauri budget grows in Taupō.'),
       release('budget-two', '2024-07-09', 'Budget night', 'Totara and kauri trees; the budget shrinks.'),
@@ -377,13 +377,13 @@ describe('keeping the index in step with sync', () => {
     await check();
 
     const afterSyncs = normalise(await indexItems(own));
-    const fresh = await freshServices();
+    const fresh = await freshServices({ stream: false });
     await writeItems(fresh.doc, fresh.tableName, searchItemsForBulk(current));
     expect(afterSyncs).toEqual(normalise(await indexItems(fresh)));
   }, 300_000);
 
   it('writes, release by release, what the bulk items hold', async () => {
-    const own = await freshServices();
+    const own = await freshServices({ stream: false });
     const corpus = storedCorpus({
       seed: 5,
       count: 30,
@@ -399,7 +399,7 @@ describe('keeping the index in step with sync', () => {
     );
     const index = new DynamoSearchIndex(own.doc, own.tableName);
     for (const r of corpus) await index.sync(r.id, r);
-    const fresh = await freshServices();
+    const fresh = await freshServices({ stream: false });
     await writeItems(fresh.doc, fresh.tableName, bulk);
     const synced = await indexItems(own);
     const loaded = await indexItems(fresh);
