@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { asFrontMatterError, splitFrontMatter } from './front-matter.js';
 import type { EntityRef, Release } from './release.js';
-import { MAX_RELEASE_FILE_BYTES } from './release-files.js';
+import { oversizeProblem } from './release-files.js';
 import { foldSpaces, ministerSlug, portfolioSlug, slugify } from './slug.js';
 import { summarise } from './summary.js';
 
@@ -162,16 +162,8 @@ function fieldName(path: PropertyKey[]): string {
 }
 
 export function parseRelease(text: string, key: string): ParseResult {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_RELEASE_FILE_BYTES) {
-    return {
-      ok: false,
-      problem: {
-        field: 'file',
-        message: `is ${bytes} bytes; the limit is ${MAX_RELEASE_FILE_BYTES} bytes (5 MiB)`,
-      },
-    };
-  }
+  const tooLarge = oversizeProblem(Buffer.byteLength(text, 'utf8'));
+  if (tooLarge) return { ok: false, problem: { ...tooLarge } };
   let split: ReturnType<typeof splitFrontMatter>;
   try {
     split = splitFrontMatter(text);
