@@ -7,6 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
 import { IngestPipeline } from './constructs/ingest-pipeline.js';
+import { Observability } from './constructs/observability.js';
 import { QueryApi } from './constructs/query-api.js';
 import { ReleasesTable } from './constructs/releases-table.js';
 import { type StageSettings, settingsFor, stackNameFor } from './stages.js';
@@ -25,6 +26,7 @@ export class ReleasesStack extends Stack {
   readonly ingest: IngestPipeline;
   readonly api: QueryApi;
   readonly alarmTopic?: Topic;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ReleasesStackProps) {
     super(scope, id, props);
@@ -65,6 +67,7 @@ export class ReleasesStack extends Stack {
     });
 
     this.api = new QueryApi(this, 'Query', {
+      stage: settings.stage,
       table: this.table,
       entries: { api: entries.api, problems: entries.problems },
       sizing: { api: settings.functions.api, problems: settings.functions.problems },
@@ -76,6 +79,19 @@ export class ReleasesStack extends Stack {
       removalPolicy: settings.removalPolicy,
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      stage: settings.stage,
+      apiStage: this.api.stage,
+      functions: {
+        api: this.api.functions.api.function,
+        problems: this.api.functions.problems.function,
+        ingest: this.ingest.ingest.function,
+      },
+      queues: { 'ingest dead letters': this.ingest.deadLetterQueue },
+      thresholds: settings.apiAlarms,
+      alarmTopic: this.alarmTopic,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

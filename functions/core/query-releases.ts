@@ -43,6 +43,16 @@ export interface QueryContext {
   textBudget: TextSearchBudget;
   /** Milliseconds clock, injectable for tests of the time budget. */
   now: () => number;
+  /** Told, once per `q` request, how much the text filter read (metrics); changes no answer. */
+  onTextSearch?: (work: TextSearchWork) => void;
+}
+
+/** The work of one `q` request. */
+export interface TextSearchWork {
+  /** List entries walked. */
+  examined: number;
+  /** Release items read because their title alone did not match. */
+  fetched: number;
 }
 
 export interface ReleasePage {
@@ -111,10 +121,14 @@ async function searchPage(
   const items: ReleaseSummary[] = [];
   let after = start;
   let examined = 0;
-  const cursorAfter = (position: string | undefined): ReleasePage => ({
-    items,
-    nextCursor: position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position),
-  });
+  const fetched = { count: 0 };
+  const cursorAfter = (position: string | undefined): ReleasePage => {
+    ctx.onTextSearch?.({ examined, fetched: fetched.count });
+    return {
+      items,
+      nextCursor: position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position),
+    };
+  };
 
   for (;;) {
     if (
@@ -133,7 +147,7 @@ async function searchPage(
     });
     for (let i = 0; i < page.entries.length; i += budget.fetchBatch) {
       const group = page.entries.slice(i, i + budget.fetchBatch);
-      const matched = await matchGroup(ctx, text, group);
+      const matched = await matchGroup(ctx, text, group, fetched);
       for (const entry of group) {
         examined += 1;
         after = entry.sk;
@@ -160,6 +174,7 @@ async function matchGroup(
   ctx: QueryContext,
   text: NonNullable<ReleasesPlan['text']>,
   group: readonly ListEntry[],
+  fetched: { count: number },
 ): Promise<Set<string>> {
   const matched = new Set<string>();
   const needBody: string[] = [];
@@ -169,6 +184,7 @@ async function matchGroup(
     else needBody.push(entry.summary.id);
   }
   if (needBody.length > 0) {
+    fetched.count += needBody.length;
     const texts = await ctx.reader.releaseTexts(needBody);
     for (const id of needBody) {
       const release = texts.get(id);

@@ -6,10 +6,13 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { envSwitch, requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { type JsonOk, type MatchedRequest, queryOf, serve } from '#adapters/http.js';
+import { logger } from '#adapters/logger.js';
+import { createMetrics, type Metrics, publishRequestMetrics, RequestWork } from '#adapters/metrics.js';
+import { NO_ROUTE } from '#core/metric-names.js';
 import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
 import { parseParams } from '#core/query-params.js';
 import {
@@ -34,42 +37,78 @@ export interface ApiDeps {
   onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Receives each request's metrics (route, status, read units, `q` work).
+   * @default - no metrics (the Lambda entry point passes the function's own)
+   */
+  metrics?: Metrics;
 }
 
-export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function queryContext(deps: ApiDeps): QueryContext {
+/** The query context of one request; `work` gathers what it reads, for metrics. */
+export function queryContext(deps: ApiDeps, work?: RequestWork): QueryContext {
+  const sinks = [deps.onConsumedCapacity, work?.onConsumedCapacity].filter((sink) => sink !== undefined);
   return {
     reader: new DynamoReleaseReader(
       deps.doc,
       deps.tableName,
-      deps.onConsumedCapacity ? { onConsumedCapacity: deps.onConsumedCapacity } : {},
+      sinks.length > 0
+        ? {
+            onConsumedCapacity: (capacity) => {
+              for (const sink of sinks) sink(capacity);
+            },
+          }
+        : {},
     ),
     cursorSecret: deps.cursorSecret,
     textSearch: deps.textSearch,
     textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },
     now: deps.now ?? Date.now,
+    ...(work ? { onTextSearch: work.onTextSearch } : {}),
   };
 }
 
+type Operation = (ctx: QueryContext, request: MatchedRequest) => Promise<unknown>;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  listReleases: (ctx, request) => listReleases(ctx, queryOf(request)),
+  getRelease: (ctx, request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request)),
+  listMinisters: (ctx, request) => listEntities(ctx, 'minister', queryOf(request)),
+  listPortfolios: (ctx, request) => listEntities(ctx, 'portfolio', queryOf(request)),
+  getOpenApi: async (_ctx, request) => {
+    parseParams(operationFor(request.route).query, queryOf(request));
+    return buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {});
+  },
+};
+
 export function makeHandler(deps: ApiDeps): ApiHandler {
-  const ctx = queryContext(deps);
-  const operations: Record<string, (request: MatchedRequest) => Promise<unknown>> = {
-    listReleases: (request) => listReleases(ctx, queryOf(request)),
-    getRelease: (request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request)),
-    listMinisters: (request) => listEntities(ctx, 'minister', queryOf(request)),
-    listPortfolios: (request) => listEntities(ctx, 'portfolio', queryOf(request)),
-    getOpenApi: async (request) => {
-      parseParams(operationFor(request.route).query, queryOf(request));
-      return buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {});
-    },
-  };
-  return (event) =>
-    serve(event, 'api', async (request): Promise<JsonOk> => {
-      const operate = operations[request.route.operationId];
-      if (!operate) throw new Error(`No api operation for ${request.route.operationId}`);
-      return { body: await operate(request), cacheControl: operationFor(request.route).cacheControl };
+  // Without metrics one context serves every request; with them each request counts its own reads.
+  const shared = deps.metrics ? undefined : queryContext(deps);
+  return async (event, context) => {
+    // Request id and cold start on every log line of this invocation.
+    if (context) logger.addContext(context);
+    const work = deps.metrics ? new RequestWork() : undefined;
+    const ctx = shared ?? queryContext(deps, work);
+    let route = NO_ROUTE;
+    const result = await serve(event, 'api', async (request): Promise<JsonOk> => {
+      route = request.route.operationId;
+      const operate = OPERATIONS[route];
+      if (!operate) throw new Error(`No api operation for ${route}`);
+      return { body: await operate(ctx, request), cacheControl: operationFor(request.route).cacheControl };
     });
+    if (deps.metrics) {
+      publishRequestMetrics(deps.metrics, {
+        route,
+        status: result.statusCode ?? 200,
+        ...(work ? { work } : {}),
+      });
+    }
+    return result;
+  };
 }
 
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
@@ -77,7 +116,13 @@ export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
   const cursorSecret = requireEnv('CURSOR_SECRET', env);
   const textSearch = envSwitch('TEXT_SEARCH', true, env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return { doc, tableName, textSearch, cursorSecret };
+  return {
+    doc,
+    tableName,
+    textSearch,
+    cursorSecret,
+    metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-api', env),
+  };
 }
 
 export const handler = makeHandler(fromEnvironment());

@@ -4,10 +4,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { queryOf, serve } from '#adapters/http.js';
+import { logger } from '#adapters/logger.js';
+import { createMetrics, type Metrics, publishRequestMetrics } from '#adapters/metrics.js';
+import { NO_ROUTE } from '#core/metric-names.js';
 import { operationFor } from '#core/query-openapi.js';
 import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#core/query-releases.js';
 
@@ -16,9 +19,14 @@ export interface ProblemsDeps {
   tableName: string;
   /** HMAC key for page cursors. */
   cursorSecret: string;
+  /** @default - no metrics (the Lambda entry point passes the function's own) */
+  metrics?: Metrics;
 }
 
-export type ProblemsHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ProblemsHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
   const ctx: QueryContext = {
@@ -28,18 +36,27 @@ export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
     textBudget: DEFAULT_TEXT_BUDGET,
     now: Date.now,
   };
-  return (event) =>
-    serve(event, 'problems', async (request) => ({
-      body: await listProblems(ctx, queryOf(request)),
-      cacheControl: operationFor(request.route).cacheControl,
-    }));
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    let route = NO_ROUTE;
+    const result = await serve(event, 'problems', async (request) => {
+      route = request.route.operationId;
+      return {
+        body: await listProblems(ctx, queryOf(request)),
+        cacheControl: operationFor(request.route).cacheControl,
+      };
+    });
+    if (deps.metrics) publishRequestMetrics(deps.metrics, { route, status: result.statusCode ?? 200 });
+    return result;
+  };
 }
 
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ProblemsDeps {
   const tableName = requireEnv('TABLE_NAME', env);
   const cursorSecret = requireEnv('CURSOR_SECRET', env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return { doc, tableName, cursorSecret };
+  const metrics = createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-problems', env);
+  return { doc, tableName, cursorSecret, metrics };
 }
 
 export const handler = makeHandler(fromEnvironment());

@@ -19,12 +19,18 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { STAGE_ENV } from '#core/metric-names.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES } from '#core/routes.js';
 import type { FunctionSizing, LogLevel } from '../stages.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
 export interface QueryApiProps {
+  /**
+   * The stage name, the `stage` dimension of the functions' metrics (`STAGE`).
+   * @default - `local` in the metrics
+   */
+  readonly stage?: string;
   readonly table: ReleasesTable;
   readonly entries: Readonly<Record<FunctionName, string>>;
   readonly sizing: Readonly<Record<FunctionName, FunctionSizing>>;
@@ -73,6 +79,7 @@ export class QueryApi extends Construct {
   constructor(scope: Construct, id: string, props: QueryApiProps) {
     super(scope, id);
 
+    const stageEnv: Record<string, string> = props.stage ? { [STAGE_ENV]: props.stage } : {};
     const common = {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
@@ -85,6 +92,7 @@ export class QueryApi extends Construct {
       serviceName: 'releases-api',
       ...props.sizing.api,
       environment: {
+        ...stageEnv,
         TABLE_NAME: props.table.table.tableName,
         TEXT_SEARCH: props.textSearch ? 'on' : 'off',
         CURSOR_SECRET: props.cursorSecret,
@@ -96,7 +104,11 @@ export class QueryApi extends Construct {
       description: 'Lists ingest problems (IAM-authorized)',
       serviceName: 'releases-problems',
       ...props.sizing.problems,
-      environment: { TABLE_NAME: props.table.table.tableName, CURSOR_SECRET: props.cursorSecret },
+      environment: {
+        ...stageEnv,
+        TABLE_NAME: props.table.table.tableName,
+        CURSOR_SECRET: props.cursorSecret,
+      },
     });
     this.functions = { api, problems };
     for (const fn of [api, problems]) props.table.grantQuery(fn.function);
