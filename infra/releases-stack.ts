@@ -2,10 +2,11 @@
  * One stage of Releases: composes the table, the ingest pipeline and the query API from the
  * stage's settings. No physical names anywhere, so stages live side by side in one account.
  */
-import { Aws, CfnOutput, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
+import { CursorSecret } from './constructs/cursor-secret.js';
 import { IngestPipeline } from './constructs/ingest-pipeline.js';
 import { Observability } from './constructs/observability.js';
 import { QueryApi } from './constructs/query-api.js';
@@ -27,6 +28,7 @@ export class ReleasesStack extends Stack {
   readonly api: QueryApi;
   readonly alarmTopic?: Topic;
   readonly observability: Observability;
+  readonly cursorSecret: CursorSecret;
 
   constructor(scope: Construct, id: string, props: ReleasesStackProps) {
     super(scope, id, props);
@@ -66,15 +68,19 @@ export class ReleasesStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
 
+    this.cursorSecret = new CursorSecret(this, 'CursorKey', {
+      removalPolicy: settings.removalPolicy,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+    });
+
     this.api = new QueryApi(this, 'Query', {
       stage: settings.stage,
       table: this.table,
       entries: { api: entries.api, problems: entries.problems },
       sizing: { api: settings.functions.api, problems: settings.functions.problems },
       textSearch: settings.textSearch,
-      // The random GUID at the end of this stack's ARN: unguessable, stable across updates, new
-      // for every stack (so cursors never cross stages), and no secret store to pay for.
-      cursorSecret: Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+      cursorSecret: this.cursorSecret.secret,
       throttle: settings.throttle,
       removalPolicy: settings.removalPolicy,
       logRetention: settings.logRetention,
@@ -88,6 +94,7 @@ export class ReleasesStack extends Stack {
         api: this.api.functions.api.function,
         problems: this.api.functions.problems.function,
         ingest: this.ingest.ingest.function,
+        'cursor key rotation': this.cursorSecret.rotation.function,
       },
       queues: { 'ingest dead letters': this.ingest.deadLetterQueue },
       thresholds: settings.apiAlarms,

@@ -2,7 +2,7 @@
  * The query use cases behind every route: validate parameters, plan, read through the
  * `ReleaseReader` port, page with signed cursors. Pure of AWS; the handlers only wire it up.
  */
-import { decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
+import { type CursorKeys, decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
 import { NotFoundError, TextSearchDisabledError } from './query-errors.js';
 import {
   DEFAULT_LIMIT,
@@ -38,7 +38,8 @@ export const DEFAULT_TEXT_BUDGET: TextSearchBudget = {
 
 export interface QueryContext {
   reader: ReleaseReader;
-  cursorSecret: string;
+  /** HMAC keys of page cursors (a plain string is a current key with no previous one). */
+  cursorSecret: string | CursorKeys;
   textSearch: boolean;
   textBudget: TextSearchBudget;
   /** Milliseconds clock, injectable for tests of the time budget. */
@@ -78,7 +79,9 @@ export async function listReleases(
   const plan = planReleasesQuery(params);
   const fingerprint = queryFingerprint(plan.identity);
   const after =
-    plan.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor);
+    plan.cursor === undefined
+      ? undefined
+      : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor, ctx.now());
   return plan.text === undefined
     ? listPage(ctx, plan, fingerprint, after)
     : searchPage(ctx, plan, fingerprint, after);
@@ -99,7 +102,7 @@ async function listPage(
   const last = page.entries.at(-1);
   return {
     items: page.entries.map((entry) => entry.summary),
-    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.sk) : null,
+    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.sk, ctx.now()) : null,
   };
 }
 
@@ -126,7 +129,8 @@ async function searchPage(
     ctx.onTextSearch?.({ examined, fetched: fetched.count });
     return {
       items,
-      nextCursor: position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position),
+      nextCursor:
+        position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position, ctx.now()),
     };
   };
 
@@ -242,7 +246,9 @@ export async function listProblems(
   const params = parseParams(problemsParamsSchema, rawParams);
   const fingerprint = queryFingerprint({ route: 'problems' });
   const after =
-    params.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, params.cursor);
+    params.cursor === undefined
+      ? undefined
+      : decodeCursor(ctx.cursorSecret, fingerprint, params.cursor, ctx.now());
   const page = await ctx.reader.listProblems({
     limit: params.limit ?? DEFAULT_LIMIT,
     ...(after !== undefined ? { after } : {}),
@@ -250,6 +256,7 @@ export async function listProblems(
   const last = page.items.at(-1);
   return {
     items: page.items,
-    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.key) : null,
+    nextCursor:
+      page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.key, ctx.now()) : null,
   };
 }

@@ -5,14 +5,21 @@
  */
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { envSwitch, requireEnv } from '#adapters/config.js';
+import { cursorSecretSource, envSwitch, requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { type JsonOk, type MatchedRequest, queryOf, serve } from '#adapters/http.js';
 import { logger } from '#adapters/logger.js';
 import { createMetrics, type Metrics, publishRequestMetrics, RequestWork } from '#adapters/metrics.js';
+import {
+  type CursorSecret,
+  resolveCursorSecret,
+  SecretsManagerCursorKeys,
+} from '#adapters/secrets-manager.js';
 import { NO_ROUTE } from '#core/metric-names.js';
+import type { CursorKeys } from '#core/query-cursor.js';
 import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
 import { parseParams } from '#core/query-params.js';
 import {
@@ -29,8 +36,8 @@ export interface ApiDeps {
   tableName: string;
   /** Whether `q` is served; off answers `q` with a 400 that says so. */
   textSearch: boolean;
-  /** HMAC key for page cursors. */
-  cursorSecret: string;
+  /** HMAC keys for page cursors, or where to read them (Secrets Manager in the cloud). */
+  cursorSecret: CursorSecret;
   /** @default DEFAULT_TEXT_BUDGET */
   textBudget?: Partial<TextSearchBudget>;
   /** Receives DynamoDB's consumed capacity of every read (tests, benchmark). */
@@ -50,7 +57,9 @@ export type ApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The query context of one request; `work` gathers what it reads, for metrics. */
-export function queryContext(deps: ApiDeps, work?: RequestWork): QueryContext {
+export function queryContext(deps: ApiDeps, work?: RequestWork, keys?: string | CursorKeys): QueryContext {
+  const cursorSecret = keys ?? (typeof deps.cursorSecret === 'function' ? undefined : deps.cursorSecret);
+  if (cursorSecret === undefined) throw new Error('queryContext needs the cursor keys read first');
   const sinks = [deps.onConsumedCapacity, work?.onConsumedCapacity].filter((sink) => sink !== undefined);
   return {
     reader: new DynamoReleaseReader(
@@ -64,7 +73,7 @@ export function queryContext(deps: ApiDeps, work?: RequestWork): QueryContext {
           }
         : {},
     ),
-    cursorSecret: deps.cursorSecret,
+    cursorSecret,
     textSearch: deps.textSearch,
     textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },
     now: deps.now ?? Date.now,
@@ -87,17 +96,18 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 
 export function makeHandler(deps: ApiDeps): ApiHandler {
   // Without metrics one context serves every request; with them each request counts its own reads.
-  const shared = deps.metrics ? undefined : queryContext(deps);
+  const fixedKeys = typeof deps.cursorSecret !== 'function';
+  const shared = deps.metrics || !fixedKeys ? undefined : queryContext(deps);
   return async (event, context) => {
     // Request id and cold start on every log line of this invocation.
     if (context) logger.addContext(context);
     const work = deps.metrics ? new RequestWork() : undefined;
-    const ctx = shared ?? queryContext(deps, work);
     let route = NO_ROUTE;
     const result = await serve(event, 'api', async (request): Promise<JsonOk> => {
       route = request.route.operationId;
       const operate = OPERATIONS[route];
       if (!operate) throw new Error(`No api operation for ${route}`);
+      const ctx = shared ?? queryContext(deps, work, await resolveCursorSecret(deps.cursorSecret));
       return { body: await operate(ctx, request), cacheControl: operationFor(request.route).cacheControl };
     });
     if (deps.metrics) {
@@ -113,7 +123,11 @@ export function makeHandler(deps: ApiDeps): ApiHandler {
 
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
   const tableName = requireEnv('TABLE_NAME', env);
-  const cursorSecret = requireEnv('CURSOR_SECRET', env);
+  const source = cursorSecretSource(env);
+  const cursorSecret =
+    'secretArn' in source
+      ? new SecretsManagerCursorKeys(new SecretsManagerClient({}), source.secretArn).get
+      : source.literal;
   const textSearch = envSwitch('TEXT_SEARCH', true, env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   return {

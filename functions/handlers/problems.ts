@@ -3,13 +3,19 @@
  * could not be ingested. Its own function so that only it needs to sit behind IAM.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { requireEnv } from '#adapters/config.js';
+import { cursorSecretSource, requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { queryOf, serve } from '#adapters/http.js';
 import { logger } from '#adapters/logger.js';
 import { createMetrics, type Metrics, publishRequestMetrics } from '#adapters/metrics.js';
+import {
+  type CursorSecret,
+  resolveCursorSecret,
+  SecretsManagerCursorKeys,
+} from '#adapters/secrets-manager.js';
 import { NO_ROUTE } from '#core/metric-names.js';
 import { operationFor } from '#core/query-openapi.js';
 import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#core/query-releases.js';
@@ -17,8 +23,8 @@ import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#core/quer
 export interface ProblemsDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
-  /** HMAC key for page cursors. */
-  cursorSecret: string;
+  /** HMAC keys for page cursors, or where to read them (Secrets Manager in the cloud). */
+  cursorSecret: CursorSecret;
   /** @default - no metrics (the Lambda entry point passes the function's own) */
   metrics?: Metrics;
 }
@@ -29,9 +35,8 @@ export type ProblemsHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
-  const ctx: QueryContext = {
+  const base: Omit<QueryContext, 'cursorSecret'> = {
     reader: new DynamoReleaseReader(deps.doc, deps.tableName),
-    cursorSecret: deps.cursorSecret,
     textSearch: false,
     textBudget: DEFAULT_TEXT_BUDGET,
     now: Date.now,
@@ -41,6 +46,7 @@ export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
     let route = NO_ROUTE;
     const result = await serve(event, 'problems', async (request) => {
       route = request.route.operationId;
+      const ctx: QueryContext = { ...base, cursorSecret: await resolveCursorSecret(deps.cursorSecret) };
       return {
         body: await listProblems(ctx, queryOf(request)),
         cacheControl: operationFor(request.route).cacheControl,
@@ -53,7 +59,11 @@ export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
 
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ProblemsDeps {
   const tableName = requireEnv('TABLE_NAME', env);
-  const cursorSecret = requireEnv('CURSOR_SECRET', env);
+  const source = cursorSecretSource(env);
+  const cursorSecret =
+    'secretArn' in source
+      ? new SecretsManagerCursorKeys(new SecretsManagerClient({}), source.secretArn).get
+      : source.literal;
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const metrics = createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-problems', env);
   return { doc, tableName, cursorSecret, metrics };

@@ -18,6 +18,7 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { STAGE_ENV } from '#core/metric-names.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES } from '#core/routes.js';
@@ -36,8 +37,8 @@ export interface QueryApiProps {
   readonly sizing: Readonly<Record<FunctionName, FunctionSizing>>;
   /** `q` on `/releases` (`TEXT_SEARCH=on|off`). */
   readonly textSearch: boolean;
-  /** HMAC key of pagination cursors; unguessable and stable for the life of the stack. */
-  readonly cursorSecret: string;
+  /** HMAC keys of pagination cursors; the functions get its ARN and may only read it. */
+  readonly cursorSecret: ISecret;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -95,7 +96,7 @@ export class QueryApi extends Construct {
         ...stageEnv,
         TABLE_NAME: props.table.table.tableName,
         TEXT_SEARCH: props.textSearch ? 'on' : 'off',
-        CURSOR_SECRET: props.cursorSecret,
+        CURSOR_SECRET_ARN: props.cursorSecret.secretArn,
       },
     });
     const problems = new HouseFunction(this, 'Problems', {
@@ -107,11 +108,14 @@ export class QueryApi extends Construct {
       environment: {
         ...stageEnv,
         TABLE_NAME: props.table.table.tableName,
-        CURSOR_SECRET: props.cursorSecret,
+        CURSOR_SECRET_ARN: props.cursorSecret.secretArn,
       },
     });
     this.functions = { api, problems };
-    for (const fn of [api, problems]) props.table.grantQuery(fn.function);
+    for (const fn of [api, problems]) {
+      props.table.grantQuery(fn.function);
+      props.cursorSecret.grantRead(fn.function);
+    }
 
     // One integration and one invoke permission per function, scoped to this API.
     const integrations: Record<FunctionName, HttpLambdaIntegration> = {
