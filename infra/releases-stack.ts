@@ -2,11 +2,13 @@
  * One stage of Releases: composes the table, the ingest pipeline and the query API from the
  * stage's settings. No physical names anywhere, so stages live side by side in one account.
  */
-import { Aws, CfnOutput, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
+import { CursorSecret } from './constructs/cursor-secret.js';
 import { IngestPipeline } from './constructs/ingest-pipeline.js';
+import { Observability } from './constructs/observability.js';
 import { QueryApi } from './constructs/query-api.js';
 import { ReleasesTable } from './constructs/releases-table.js';
 import { type StageSettings, settingsFor, stackNameFor } from './stages.js';
@@ -25,6 +27,8 @@ export class ReleasesStack extends Stack {
   readonly ingest: IngestPipeline;
   readonly api: QueryApi;
   readonly alarmTopic?: Topic;
+  readonly observability: Observability;
+  readonly cursorSecret: CursorSecret;
 
   constructor(scope: Construct, id: string, props: ReleasesStackProps) {
     super(scope, id, props);
@@ -64,18 +68,37 @@ export class ReleasesStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
 
+    this.cursorSecret = new CursorSecret(this, 'CursorKey', {
+      removalPolicy: settings.removalPolicy,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+    });
+
     this.api = new QueryApi(this, 'Query', {
+      stage: settings.stage,
       table: this.table,
       entries: { api: entries.api, problems: entries.problems },
       sizing: { api: settings.functions.api, problems: settings.functions.problems },
       textSearch: settings.textSearch,
-      // The random GUID at the end of this stack's ARN: unguessable, stable across updates, new
-      // for every stack (so cursors never cross stages), and no secret store to pay for.
-      cursorSecret: Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+      cursorSecret: this.cursorSecret.secret,
       throttle: settings.throttle,
       removalPolicy: settings.removalPolicy,
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      stage: settings.stage,
+      apiStage: this.api.stage,
+      functions: {
+        api: this.api.functions.api.function,
+        problems: this.api.functions.problems.function,
+        ingest: this.ingest.ingest.function,
+        'cursor key rotation': this.cursorSecret.rotation.function,
+      },
+      queues: { 'ingest dead letters': this.ingest.deadLetterQueue },
+      thresholds: settings.apiAlarms,
+      alarmTopic: this.alarmTopic,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

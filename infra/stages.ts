@@ -18,6 +18,19 @@ export interface FunctionSizing {
   readonly timeout: Duration;
 }
 
+/** When the API alarms fire (see infra/constructs/observability.ts). */
+export interface ApiAlarmSettings {
+  /** Percentage of requests answering 5xx over five minutes. */
+  readonly serverErrorRatePercent: number;
+  /** Five-minute periods with fewer requests never breach (two requests, one 500, is noise). */
+  readonly serverErrorMinRequests: number;
+  /**
+   * API Gateway's p99 latency. Above the 5 s a `q` request may spend before it returns a partial
+   * page with a cursor, so a busy search day alone does not page anyone.
+   */
+  readonly p99LatencyMs: number;
+}
+
 export interface StageSettings {
   readonly stage: string;
   /** What happens to data (table, buckets, queue, log groups) when the stack or resource goes. */
@@ -51,6 +64,7 @@ export interface StageSettings {
   readonly textSearch: boolean;
   /** Send alarm state changes to an SNS topic (subscribe to it after deploying). */
   readonly alarmTopic: boolean;
+  readonly apiAlarms: ApiAlarmSettings;
 }
 
 const disposable: Omit<StageSettings, 'stage'> = {
@@ -73,6 +87,7 @@ const disposable: Omit<StageSettings, 'stage'> = {
   ingestConcurrency: 10,
   textSearch: true,
   alarmTopic: false,
+  apiAlarms: { serverErrorRatePercent: 5, serverErrorMinRequests: 10, p99LatencyMs: 8000 },
 };
 
 const staging: Omit<StageSettings, 'stage'> = {
@@ -85,6 +100,7 @@ const staging: Omit<StageSettings, 'stage'> = {
   throttle: { rateLimit: 100, burstLimit: 200 },
   functions: { ...disposable.functions, api: { memorySize: 1024, timeout: Duration.seconds(20) } },
   alarmTopic: true,
+  apiAlarms: { serverErrorRatePercent: 2, serverErrorMinRequests: 20, p99LatencyMs: 6000 },
 };
 
 const prod: Omit<StageSettings, 'stage'> = {
@@ -100,6 +116,7 @@ const prod: Omit<StageSettings, 'stage'> = {
   throttle: { rateLimit: 500, burstLimit: 1000 },
   ingestConcurrency: 20,
   alarmTopic: true,
+  apiAlarms: { serverErrorRatePercent: 1, serverErrorMinRequests: 50, p99LatencyMs: 6000 },
 };
 
 const NAMED: Readonly<Record<string, Omit<StageSettings, 'stage'>>> = { prod, staging, dev: disposable };

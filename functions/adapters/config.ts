@@ -15,3 +15,16 @@ export function envSwitch(name: string, fallback: boolean, env: NodeJS.ProcessEn
   if (['off', 'false', '0', 'no'].includes(value)) return false;
   throw new Error(`Environment variable ${name} must be on or off, got "${value}"`);
 }
+
+/**
+ * Where the cursor keys come from: in the cloud `CURSOR_SECRET_ARN` names a Secrets Manager
+ * secret (the value itself is never in the environment); the local stack and the benchmark,
+ * which have no Secrets Manager, pass a literal `CURSOR_SECRET` instead.
+ */
+export function cursorSecretSource(
+  env: NodeJS.ProcessEnv = process.env,
+): { secretArn: string } | { literal: string } {
+  const secretArn = env.CURSOR_SECRET_ARN;
+  if (secretArn) return { secretArn };
+  return { literal: requireEnv('CURSOR_SECRET', env) };
+}

@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectListing, ObjectRead, ReleaseFileSource } from '#core/ingest-ports.js';
-import { isReleaseFileKey, MAX_RELEASE_FILE_BYTES } from '#core/release-files.js';
+import { decodeReleaseFile, isReleaseFileKey, oversizeProblem } from '#core/release-files.js';
 
 export class S3ReleaseFiles implements ReleaseFileSource {
   constructor(
@@ -33,24 +33,22 @@ export class S3ReleaseFiles implements ReleaseFileSource {
     }
     const etag = response.ETag ?? '';
     const lastModified = (response.LastModified ?? new Date()).toISOString();
-    const size = response.ContentLength ?? 0;
-    if (size > MAX_RELEASE_FILE_BYTES) {
+    const tooLarge = oversizeProblem(response.ContentLength ?? 0);
+    if (tooLarge) {
       (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return { status: 'unreadable', etag, lastModified, field: tooLarge.field, reason: tooLarge.message };
+    }
+    const decoded = decodeReleaseFile((await response.Body?.transformToByteArray()) ?? new Uint8Array());
+    if (!decoded.ok) {
       return {
         status: 'unreadable',
         etag,
         lastModified,
-        field: 'file',
-        reason: `is ${size} bytes; the limit is ${MAX_RELEASE_FILE_BYTES} bytes (5 MiB)`,
+        field: decoded.problem.field,
+        reason: decoded.problem.message,
       };
     }
-    const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
-    try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      return { status: 'found', text, etag, lastModified };
-    } catch {
-      return { status: 'unreadable', etag, lastModified, field: 'file', reason: 'is not valid UTF-8 text' };
-    }
+    return { status: 'found', text: decoded.text, etag, lastModified };
   }
 
   async *list(): AsyncIterable<ObjectListing> {

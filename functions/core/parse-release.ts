@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { asFrontMatterError, fieldPath, splitFrontMatter } from './front-matter.js';
 import type { EntityRef, Release } from './release.js';
-import { MAX_RELEASE_FILE_BYTES } from './release-files.js';
+import { oversizeProblem } from './release-files.js';
 import { LAMBDA_RESPONSE_LIMIT_BYTES, servedReleaseBytes } from './response-size.js';
 import { foldSpaces, ministerSlug, portfolioSlug, slugify } from './slug.js';
 import { summarise } from './summary.js';
@@ -157,16 +157,8 @@ export function releaseIdFor(url: string | null, key: string): string {
 }
 
 export function parseRelease(text: string, key: string): ParseResult {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_RELEASE_FILE_BYTES) {
-    return {
-      ok: false,
-      problem: {
-        field: 'file',
-        message: `is ${bytes} bytes; the limit is ${MAX_RELEASE_FILE_BYTES} bytes (5 MiB)`,
-      },
-    };
-  }
+  const tooLarge = oversizeProblem(Buffer.byteLength(text, 'utf8'));
+  if (tooLarge) return { ok: false, problem: { ...tooLarge } };
   let split: ReturnType<typeof splitFrontMatter>;
   try {
     split = splitFrontMatter(text);

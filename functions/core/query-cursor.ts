@@ -7,8 +7,28 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { BadParameterError } from './query-errors.js';
 
-const VERSION = 1;
+const VERSION = 2;
 const SIGNATURE_BYTES = 16;
+
+/**
+ * The signing keys: new cursors are signed with `current`; cursors signed with `previous` (the
+ * key before the last rotation) are still accepted while they are younger than
+ * {@link PREVIOUS_KEY_GRACE_MS}, so a rotation does not break a reader half way through a list.
+ */
+export interface CursorKeys {
+  readonly current: string;
+  readonly previous?: string;
+}
+
+/**
+ * How long a cursor signed with the previous key stays good. Enforced by the issue time signed
+ * into every cursor (not by the rotation schedule), so it holds however often the key rotates.
+ */
+export const PREVIOUS_KEY_GRACE_MS = 24 * 60 * 60 * 1000;
+
+function keysOf(secret: string | CursorKeys): CursorKeys {
+  return typeof secret === 'string' ? { current: secret } : secret;
+}
 
 /** A stable digest of a normalised query (plain JSON data, keys in a fixed order by construction). */
 export function queryFingerprint(normalisedQuery: unknown): string {
@@ -19,9 +39,18 @@ function sign(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest().subarray(0, SIGNATURE_BYTES);
 }
 
-export function encodeCursor(secret: string, fingerprint: string, after: string): string {
-  const payload = Buffer.from(JSON.stringify({ v: VERSION, f: fingerprint, a: after })).toString('base64url');
-  return `${payload}.${sign(secret, payload).toString('base64url')}`;
+/** A cursor continuing after `after`, signed with the current key and stamped with `now`. */
+export function encodeCursor(
+  secret: string | CursorKeys,
+  fingerprint: string,
+  after: string,
+  now: number = Date.now(),
+): string {
+  const issuedAt = Math.floor(now / 1000);
+  const payload = Buffer.from(JSON.stringify({ v: VERSION, f: fingerprint, a: after, t: issuedAt })).toString(
+    'base64url',
+  );
+  return `${payload}.${sign(keysOf(secret).current, payload).toString('base64url')}`;
 }
 
 function invalid(): BadParameterError {
@@ -32,14 +61,29 @@ function invalid(): BadParameterError {
   );
 }
 
-/** The position a cursor continues after; throws a 400 for anything this API did not issue for this query. */
-export function decodeCursor(secret: string, fingerprint: string, token: string): string {
+function signedBy(secret: string, payload: string, given: Buffer): boolean {
+  const expected = sign(secret, payload);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The position a cursor continues after; throws a 400 for anything this API did not issue for
+ * this query, and for a cursor signed with the previous key more than a day ago.
+ */
+export function decodeCursor(
+  secret: string | CursorKeys,
+  fingerprint: string,
+  token: string,
+  now: number = Date.now(),
+): string {
+  const keys = keysOf(secret);
   const match = /^([A-Za-z0-9_-]{1,1000})\.([A-Za-z0-9_-]{22})$/.exec(token);
   if (!match) throw invalid();
   const [, payload = '', signature = ''] = match;
   const given = Buffer.from(signature, 'base64url');
-  const expected = sign(secret, payload);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  const byCurrent = signedBy(keys.current, payload, given);
+  const byPrevious = !byCurrent && keys.previous !== undefined && signedBy(keys.previous, payload, given);
+  if (!byCurrent && !byPrevious) throw invalid();
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -52,11 +96,14 @@ export function decodeCursor(secret: string, fingerprint: string, token: string)
     !('v' in decoded) ||
     !('f' in decoded) ||
     !('a' in decoded) ||
+    !('t' in decoded) ||
     decoded.v !== VERSION ||
     decoded.f !== fingerprint ||
-    typeof decoded.a !== 'string'
+    typeof decoded.a !== 'string' ||
+    typeof decoded.t !== 'number'
   ) {
     throw invalid();
   }
+  if (byPrevious && now - decoded.t * 1000 > PREVIOUS_KEY_GRACE_MS) throw invalid();
   return decoded.a;
 }

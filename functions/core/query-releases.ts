@@ -2,7 +2,7 @@
  * The query use cases behind every route: validate parameters, plan, read through the
  * `ReleaseReader` port, page with signed cursors. Pure of AWS; the handlers only wire it up.
  */
-import { decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
+import { type CursorKeys, decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
 import { NotFoundError, TextSearchDisabledError } from './query-errors.js';
 import {
   DEFAULT_LIMIT,
@@ -46,11 +46,22 @@ export interface QueryContext {
   reader: ReleaseReader;
   /** The word index; without it (or before it is built) every `q` uses the scan. */
   search?: SearchIndexReader;
-  cursorSecret: string;
+  /** HMAC keys of page cursors (a plain string is a current key with no previous one). */
+  cursorSecret: string | CursorKeys;
   textSearch: boolean;
   textBudget: TextSearchBudget;
   /** Milliseconds clock, injectable for tests of the time budget. */
   now: () => number;
+  /** Told, once per `q` request, how much the text filter read (metrics); changes no answer. */
+  onTextSearch?: (work: TextSearchWork) => void;
+}
+
+/** The work of one `q` request. */
+export interface TextSearchWork {
+  /** List entries walked. */
+  examined: number;
+  /** Release items read because their title alone did not match. */
+  fetched: number;
 }
 
 export interface ReleasePage {
@@ -115,7 +126,9 @@ async function releasePage(ctx: QueryContext, params: ReleasesParams): Promise<R
   const plan = planReleasesQuery(params);
   const fingerprint = queryFingerprint(plan.identity);
   const after =
-    plan.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor);
+    plan.cursor === undefined
+      ? undefined
+      : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor, ctx.now());
   if (plan.text === undefined) return listPage(ctx, plan, fingerprint, after);
   if (ctx.search) {
     const page = await indexedPage(ctx, ctx.search, plan, fingerprint, after);
@@ -147,7 +160,8 @@ async function indexedPage(
   if (!result) return undefined;
   return {
     items: result.items,
-    nextCursor: result.next === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, result.next),
+    nextCursor:
+      result.next === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, result.next, ctx.now()),
   };
 }
 
@@ -166,7 +180,7 @@ async function listPage(
   const last = page.entries.at(-1);
   return {
     items: page.entries.map((entry) => entry.summary),
-    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.sk) : null,
+    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.sk, ctx.now()) : null,
   };
 }
 
@@ -188,10 +202,15 @@ async function searchPage(
   const items: ReleaseSummary[] = [];
   let after = start;
   let examined = 0;
-  const cursorAfter = (position: string | undefined): ReleasePage => ({
-    items,
-    nextCursor: position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position),
-  });
+  const fetched = { count: 0 };
+  const cursorAfter = (position: string | undefined): ReleasePage => {
+    ctx.onTextSearch?.({ examined, fetched: fetched.count });
+    return {
+      items,
+      nextCursor:
+        position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position, ctx.now()),
+    };
+  };
 
   for (;;) {
     if (
@@ -210,7 +229,7 @@ async function searchPage(
     });
     for (let i = 0; i < page.entries.length; i += budget.fetchBatch) {
       const group = page.entries.slice(i, i + budget.fetchBatch);
-      const matched = await matchGroup(ctx, text, group);
+      const matched = await matchGroup(ctx, text, group, fetched);
       for (const entry of group) {
         examined += 1;
         after = entry.sk;
@@ -237,6 +256,7 @@ async function matchGroup(
   ctx: QueryContext,
   text: NonNullable<ReleasesPlan['text']>,
   group: readonly ListEntry[],
+  fetched: { count: number },
 ): Promise<Set<string>> {
   const matched = new Set<string>();
   const needBody: string[] = [];
@@ -246,6 +266,7 @@ async function matchGroup(
     else needBody.push(entry.summary.id);
   }
   if (needBody.length > 0) {
+    fetched.count += needBody.length;
     const texts = await ctx.reader.releaseTexts(needBody);
     for (const id of needBody) {
       const release = texts.get(id);
@@ -303,7 +324,9 @@ export async function listProblems(
   const params = parseParams(problemsParamsSchema, rawParams);
   const fingerprint = queryFingerprint({ route: 'problems' });
   const after =
-    params.cursor === undefined ? undefined : decodeCursor(ctx.cursorSecret, fingerprint, params.cursor);
+    params.cursor === undefined
+      ? undefined
+      : decodeCursor(ctx.cursorSecret, fingerprint, params.cursor, ctx.now());
   const page = await ctx.reader.listProblems({
     limit: params.limit ?? DEFAULT_LIMIT,
     ...(after !== undefined ? { after } : {}),
@@ -311,6 +334,7 @@ export async function listProblems(
   const last = page.items.at(-1);
   return {
     items: page.items,
-    nextCursor: page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.key) : null,
+    nextCursor:
+      page.hasMore && last ? encodeCursor(ctx.cursorSecret, fingerprint, last.key, ctx.now()) : null,
   };
 }

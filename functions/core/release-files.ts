@@ -1,6 +1,7 @@
 /**
- * Which objects in the bucket are release files. Shared by the ingest handler, the reindex, the
- * local stack's event bridge and the CDK bucket notifications, so the four cannot disagree.
+ * Which objects in the bucket are release files, and which bytes make readable release text.
+ * Shared by the ingest handler, the reindex, the local stack's event bridge, the CDK bucket
+ * notifications and the publishers' checker (`npm run check`), so none of them can disagree.
  */
 export const RELEASE_FILE_SUFFIXES = ['.md', '.markdown', '.txt'] as const;
 
@@ -20,3 +21,34 @@ export const NOTIFICATION_SUFFIXES: readonly string[] = RELEASE_FILE_SUFFIXES.fl
   suffix,
   suffix.toUpperCase(),
 ]);
+
+/** A problem with the file as a whole, before its text is parsed. */
+export interface FileProblem {
+  readonly field: 'file';
+  readonly message: string;
+}
+
+/**
+ * The problem of a file of `bytes` bytes if it is too large. Callers that know the size before
+ * reading (S3's Content-Length, a file's stat) ask first and never load an oversized file.
+ */
+export function oversizeProblem(bytes: number): FileProblem | undefined {
+  if (bytes <= MAX_RELEASE_FILE_BYTES) return undefined;
+  return {
+    field: 'file',
+    message: `is ${bytes} bytes; the limit is ${MAX_RELEASE_FILE_BYTES} bytes (5 MiB)`,
+  };
+}
+
+export type DecodedReleaseFile = { ok: true; text: string } | { ok: false; problem: FileProblem };
+
+/** A release file's bytes as text: at most 5 MiB of UTF-8 (a leading BOM is dropped). */
+export function decodeReleaseFile(bytes: Uint8Array): DecodedReleaseFile {
+  const tooLarge = oversizeProblem(bytes.byteLength);
+  if (tooLarge) return { ok: false, problem: tooLarge };
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, problem: { field: 'file', message: 'is not valid UTF-8 text' } };
+  }
+}

@@ -5,11 +5,21 @@
  */
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { envSwitch, requireEnv } from '#adapters/config.js';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { cursorSecretSource, envSwitch, requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { type MatchedRequest, type Ok, queryOf, serve } from '#adapters/http.js';
+import { logger } from '#adapters/logger.js';
+import { createMetrics, type Metrics, publishRequestMetrics, RequestWork } from '#adapters/metrics.js';
+import {
+  type CursorSecret,
+  resolveCursorSecret,
+  SecretsManagerCursorKeys,
+} from '#adapters/secrets-manager.js';
+import { NO_ROUTE } from '#core/metric-names.js';
+import type { CursorKeys } from '#core/query-cursor.js';
 import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
 import { parseParams } from '#core/query-params.js';
 import {
@@ -28,68 +38,120 @@ export interface ApiDeps {
   tableName: string;
   /** Whether `q` is served; off answers `q` with a 400 that says so. */
   textSearch: boolean;
-  /** HMAC key for page cursors. */
-  cursorSecret: string;
+  /** HMAC keys for page cursors, or where to read them (Secrets Manager in the cloud). */
+  cursorSecret: CursorSecret;
   /** @default DEFAULT_TEXT_BUDGET */
   textBudget?: Partial<TextSearchBudget>;
   /** Receives DynamoDB's consumed capacity of every read (tests, benchmark). */
   onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Receives each request's metrics (route, status, read units, `q` work).
+   * @default - no metrics (the Lambda entry point passes the function's own)
+   */
+  metrics?: Metrics;
 }
 
-export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function queryContext(deps: ApiDeps): QueryContext {
+/** The query context of one request; `work` gathers what it reads, for metrics. */
+export function queryContext(deps: ApiDeps, work?: RequestWork, keys?: string | CursorKeys): QueryContext {
+  const cursorSecret = keys ?? (typeof deps.cursorSecret === 'function' ? undefined : deps.cursorSecret);
+  if (cursorSecret === undefined) throw new Error('queryContext needs the cursor keys read first');
+  const sinks = [deps.onConsumedCapacity, work?.onConsumedCapacity].filter((sink) => sink !== undefined);
   const reader = new DynamoReleaseReader(
     deps.doc,
     deps.tableName,
-    deps.onConsumedCapacity ? { onConsumedCapacity: deps.onConsumedCapacity } : {},
+    sinks.length > 0
+      ? {
+          onConsumedCapacity: (capacity) => {
+            for (const sink of sinks) sink(capacity);
+          },
+        }
+      : {},
   );
   return {
     reader,
     // The same table holds the word index; `q` falls back to the scan while it is not built.
     search: reader,
-    cursorSecret: deps.cursorSecret,
+    cursorSecret,
     textSearch: deps.textSearch,
     textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },
     now: deps.now ?? Date.now,
+    ...(work ? { onTextSearch: work.onTextSearch } : {}),
   };
 }
 
+/** A JSON body, or a body already serialised in another media type; the cache policy is the route's. */
+type Served = { body: unknown } | { text: string; contentType: string };
+type Operation = (ctx: QueryContext, request: MatchedRequest) => Promise<Served>;
+
+const json =
+  (run: (ctx: QueryContext, request: MatchedRequest) => Promise<unknown>): Operation =>
+  async (ctx, request) => ({ body: await run(ctx, request) });
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  listReleases: json((ctx, request) => listReleases(ctx, queryOf(request))),
+  listReleasesAtom: async (ctx, request) => ({
+    text: atomFeed(await releasesFeed(ctx, queryOf(request)), request.baseUrl ?? ''),
+    contentType: ATOM_MEDIA_TYPE,
+  }),
+  getRelease: json((ctx, request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
+  listMinisters: json((ctx, request) => listEntities(ctx, 'minister', queryOf(request))),
+  listPortfolios: json((ctx, request) => listEntities(ctx, 'portfolio', queryOf(request))),
+  getOpenApi: json(async (_ctx, request) => {
+    parseParams(operationFor(request.route).query, queryOf(request));
+    return buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {});
+  }),
+};
+
 export function makeHandler(deps: ApiDeps): ApiHandler {
-  const ctx = queryContext(deps);
-  // A JSON body, or a body already serialised in another media type; the cache policy is the route's.
-  type Served = { body: unknown } | { text: string; contentType: string };
-  const json = async (body: Promise<unknown>): Promise<Served> => ({ body: await body });
-  const operations: Record<string, (request: MatchedRequest) => Promise<Served>> = {
-    listReleases: (request) => json(listReleases(ctx, queryOf(request))),
-    listReleasesAtom: async (request) => ({
-      text: atomFeed(await releasesFeed(ctx, queryOf(request)), request.baseUrl ?? ''),
-      contentType: ATOM_MEDIA_TYPE,
-    }),
-    getRelease: (request) => json(getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
-    listMinisters: (request) => json(listEntities(ctx, 'minister', queryOf(request))),
-    listPortfolios: (request) => json(listEntities(ctx, 'portfolio', queryOf(request))),
-    getOpenApi: async (request) => {
-      parseParams(operationFor(request.route).query, queryOf(request));
-      return { body: buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {}) };
-    },
-  };
-  return (event) =>
-    serve(event, 'api', async (request): Promise<Ok> => {
-      const operate = operations[request.route.operationId];
-      if (!operate) throw new Error(`No api operation for ${request.route.operationId}`);
-      return { ...(await operate(request)), cacheControl: operationFor(request.route).cacheControl };
+  // Without metrics one context serves every request; with them each request counts its own reads.
+  const fixedKeys = typeof deps.cursorSecret !== 'function';
+  const shared = deps.metrics || !fixedKeys ? undefined : queryContext(deps);
+  return async (event, context) => {
+    // Request id and cold start on every log line of this invocation.
+    if (context) logger.addContext(context);
+    const work = deps.metrics ? new RequestWork() : undefined;
+    let route = NO_ROUTE;
+    const result = await serve(event, 'api', async (request): Promise<Ok> => {
+      route = request.route.operationId;
+      const operate = OPERATIONS[route];
+      if (!operate) throw new Error(`No api operation for ${route}`);
+      const ctx = shared ?? queryContext(deps, work, await resolveCursorSecret(deps.cursorSecret));
+      return { ...(await operate(ctx, request)), cacheControl: operationFor(request.route).cacheControl };
     });
+    if (deps.metrics) {
+      publishRequestMetrics(deps.metrics, {
+        route,
+        status: result.statusCode ?? 200,
+        ...(work ? { work } : {}),
+      });
+    }
+    return result;
+  };
 }
 
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
   const tableName = requireEnv('TABLE_NAME', env);
-  const cursorSecret = requireEnv('CURSOR_SECRET', env);
+  const source = cursorSecretSource(env);
+  const cursorSecret =
+    'secretArn' in source
+      ? new SecretsManagerCursorKeys(new SecretsManagerClient({}), source.secretArn).get
+      : source.literal;
   const textSearch = envSwitch('TEXT_SEARCH', true, env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return { doc, tableName, textSearch, cursorSecret };
+  return {
+    doc,
+    tableName,
+    textSearch,
+    cursorSecret,
+    metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-api', env),
+  };
 }
 
 export const handler = makeHandler(fromEnvironment());

@@ -3,43 +3,70 @@
  * could not be ingested. Its own function so that only it needs to sit behind IAM.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { requireEnv } from '#adapters/config.js';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { cursorSecretSource, requireEnv } from '#adapters/config.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { queryOf, serve } from '#adapters/http.js';
+import { logger } from '#adapters/logger.js';
+import { createMetrics, type Metrics, publishRequestMetrics } from '#adapters/metrics.js';
+import {
+  type CursorSecret,
+  resolveCursorSecret,
+  SecretsManagerCursorKeys,
+} from '#adapters/secrets-manager.js';
+import { NO_ROUTE } from '#core/metric-names.js';
 import { operationFor } from '#core/query-openapi.js';
 import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#core/query-releases.js';
 
 export interface ProblemsDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
-  /** HMAC key for page cursors. */
-  cursorSecret: string;
+  /** HMAC keys for page cursors, or where to read them (Secrets Manager in the cloud). */
+  cursorSecret: CursorSecret;
+  /** @default - no metrics (the Lambda entry point passes the function's own) */
+  metrics?: Metrics;
 }
 
-export type ProblemsHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ProblemsHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
-  const ctx: QueryContext = {
+  const base: Omit<QueryContext, 'cursorSecret'> = {
     reader: new DynamoReleaseReader(deps.doc, deps.tableName),
-    cursorSecret: deps.cursorSecret,
     textSearch: false,
     textBudget: DEFAULT_TEXT_BUDGET,
     now: Date.now,
   };
-  return (event) =>
-    serve(event, 'problems', async (request) => ({
-      body: await listProblems(ctx, queryOf(request)),
-      cacheControl: operationFor(request.route).cacheControl,
-    }));
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    let route = NO_ROUTE;
+    const result = await serve(event, 'problems', async (request) => {
+      route = request.route.operationId;
+      const ctx: QueryContext = { ...base, cursorSecret: await resolveCursorSecret(deps.cursorSecret) };
+      return {
+        body: await listProblems(ctx, queryOf(request)),
+        cacheControl: operationFor(request.route).cacheControl,
+      };
+    });
+    if (deps.metrics) publishRequestMetrics(deps.metrics, { route, status: result.statusCode ?? 200 });
+    return result;
+  };
 }
 
 export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ProblemsDeps {
   const tableName = requireEnv('TABLE_NAME', env);
-  const cursorSecret = requireEnv('CURSOR_SECRET', env);
+  const source = cursorSecretSource(env);
+  const cursorSecret =
+    'secretArn' in source
+      ? new SecretsManagerCursorKeys(new SecretsManagerClient({}), source.secretArn).get
+      : source.literal;
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return { doc, tableName, cursorSecret };
+  const metrics = createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-problems', env);
+  return { doc, tableName, cursorSecret, metrics };
 }
 
 export const handler = makeHandler(fromEnvironment());

@@ -18,20 +18,27 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { STAGE_ENV } from '#core/metric-names.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES } from '#core/routes.js';
 import type { FunctionSizing, LogLevel } from '../stages.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
 export interface QueryApiProps {
+  /**
+   * The stage name, the `stage` dimension of the functions' metrics (`STAGE`).
+   * @default - `local` in the metrics
+   */
+  readonly stage?: string;
   readonly table: ReleasesTable;
   readonly entries: Readonly<Record<FunctionName, string>>;
   readonly sizing: Readonly<Record<FunctionName, FunctionSizing>>;
   /** `q` on `/releases` (`TEXT_SEARCH=on|off`). */
   readonly textSearch: boolean;
-  /** HMAC key of pagination cursors; unguessable and stable for the life of the stack. */
-  readonly cursorSecret: string;
+  /** HMAC keys of pagination cursors; the functions get its ARN and may only read it. */
+  readonly cursorSecret: ISecret;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
@@ -73,6 +80,7 @@ export class QueryApi extends Construct {
   constructor(scope: Construct, id: string, props: QueryApiProps) {
     super(scope, id);
 
+    const stageEnv: Record<string, string> = props.stage ? { [STAGE_ENV]: props.stage } : {};
     const common = {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
@@ -85,9 +93,10 @@ export class QueryApi extends Construct {
       serviceName: 'releases-api',
       ...props.sizing.api,
       environment: {
+        ...stageEnv,
         TABLE_NAME: props.table.table.tableName,
         TEXT_SEARCH: props.textSearch ? 'on' : 'off',
-        CURSOR_SECRET: props.cursorSecret,
+        CURSOR_SECRET_ARN: props.cursorSecret.secretArn,
       },
     });
     const problems = new HouseFunction(this, 'Problems', {
@@ -96,10 +105,17 @@ export class QueryApi extends Construct {
       description: 'Lists ingest problems (IAM-authorized)',
       serviceName: 'releases-problems',
       ...props.sizing.problems,
-      environment: { TABLE_NAME: props.table.table.tableName, CURSOR_SECRET: props.cursorSecret },
+      environment: {
+        ...stageEnv,
+        TABLE_NAME: props.table.table.tableName,
+        CURSOR_SECRET_ARN: props.cursorSecret.secretArn,
+      },
     });
     this.functions = { api, problems };
-    for (const fn of [api, problems]) props.table.grantQuery(fn.function);
+    for (const fn of [api, problems]) {
+      props.table.grantQuery(fn.function);
+      props.cursorSecret.grantRead(fn.function);
+    }
 
     // One integration and one invoke permission per function, scoped to this API.
     const integrations: Record<FunctionName, HttpLambdaIntegration> = {

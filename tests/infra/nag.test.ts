@@ -55,6 +55,7 @@ function expectedAcknowledgments(stack: string, disposable: boolean): string[] {
     ),
     ...PUBLIC_ROUTES.map((r) => `AwsSolutions-APIG4 ${stack}/Query/Route-${r}`),
     `AwsSolutions-APIG4 ${stack}/Query/HttpApi/DefaultRoute`,
+    `AwsSolutions-IAM5[Resource::*] ${stack}/CursorKey/Rotation/Role/DefaultPolicy`,
     ...(disposable ? [`AwsSolutions-DDB3 ${stack}/Data/Table`] : []),
   ] as string[];
 }

@@ -261,7 +261,7 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       }
     });
 
-    it('give the API its switches and both query functions a per-stack cursor secret', () => {
+    it('give the API its switches and both query functions the ARN of the cursor secret, never its value', () => {
       const resources = template.toJSON().Resources as Resources;
       const env = (fn: IConstruct) =>
         (
@@ -269,18 +269,23 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
             Variables: Record<string, unknown>;
           }
         ).Variables;
-      const secret = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+      const secretArn = { Ref: logicalId(stack.cursorSecret.secret) };
       expect(env(stack.api.functions.api.function)).toMatchObject({
         TEXT_SEARCH: settings.textSearch ? 'on' : 'off',
-        CURSOR_SECRET: secret,
+        CURSOR_SECRET_ARN: secretArn,
       });
-      expect(env(stack.api.functions.problems.function)).toMatchObject({ CURSOR_SECRET: secret });
-      expect(env(stack.ingest.ingest.function).CURSOR_SECRET).toBeUndefined();
+      expect(env(stack.api.functions.problems.function)).toMatchObject({ CURSOR_SECRET_ARN: secretArn });
+      for (const fn of [stack.api.functions.api, stack.api.functions.problems, stack.ingest.ingest]) {
+        expect(env(fn.function).CURSOR_SECRET).toBeUndefined();
+      }
+      expect(env(stack.ingest.ingest.function).CURSOR_SECRET_ARN).toBeUndefined();
+      // No variable anywhere resolves the secret's value.
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/resolve:secretsmanager|"SecretString"/);
     });
 
     it(`keep logs ${settings.logRetention} days and ${keeps ? 'retain' : 'delete'} them with the stack`, () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
-      // ingest, projector, api, problems, HTTP access logs
+      // ingest, projector, api, problems, cursor key rotation, HTTP access logs
       expect(groups).toHaveLength(5);
       for (const group of groups) {
         expect(group.Properties?.RetentionInDays).toBe(settings.logRetention);
@@ -459,7 +464,13 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
         expect(actions.filter((a) => !a.startsWith('dynamodb:')).sort()).toEqual([
           'logs:CreateLogStream',
           'logs:PutLogEvents',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
         ]);
+        const secret = statements.filter((s) =>
+          asArray(s.Action).some((a) => a.startsWith('secretsmanager:')),
+        );
+        for (const s of secret) expect(s.Resource).toEqual({ Ref: logicalId(stack.cursorSecret.secret) });
         for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
           expect(actions).not.toContain(write);
         }

@@ -286,7 +286,9 @@ describe('ingest: scale and faults', () => {
     );
     const t2 = Date.now();
     await h.settled();
-    console.log(`1,000 files: upload ${t1 - t0} ms, ingest ${t2 - t1} ms, projection settled ${Date.now() - t2} ms later`);
+    console.log(
+      `1,000 files: upload ${t1 - t0} ms, ingest ${t2 - t1} ms, projection settled ${Date.now() - t2} ms later`,
+    );
     expect(await h.list()).toHaveLength(1000);
     const counts = Object.fromEntries((await h.entities('minister')).map((e) => [e.sk, e.count]));
     expect(counts).toEqual(Object.fromEntries(expected));

@@ -1,0 +1,25 @@
+/**
+ * The custom CloudWatch metrics the functions emit, named once for the functions (which write
+ * them as embedded metric format lines) and for the dashboard and alarms that read them.
+ */
+export const METRICS_NAMESPACE = 'Releases';
+
+/** Environment variable naming the stage; every metric carries it as dimension `stage`. */
+export const STAGE_ENV = 'STAGE';
+
+export const DIMENSIONS = { stage: 'stage', service: 'service', route: 'route', status: 'status' } as const;
+
+/** Metric names; all are per-request counts. */
+export const METRICS = {
+  /** One per HTTP request, dimensioned by `route` (an operationId, or `none`) and `status`. */
+  requests: 'Requests',
+  /** DynamoDB read capacity units a request consumed. */
+  readUnits: 'ReadUnits',
+  /** List entries a `q` request walked. */
+  textSearchExamined: 'TextSearchExamined',
+  /** Release items a `q` request read to match their bodies. */
+  textSearchFetched: 'TextSearchFetched',
+} as const;
+
+/** The `route` of a request no route matched (404, 405, CORS preflight). */
+export const NO_ROUTE = 'none';
