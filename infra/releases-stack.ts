@@ -5,6 +5,7 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { METRICS } from '#core/metric-names.js';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
 import { CursorSecret } from './constructs/cursor-secret.js';
 import { IngestPipeline } from './constructs/ingest-pipeline.js';
@@ -55,6 +56,7 @@ export class ReleasesStack extends Stack {
     }
 
     this.ingest = new IngestPipeline(this, 'Ingest', {
+      stage: settings.stage,
       table: this.table,
       entries: { ingest: entries.ingest, project: entries.project },
       sizing: { ingest: settings.functions.ingest, project: settings.functions.project },
@@ -94,11 +96,23 @@ export class ReleasesStack extends Stack {
         api: this.api.functions.api.function,
         problems: this.api.functions.problems.function,
         ingest: this.ingest.ingest.function,
+        projector: this.ingest.projector.function,
         'cursor key rotation': this.cursorSecret.rotation.function,
       },
-      queues: { 'ingest dead letters': this.ingest.deadLetterQueue },
+      queues: {
+        'S3 events waiting for ingest': this.ingest.eventQueue,
+        'ingest dead letters': this.ingest.deadLetterQueue,
+        'projector dead letters': this.ingest.projectorDeadLetterQueue,
+      },
       thresholds: settings.apiAlarms,
       alarmTopic: this.alarmTopic,
+    });
+    const ingestMetric = (name: string, label: string) =>
+      this.observability.customMetric(name, 'releases-ingest', { statistic: 'Sum', label });
+    this.observability.addIngestMetrics({
+      applied: ingestMetric(METRICS.releasesApplied, 'applied'),
+      problems: ingestMetric(METRICS.problems, 'problems'),
+      errors: ingestMetric(METRICS.ingestFailures, 'failures (redelivered)'),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });

@@ -10,7 +10,7 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DIMENSIONS, METRICS, METRICS_NAMESPACE, STAGE_ENV } from '#core/metric-names.js';
 import type { TextSearchWork } from '#core/query-releases.js';
 
-export { Metrics };
+export { Metrics, MetricUnit };
 
 export function createMetrics(serviceName: string, env: NodeJS.ProcessEnv = process.env): Metrics {
   return new Metrics({

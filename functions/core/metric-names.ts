@@ -9,8 +9,22 @@ export const STAGE_ENV = 'STAGE';
 
 export const DIMENSIONS = { stage: 'stage', service: 'service', route: 'route', status: 'status' } as const;
 
-/** Metric names; all are per-request counts. */
+/** Metric names; all are counts. */
 export const METRICS = {
+  /** Release files the ingest function applied (stored, moved, removed, or found unchanged). */
+  releasesApplied: 'ReleasesApplied',
+  /** Release files recorded as problems (bad input; not retried). */
+  problems: 'Problems',
+  /** Records that failed and will be redelivered (DynamoDB or S3 unavailable, throttled). */
+  ingestFailures: 'IngestFailures',
+  /** Commits that lost a race for the same key or release and were decided again. */
+  ingestConflicts: 'IngestConflicts',
+  /** Release changes the projector applied from the stream. */
+  changesProjected: 'ChangesProjected',
+  /** Release changes the projector failed on (their batch is retried from the first). */
+  projectionFailures: 'ProjectionFailures',
+  /** Entity months the projector recounted. */
+  entityMonthsRecounted: 'EntityMonthsRecounted',
   /** One per HTTP request, dimensioned by `route` (an operationId, or `none`) and `status`. */
   requests: 'Requests',
   /** DynamoDB read capacity units a request consumed. */

@@ -14,21 +14,33 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aw
 import { requireEnv } from '#adapters/config.js';
 import { DynamoReleaseStore } from '#adapters/dynamodb-release-store.js';
 import { logger } from '#adapters/logger.js';
+import { createMetrics, type Metrics, MetricUnit } from '#adapters/metrics.js';
 import { s3EventOfMessage, toObjectEvent } from '#adapters/s3-event.js';
 import { S3ReleaseFiles } from '#adapters/s3-release-files.js';
 import { applyObjectEvent } from '#core/apply-object-event.js';
+import { METRICS } from '#core/metric-names.js';
 
 export interface IngestDeps {
   doc: DynamoDBDocumentClient;
   s3: S3Client;
   tableName: string;
-  /** Told of each lost race, for tests and metrics. */
+  /** Told of each lost race (tests). */
   onConflict?: () => void;
+  /**
+   * Receives the counts of each invocation (applied, problems, failures, conflicts).
+   * @default - no metrics (the Lambda entry point passes the function's own)
+   */
+  metrics?: Metrics;
 }
 
 /** Applies every release-file record of one S3 notification; throws if any failed. */
 export function makeS3EventProcessor(deps: IngestDeps): (event: S3Event) => Promise<void> {
   const store = new DynamoReleaseStore(deps.doc, deps.tableName);
+  const count = (name: string) => deps.metrics?.addMetric(name, MetricUnit.Count, 1);
+  const onConflict = () => {
+    count(METRICS.ingestConflicts);
+    deps.onConflict?.();
+  };
   return async (event) => {
     const failures: unknown[] = [];
     // Records are independent and each is idempotent, so a redelivery of the whole message is safe.
@@ -40,11 +52,16 @@ export function makeS3EventProcessor(deps: IngestDeps): (event: S3Event) => Prom
         // Per-call keys rather than logger.appendKeys: the records of one message run concurrently.
         const keys = { key: objectEvent.key, kind: objectEvent.kind, sequencer: objectEvent.sequencer };
         try {
-          const result = await applyObjectEvent({ store, files, onConflict: deps.onConflict }, objectEvent);
-          if (result.outcome === 'problem')
+          const result = await applyObjectEvent({ store, files, onConflict }, objectEvent);
+          if (result.outcome === 'problem') {
+            count(METRICS.problems);
             logger.warn('release file rejected', { ...keys, reason: result.reason });
-          else logger.info('release file applied', { ...keys, ...result });
+          } else {
+            if (result.outcome !== 'stale') count(METRICS.releasesApplied);
+            logger.info('release file applied', { ...keys, ...result });
+          }
         } catch (error) {
+          count(METRICS.ingestFailures);
           logger.error('release file failed; the message will be redelivered', {
             ...keys,
             error: error as Error,
@@ -69,8 +86,15 @@ export function makeHandler(deps: IngestDeps): IngestHandler {
     // S3's test notification (sent when the queue is subscribed) carries no records.
     if (event) await apply(event);
   };
-  return (event, context) =>
-    processPartialResponse(event, processRecord, processor, { context: context as Context });
+  return async (event, context) => {
+    // Request id and cold start on every log line of this invocation.
+    if (context) logger.addContext(context);
+    try {
+      return await processPartialResponse(event, processRecord, processor, { context: context as Context });
+    } finally {
+      deps.metrics?.publishStoredMetrics();
+    }
+  };
 }
 
 export function fromEnvironment(): IngestDeps {
@@ -80,6 +104,7 @@ export function fromEnvironment(): IngestDeps {
     }),
     s3: new S3Client({}),
     tableName: requireEnv('TABLE_NAME'),
+    metrics: createMetrics(process.env.POWERTOOLS_SERVICE_NAME ?? 'releases-ingest'),
   };
 }
 

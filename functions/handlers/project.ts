@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { requireEnv } from '#adapters/config.js';
 import {
   DynamoEntityFigures,
@@ -14,8 +14,10 @@ import {
   DynamoReleaseBodies,
 } from '#adapters/dynamodb-projection-stores.js';
 import { logger } from '#adapters/logger.js';
+import { createMetrics, type Metrics, MetricUnit } from '#adapters/metrics.js';
 import { releaseProjections } from '#adapters/release-projections.js';
 import { toReleaseChange } from '#adapters/stream-records.js';
+import { METRICS } from '#core/metric-names.js';
 import {
   type ProjectorPorts,
   projectReleaseChanges,
@@ -26,11 +28,16 @@ import type { ReleaseImageChange } from '#core/projection.js';
 export interface ProjectorDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** @default - no metrics (the Lambda entry point passes the function's own) */
+  metrics?: Metrics;
   /** Extra projections (word index, change log). */
   projections?: (doc: DynamoDBDocumentClient, tableName: string) => ReleaseProjection[];
 }
 
-export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+export type ProjectorHandler = (
+  event: DynamoDBStreamEvent,
+  context?: Context,
+) => Promise<DynamoDBBatchResponse>;
 
 export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
   const ports: ProjectorPorts = {
@@ -45,7 +52,8 @@ export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
         error: error as Error,
       }),
   };
-  return async (event) => {
+  return async (event, context) => {
+    if (context) logger.addContext(context);
     const changes = (event.Records ?? []).flatMap((record) => {
       const change = toReleaseChange(record);
       return change ? [change] : [];
@@ -59,6 +67,16 @@ export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
       entityMonths: result.entityMonths,
       failed: result.failed.length,
     });
+    if (deps.metrics) {
+      deps.metrics.addMetric(
+        METRICS.changesProjected,
+        MetricUnit.Count,
+        changes.length - result.failed.length,
+      );
+      deps.metrics.addMetric(METRICS.projectionFailures, MetricUnit.Count, result.failed.length);
+      deps.metrics.addMetric(METRICS.entityMonthsRecounted, MetricUnit.Count, result.entityMonths);
+      deps.metrics.publishStoredMetrics();
+    }
     return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
@@ -70,6 +88,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): Projector
     }),
     tableName: requireEnv('TABLE_NAME', env),
     projections: releaseProjections,
+    metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-projector', env),
   };
 }
 

@@ -31,6 +31,7 @@ import {
   PROJECTOR_BATCH_SIZE,
   PROJECTOR_RETRY_ATTEMPTS,
 } from '#core/event-delivery.js';
+import { STAGE_ENV } from '#core/metric-names.js';
 import { RELEASE_CHANGE_FILTER } from '#core/table-layout.js';
 import type { FunctionSizing, LogLevel } from '../stages.js';
 import { HouseFunction } from './house-function.js';
@@ -44,6 +45,8 @@ export {
 } from '#core/event-delivery.js';
 
 export interface IngestPipelineProps {
+  /** The stage name, a dimension of the functions' metrics. */
+  readonly stage: string;
   readonly table: ReleasesTable;
   readonly entries: { readonly ingest: string; readonly project: string };
   readonly sizing: { readonly ingest: FunctionSizing; readonly project: FunctionSizing };
@@ -129,7 +132,7 @@ export class IngestPipeline extends Construct {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       removalPolicy: props.removalPolicy,
-      environment: { TABLE_NAME: props.table.table.tableName },
+      environment: { TABLE_NAME: props.table.table.tableName, [STAGE_ENV]: props.stage },
     });
     const fn = this.ingest.function;
 
@@ -179,7 +182,7 @@ export class IngestPipeline extends Construct {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       removalPolicy: props.removalPolicy,
-      environment: { TABLE_NAME: props.table.table.tableName },
+      environment: { TABLE_NAME: props.table.table.tableName, [STAGE_ENV]: props.stage },
     });
     props.table.grantProject(this.projector.function);
     Validations.of(this.projector.role).acknowledge({

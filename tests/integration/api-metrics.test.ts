@@ -10,54 +10,13 @@ import { logger } from '#adapters/logger.js';
 import { createMetrics } from '#adapters/metrics.js';
 import type { StoredRelease } from '#core/release.js';
 import { seedReleases, storedCorpus } from '../support/corpus-seed.js';
+import type { Emf } from '../support/emf-output.js';
+import { outputOf } from '../support/emf-output.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { httpEvent } from './query-events.js';
 
 const { makeHandler } = await import('#handlers/api.js');
 const problems = await import('#handlers/problems.js');
-
-interface Emf {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-  [key: string]: unknown;
-}
-
-/**
- * Runs `act` and returns what it wrote: EMF blobs (stdout), JSON log lines (stdout, and stderr
- * for errors), and anything else (a Powertools warning, say) as plain text.
- */
-async function outputOf(
-  act: () => Promise<unknown>,
-): Promise<{ emf: Emf[]; logs: Record<string, unknown>[]; other: string[] }> {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    await act();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  const emf: Emf[] = [];
-  const logs: Record<string, unknown>[] = [];
-  const other: string[] = [];
-  for (const line of lines) {
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      other.push(line);
-      continue;
-    }
-    if ('_aws' in entry) emf.push(entry as Emf);
-    else logs.push(entry);
-  }
-  return { emf, logs, other };
-}
 
 const lambdaContext = (requestId: string): Context =>
   ({
