@@ -8,8 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { envSwitch, requireEnv } from '#adapters/config.js';
+import { DynamoChangeReader } from '#adapters/dynamodb-change-log.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { type MatchedRequest, type Ok, queryOf, serve } from '#adapters/http.js';
+import { listChanges } from '#core/query-changes.js';
 import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
 import { parseParams } from '#core/query-params.js';
 import {
@@ -36,6 +38,8 @@ export interface ApiDeps {
   onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
   /** @default Date.now */
   now?: () => number;
+  /** How far behind now `/changes` serves the log. @default DEFAULT_READ_LAG_MILLIS */
+  changeLagMillis?: number;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -59,6 +63,21 @@ export function queryContext(deps: ApiDeps): QueryContext {
 
 export function makeHandler(deps: ApiDeps): ApiHandler {
   const ctx = queryContext(deps);
+  const changes = {
+    changes: new DynamoChangeReader(
+      deps.doc,
+      deps.tableName,
+      new DynamoReleaseReader(
+        deps.doc,
+        deps.tableName,
+        deps.onConsumedCapacity ? { onConsumedCapacity: deps.onConsumedCapacity } : {},
+      ),
+      deps.onConsumedCapacity,
+    ),
+    cursorSecret: deps.cursorSecret,
+    now: ctx.now,
+    ...(deps.changeLagMillis !== undefined ? { lagMillis: deps.changeLagMillis } : {}),
+  };
   // A JSON body, or a body already serialised in another media type; the cache policy is the route's.
   type Served = { body: unknown } | { text: string; contentType: string };
   const json = async (body: Promise<unknown>): Promise<Served> => ({ body: await body });
@@ -69,6 +88,7 @@ export function makeHandler(deps: ApiDeps): ApiHandler {
       contentType: ATOM_MEDIA_TYPE,
     }),
     getRelease: (request) => json(getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
+    listChanges: (request) => json(listChanges(changes, queryOf(request))),
     listMinisters: (request) => json(listEntities(ctx, 'minister', queryOf(request))),
     listPortfolios: (request) => json(listEntities(ctx, 'portfolio', queryOf(request))),
     getOpenApi: async (request) => {
@@ -89,7 +109,14 @@ export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
   const cursorSecret = requireEnv('CURSOR_SECRET', env);
   const textSearch = envSwitch('TEXT_SEARCH', true, env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  return { doc, tableName, textSearch, cursorSecret };
+  const lag = env.CHANGE_FEED_LAG_SECONDS;
+  return {
+    doc,
+    tableName,
+    textSearch,
+    cursorSecret,
+    ...(lag !== undefined && /^\d+(\.\d+)?$/.test(lag) ? { changeLagMillis: Number(lag) * 1000 } : {}),
+  };
 }
 
 export const handler = makeHandler(fromEnvironment());
