@@ -208,6 +208,56 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
     };
   }
 
+  /**
+   * The current release and revision of each id that exists, read consistently (the change feed
+   * serves an upsert only while the revision it logged is current, so a stale read would drop it).
+   */
+  async currentReleases(
+    ids: readonly string[],
+  ): Promise<Map<string, { rev: number; release: StoredRelease }>> {
+    const found = new Map<string, { rev: number; release: StoredRelease }>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      let keys: Record<string, unknown>[] = unique
+        .slice(i, i + BATCH_GET_MAX)
+        .map((id) => ({ ...releaseKey(id) }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt >= MAX_BATCH_ATTEMPTS)
+          throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        const output = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            ...this.capacityRequest,
+          }),
+        );
+        this.record(output.ConsumedCapacity);
+        for (const item of (output.Responses?.[this.tableName] ?? []) as ReleaseItem[]) {
+          let body: string;
+          try {
+            body = await this.bodyOf(item, true);
+          } catch (error) {
+            // Its chunks went with a newer version: that version's change item follows.
+            if (error instanceof BodyChunksMissingError) continue;
+            throw error;
+          }
+          found.set(item.id, {
+            rev: item.rev,
+            release: {
+              ...summaryOf(item),
+              body,
+              extra: item.extra ?? {},
+              source: { key: item.sourceKey },
+              updatedAt: item.updatedAt,
+            },
+          });
+        }
+        keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
+
   /** The inline body, or the chunks joined; chunks are split at byte boundaries, so decode once joined. */
   private async bodyOf(
     item: Pick<ReleaseItem, 'id' | 'body' | 'bodyHash' | 'bodyChunks'>,

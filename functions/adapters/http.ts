@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BadParameterError, NotFoundError, TextSearchDisabledError } from '#core/query-errors.js';
+import { BadParameterError, GoneError, NotFoundError, TextSearchDisabledError } from '#core/query-errors.js';
 import {
   type EncodedBody,
   encodedBodyBytes,
@@ -306,6 +306,15 @@ export function errorResponse(error: unknown): HttpResult {
     });
   }
   if (error instanceof NotFoundError) return notFound(error.message);
+  if (error instanceof GoneError) {
+    return problemResponse({
+      type: `${PROBLEM_TYPE_BASE}token-expired`,
+      title: 'Token expired',
+      status: 410,
+      detail: error.message,
+      parameter: error.parameter,
+    });
+  }
   logger.error('Request failed', { error: error instanceof Error ? error : String(error) });
   return problemResponse({
     type: 'about:blank',

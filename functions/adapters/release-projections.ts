@@ -1,12 +1,17 @@
 /**
  * The projections plugged into the projector (and re-run by `reindex --reproject`), beyond the
- * list items and entity figures it always keeps: the word index behind `q`.
+ * list items and entity figures it always keeps: the word index behind `q` and the change log
+ * behind `/changes`.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReleaseProjection } from '#core/project-release-changes.js';
+import { changeLogProjection } from './dynamodb-change-log.js';
 import { DynamoSearchIndex } from './dynamodb-search-index.js';
 
 export function releaseProjections(doc: DynamoDBDocumentClient, tableName: string): ReleaseProjection[] {
   const index = new DynamoSearchIndex(doc, tableName);
-  return [{ name: 'word index', apply: (change, release) => index.sync(change.id, release) }];
+  return [
+    { name: 'word index', apply: (change, release) => index.sync(change.id, release) },
+    changeLogProjection(doc, tableName),
+  ];
 }

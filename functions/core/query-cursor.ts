@@ -75,6 +75,8 @@ export function decodeCursor(
   fingerprint: string,
   token: string,
   now: number = Date.now(),
+  /** How long the previous key's signatures stay good (change tokens live 30 days). */
+  previousKeyGraceMs: number = PREVIOUS_KEY_GRACE_MS,
 ): string {
   const keys = keysOf(secret);
   const match = /^([A-Za-z0-9_-]{1,1000})\.([A-Za-z0-9_-]{22})$/.exec(token);
@@ -104,6 +106,6 @@ export function decodeCursor(
   ) {
     throw invalid();
   }
-  if (byPrevious && now - decoded.t * 1000 > PREVIOUS_KEY_GRACE_MS) throw invalid();
+  if (byPrevious && now - decoded.t * 1000 > previousKeyGraceMs) throw invalid();
   return decoded.a;
 }

@@ -40,3 +40,13 @@ export class TextSearchDisabledError extends BadParameterError {
 
 /** No such route or release: 404. */
 export class NotFoundError extends Error {}
+
+/** A parameter names something that no longer exists (an expired change token): 410. */
+export class GoneError extends Error {
+  constructor(
+    readonly parameter: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}

@@ -5,6 +5,7 @@
  */
 // A namespace import lets esbuild drop what is unused (zod's locales): 85 KB instead of 450 KB.
 import * as z from 'zod';
+import { changesParamsSchema } from './query-changes.js';
 import {
   FEED_DEFAULT_LIMIT,
   noParamsSchema,
@@ -15,6 +16,8 @@ import {
 } from './query-params.js';
 import {
   atomFeedSchema,
+  changePageSchema,
+  changeSchema,
   entityListSchema,
   entityRefSchema,
   entitySummarySchema,
@@ -41,6 +44,8 @@ export interface OperationSpec {
   cacheControl: string;
   /** Whether a 404 is a normal answer (an unknown id). */
   mayBeNotFound?: boolean;
+  /** Whether a 410 is a normal answer (an expired token). */
+  mayBeGone?: boolean;
 }
 
 /** Operation groups, in the order a reader of the document meets them. */
@@ -95,6 +100,22 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     cacheControl: PUBLIC_LONG,
     mayBeNotFound: true,
   },
+  listChanges: {
+    tag: 'Releases',
+    summary: 'Every change to the archive, in order (for mirrors)',
+    description:
+      "Each release's latest change, in the order they were logged: an upsert carries the release as " +
+      '/releases/{id} serves it, a delete only its id (a move between keys is a delete of the old id and ' +
+      'an upsert of the new). Without after, the log from its start: every release that exists, as ' +
+      'upserts, then the deletions of the last 30 days. Pass nextToken as after to continue; nextToken is ' +
+      'always present, and an empty page means nothing new yet (poll again). The log is served up to a ' +
+      'few seconds before now, so a change appears a few seconds after the projector logs it, and none is ' +
+      'ever skipped. A token older than 30 days answers 410: start over without after.',
+    query: changesParamsSchema,
+    response: changePageSchema,
+    cacheControl: 'public, max-age=5',
+    mayBeGone: true,
+  },
   listMinisters: {
     tag: 'Ministers and portfolios',
     summary: 'Every minister with releases',
@@ -140,6 +161,8 @@ const NAMED_SCHEMAS: ReadonlyArray<[string, z.ZodType]> = [
   ['ReleaseSummary', releaseSummarySchema],
   ['Release', releaseSchema],
   ['ReleasePage', releasePageSchema],
+  ['Change', changeSchema],
+  ['ChangePage', changePageSchema],
   ['EntitySummary', entitySummarySchema],
   ['EntityList', entityListSchema],
   ['Problem', problemRecordSchema],
@@ -226,6 +249,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
       '304': { description: 'Not modified: the If-None-Match ETag is current' },
       '400': problemResponse('A parameter is unknown or not valid; `parameter` names it'),
       ...(spec.mayBeNotFound ? { '404': problemResponse('No such release') } : {}),
+      ...(spec.mayBeGone ? { '410': problemResponse('The token has expired: start over without it') } : {}),
       ...(route.auth === 'iam' ? { '403': { description: 'Not authorized (IAM)' } } : {}),
       '429': { description: 'Too many requests: the stage rate or burst limit is exceeded' },
       '500': problemResponse('Internal error (details are logged, never returned)'),

@@ -64,6 +64,25 @@ export const problemListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const changeSchema = z
+  .object({
+    token: z.string().meta({ description: 'Pass as after to continue right after this change' }),
+    type: z.enum(['upsert', 'delete']),
+    id: z.string().meta({ example: 'prime-minister-heads-united-states-nato' }),
+    at: z.string().meta({ format: 'date-time', description: 'When the change was committed (approximate)' }),
+    release: releaseSchema
+      .optional()
+      .meta({ description: 'Upserts only: the release as /releases/{id} serves it now' }),
+  })
+  .meta({ description: "A release's latest change" });
+
+export const changePageSchema = z.object({
+  items: z.array(changeSchema),
+  nextToken: z.string().meta({
+    description: 'Always present: pass as after to continue (poll it when items is empty)',
+  }),
+});
+
 /** RFC 9457 problem details, with the parameter at fault for 400s. */
 export const problemDetailsSchema = z.object({
   type: z.string(),

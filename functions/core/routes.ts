@@ -27,6 +27,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   // ([a-z0-9-]), so no id is ever read as the feed or the feed as an id.
   route('/releases.atom', 'api', 'none', 'listReleasesAtom'),
   route('/releases/{id}', 'api', 'none', 'getRelease'),
+  route('/changes', 'api', 'none', 'listChanges'),
   route('/ministers', 'api', 'none', 'listMinisters'),
   route('/portfolios', 'api', 'none', 'listPortfolios'),
   route('/openapi.json', 'api', 'none', 'getOpenApi'),

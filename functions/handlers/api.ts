@@ -9,6 +9,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { cursorSecretSource, envSwitch, requireEnv } from '#adapters/config.js';
+import { DynamoChangeReader } from '#adapters/dynamodb-change-log.js';
 import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
 import { type MatchedRequest, type Ok, queryOf, serve } from '#adapters/http.js';
 import { logger } from '#adapters/logger.js';
@@ -19,6 +20,7 @@ import {
   SecretsManagerCursorKeys,
 } from '#adapters/secrets-manager.js';
 import { NO_ROUTE } from '#core/metric-names.js';
+import { listChanges } from '#core/query-changes.js';
 import type { CursorKeys } from '#core/query-cursor.js';
 import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
 import { parseParams } from '#core/query-params.js';
@@ -51,6 +53,8 @@ export interface ApiDeps {
    * @default - no metrics (the Lambda entry point passes the function's own)
    */
   metrics?: Metrics;
+  /** How far behind now `/changes` serves the log. @default DEFAULT_READ_LAG_MILLIS */
+  changeLagMillis?: number;
 }
 
 export type ApiHandler = (
@@ -86,9 +90,24 @@ export function queryContext(deps: ApiDeps, work?: RequestWork, keys?: string | 
   };
 }
 
+/** What `/changes` reads: the change log beside the releases of the same request's reader. */
+function changesContext(ctx: QueryContext, deps: ApiDeps) {
+  return {
+    changes: new DynamoChangeReader(
+      deps.doc,
+      deps.tableName,
+      ctx.reader as DynamoReleaseReader,
+      deps.onConsumedCapacity,
+    ),
+    cursorSecret: ctx.cursorSecret,
+    now: ctx.now,
+    ...(deps.changeLagMillis !== undefined ? { lagMillis: deps.changeLagMillis } : {}),
+  };
+}
+
 /** A JSON body, or a body already serialised in another media type; the cache policy is the route's. */
 type Served = { body: unknown } | { text: string; contentType: string };
-type Operation = (ctx: QueryContext, request: MatchedRequest) => Promise<Served>;
+type Operation = (ctx: QueryContext, request: MatchedRequest, deps: ApiDeps) => Promise<Served>;
 
 const json =
   (run: (ctx: QueryContext, request: MatchedRequest) => Promise<unknown>): Operation =>
@@ -101,6 +120,9 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     contentType: ATOM_MEDIA_TYPE,
   }),
   getRelease: json((ctx, request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
+  listChanges: async (ctx, request, deps) => ({
+    body: await listChanges(changesContext(ctx, deps), queryOf(request)),
+  }),
   listMinisters: json((ctx, request) => listEntities(ctx, 'minister', queryOf(request))),
   listPortfolios: json((ctx, request) => listEntities(ctx, 'portfolio', queryOf(request))),
   getOpenApi: json(async (_ctx, request) => {
@@ -123,7 +145,10 @@ export function makeHandler(deps: ApiDeps): ApiHandler {
       const operate = OPERATIONS[route];
       if (!operate) throw new Error(`No api operation for ${route}`);
       const ctx = shared ?? queryContext(deps, work, await resolveCursorSecret(deps.cursorSecret));
-      return { ...(await operate(ctx, request)), cacheControl: operationFor(request.route).cacheControl };
+      return {
+        ...(await operate(ctx, request, deps)),
+        cacheControl: operationFor(request.route).cacheControl,
+      };
     });
     if (deps.metrics) {
       publishRequestMetrics(deps.metrics, {
@@ -145,12 +170,14 @@ export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ApiDeps {
       : source.literal;
   const textSearch = envSwitch('TEXT_SEARCH', true, env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const lag = env.CHANGE_FEED_LAG_SECONDS;
   return {
     doc,
     tableName,
     textSearch,
     cursorSecret,
     metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-api', env),
+    ...(lag !== undefined && /^\d+(\.\d+)?$/.test(lag) ? { changeLagMillis: Number(lag) * 1000 } : {}),
   };
 }
 

@@ -34,6 +34,7 @@ const PUBLIC_ROUTES = [
   'listReleases',
   'listReleasesAtom',
   'getRelease',
+  'listChanges',
   'listMinisters',
   'listPortfolios',
   'getOpenApi',
