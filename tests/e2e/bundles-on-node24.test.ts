@@ -42,7 +42,8 @@ const SEEDS_DIR = 'seeds';
 const BROKEN_KEY = 'broken/no date.md';
 const CURSOR_SECRET = 'bundle-test-cursor-secret';
 
-describe('the deployed bundles on Node.js 24', () => {
+// Generous: four processes start cold, and DynamoDB Local's JVM shares two cores with the suite.
+describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
   let bundles: DeployedBundles;
   let services: TestServices;
   let node: string;
@@ -95,25 +96,27 @@ describe('the deployed bundles on Node.js 24', () => {
     return run.results;
   }
 
-  async function get(name: 'api' | 'problems', url: string, headers: string[] = []) {
-    const { event } = toApiGatewayEvent({
-      method: 'GET',
-      url,
-      rawHeaders: ['Host', 'abcdef1234.execute-api.ap-southeast-2.amazonaws.com', ...headers],
-      httpVersion: '1.1',
-      sourceIp: '192.0.2.10',
-    });
-    const [result] = await invoke<APIGatewayProxyStructuredResultV2>(
-      name,
-      [event satisfies APIGatewayProxyEventV2],
-      {
-        TABLE_NAME: services.tableName,
-        CURSOR_SECRET,
-      },
+  /** GET requests through API Gateway's payload 2.0, served one after another by one process. */
+  async function get(name: 'api' | 'problems', requests: Array<{ url: string; headers?: string[] }>) {
+    const events: APIGatewayProxyEventV2[] = requests.map(
+      ({ url, headers = [] }) =>
+        toApiGatewayEvent({
+          method: 'GET',
+          url,
+          rawHeaders: ['Host', 'abcdef1234.execute-api.ap-southeast-2.amazonaws.com', ...headers],
+          httpVersion: '1.1',
+          sourceIp: '192.0.2.10',
+        }).event,
     );
-    const response = fromApiGatewayResult(result ?? {});
-    const raw = response.headers['content-encoding'] === 'gzip' ? gunzipSync(response.body) : response.body;
-    return { ...response, json: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+    const results = await invoke<APIGatewayProxyStructuredResultV2>(name, events, {
+      TABLE_NAME: services.tableName,
+      CURSOR_SECRET,
+    });
+    return results.map((result) => {
+      const response = fromApiGatewayResult(result);
+      const raw = response.headers['content-encoding'] === 'gzip' ? gunzipSync(response.body) : response.body;
+      return { ...response, json: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+    });
   }
 
   it('synthesizes each function as one self-contained ESM package for nodejs24.x', () => {
@@ -211,24 +214,27 @@ describe('the deployed bundles on Node.js 24', () => {
 
   it('api: GET /releases lists the seed release and GET /releases/{id} returns it (gzip)', async () => {
     expect(releaseId).toBeTruthy();
-    const list = await get('api', '/releases');
-    expect(list.statusCode).toBe(200);
-    expect((list.json.items as Array<{ id: string }>).map((item) => item.id)).toEqual([releaseId]);
+    const [list, one] = await get('api', [
+      { url: '/releases' },
+      { url: `/releases/${encodeURIComponent(releaseId)}`, headers: ['Accept-Encoding', 'gzip'] },
+    ]);
+    expect(list?.statusCode).toBe(200);
+    const listed = (list?.json.items ?? []) as Array<{ id: string }>;
+    expect(listed.map((item) => item.id)).toEqual([releaseId]);
 
-    const one = await get('api', `/releases/${encodeURIComponent(releaseId)}`, ['Accept-Encoding', 'gzip']);
-    expect(one.statusCode).toBe(200);
-    expect(one.headers['content-encoding']).toBe('gzip');
-    expect(one.json).toMatchObject({
+    expect(one?.statusCode).toBe(200);
+    expect(one?.headers['content-encoding']).toBe('gzip');
+    expect(one?.json).toMatchObject({
       id: releaseId,
       title: 'Prime Minister heads to United States for NATO',
     });
-    expect(String(one.json.body)).toContain('Christopher Luxon');
+    expect(String(one?.json.body)).toContain('Christopher Luxon');
   });
 
   it('problems: GET /problems lists the file that could not be ingested', async () => {
-    const problems = await get('problems', '/problems');
-    expect(problems.statusCode).toBe(200);
-    const items = problems.json.items as Array<{ key: string; reason: string }>;
+    const [problems] = await get('problems', [{ url: '/problems' }]);
+    expect(problems?.statusCode).toBe(200);
+    const items = (problems?.json.items ?? []) as Array<{ key: string; reason: string }>;
     expect(items.map((item) => item.key)).toEqual([BROKEN_KEY]);
     expect(items[0]?.reason).toMatch(/date/);
   });
