@@ -10,6 +10,7 @@
  * bundle, a runtime API that differs between Node.js versions, and template environment names
  * that drift from what the handlers read.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -37,10 +38,17 @@ import { startStreamPoller } from '#local/stream-poller.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { type DeployedBundles, synthDeployedBundles } from './support/deployed-bundles.js';
 import { type InvokeOptions, invokeDeployed, node24Binary } from './support/lambda-invoke.js';
+import {
+  type SecretsManagerStandIn,
+  startSecretsManagerStandIn,
+} from './support/secrets-manager-stand-in.js';
 
 const SEEDS_DIR = 'seeds';
 const BROKEN_KEY = 'broken/no date.md';
 const CURSOR_SECRET = 'bundle-test-cursor-secret';
+/** The api functions read the cursor key from Secrets Manager, here from a stand-in on loopback. */
+const CURSOR_SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-2:000000000000:secret:cursor-AbCdEf';
+let secrets: SecretsManagerStandIn;
 
 // Generous: four processes start cold, and DynamoDB Local's JVM shares two cores with the suite.
 describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
@@ -56,10 +64,12 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     node = node24Binary();
     services = await freshServices();
+    secrets = await startSecretsManagerStandIn(CURSOR_SECRET_ARN, CURSOR_SECRET);
     bundles = synthDeployedBundles();
   }, 240_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await secrets?.stop();
     bundles?.cleanup();
     const ran = Object.values(versions);
     if (ran.length > 0) console.log(`bundles ran under Node.js ${[...new Set(ran)].join(', ')}`);
@@ -81,6 +91,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
         // s3rver neither sends nor checks the SDK's default CRC checksums.
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       },
     };
   }
@@ -110,7 +121,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     );
     const results = await invoke<APIGatewayProxyStructuredResultV2>(name, events, {
       TABLE_NAME: services.tableName,
-      CURSOR_SECRET,
+      CURSOR_SECRET_ARN,
     });
     return results.map((result) => {
       const response = fromApiGatewayResult(result);
