@@ -358,8 +358,9 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
 
   async postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
+    const unique = new Map(keys.map(({ word, month }) => [`${word}\n${month}`, postingKey(word, month)]));
     const items = await this.batchGet(
-      keys.map(({ word, month }) => ({ ...postingKey(word, month) })),
+      [...unique.values()].map((key) => ({ ...key })),
       undefined,
     );
     for (const item of items) {

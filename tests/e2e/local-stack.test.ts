@@ -137,9 +137,17 @@ describe('npm start: the local stack end to end', () => {
     timings.seedQueryableAfterUpMs = Math.round(performance.now() - began);
     expect(release.id).toBe(SEED_ID);
     expect(release.title).toBe('Prime Minister heads to United States for NATO');
-    const list = await getJson('/releases');
-    expect(list.status).toBe(200);
-    expect((list.body as { items: Array<{ id: string }> }).items.map((i) => i.id)).toContain(SEED_ID);
+    // Lists follow through the projector, a few seconds behind the release itself.
+    const listed = await eventually(
+      'seed release listed',
+      async () => {
+        const list = await getJson('/releases');
+        const ids = (list.body as { items?: Array<{ id: string }> }).items?.map((i) => i.id) ?? [];
+        return list.status === 200 && ids.includes(SEED_ID) ? ids : undefined;
+      },
+      15_000,
+    );
+    expect(listed).toContain(SEED_ID);
   });
 
   it('ingests an SDK upload with a difficult key within seconds', async () => {
@@ -241,7 +249,7 @@ describe('npm start: the local stack end to end', () => {
     await eventually(
       'bulk one removed by reconcile',
       async () => ((await statusOf('/releases/bulk-one')) === 404 ? true : undefined),
-      15_000,
+      30_000,
       200,
     );
     timings.multiDeleteReconciledMs = Math.round(performance.now() - began);

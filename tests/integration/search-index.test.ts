@@ -259,7 +259,15 @@ describe('q from the word index', () => {
         const result = await api(httpEvent(`/releases?q=${encodeURIComponent(text)}${more}`));
         expect([200, 400]).toContain(result.statusCode);
       }),
-      { numRuns: 150 },
+      // Found by this property once: a word both required and excluded made a BatchGetItem with a
+      // duplicate key, which DynamoDB refuses (a 500).
+      {
+        numRuns: 150,
+        examples: [
+          ['"nato" -a a', ''],
+          ['a -a', ''],
+        ],
+      },
     );
   }, 600_000);
 });

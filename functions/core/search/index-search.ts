@@ -190,9 +190,9 @@ export async function indexSearchPage(
     examined += 1;
     let candidates = candidatesOf(month, request);
     if (candidates.length > 0 && intersect.length + subtract.length > 0) {
-      const postings = await reader.postingItems(
-        [...intersect, ...subtract].map((word) => ({ word, month: month.month })),
-      );
+      // A word both required and excluded (`a -a`) is read once: BatchGetItem refuses duplicate keys.
+      const words = [...new Set([...intersect, ...subtract])];
+      const postings = await reader.postingItems(words.map((word) => ({ word, month: month.month })));
       const has = (word: string, raw: string) =>
         postings.get(postingItemId(word, month.month))?.includes(raw) ?? false;
       candidates = candidates.filter(
