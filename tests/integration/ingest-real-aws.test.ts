@@ -26,7 +26,13 @@ describe('bulk load under real DynamoDB semantics', () => {
     await h?.close();
   });
 
-  it('ingests 5,000 releases sharing one minister and one portfolio at concurrency 100: none lost, exact counts', async () => {
+  /**
+   * 2,000 in `npm test` (it must stay within CI's budget on two cores); the full 5,000 with
+   * RELEASES_BULK_RELEASES=5000 npx vitest run tests/integration/ingest-real-aws.test.ts
+   */
+  const total = Number(process.env.RELEASES_BULK_RELEASES ?? 2_000);
+
+  it(`ingests ${total.toLocaleString('en-US')} releases sharing one minister and one portfolio at concurrency 100: none lost, exact counts`, async () => {
     // Conflicts as DynamoDB documents them, and throttling past 400 write units a second.
     const { client, semantics } = withDynamoDbSemantics(services.dynamo, {
       transactionHoldMs: 5,
@@ -38,7 +44,6 @@ describe('bulk load under real DynamoDB semantics', () => {
     h = ingestHarness(emulated, { onConflict: () => raceRetries++ });
     await h.project();
 
-    const total = 5_000;
     const events = [];
     for (let i = 0; i < total; i++) {
       const day = String(1 + (i % 28)).padStart(2, '0');
@@ -84,7 +89,7 @@ describe('bulk load under real DynamoDB semantics', () => {
     const settledAt = Date.now();
     const projector = await h.project();
     console.log(
-      `bulk 5,000: ingest ${ingested - started} ms, projection settled ${settledAt - ingested} ms later; ` +
+      `bulk ${total}: ingest ${ingested - started} ms, projection settled ${settledAt - ingested} ms later; ` +
         `conflicts ${semantics.counters.conflicts} (transactions ${semantics.counters.transactionConflicts}, ` +
         `single items ${semantics.counters.singleItemConflicts}), ingest race retries ${raceRetries}, ` +
         `throttles ${semantics.counters.throttles}, SDK attempts ${JSON.stringify(semantics.counters.attempts)}, ` +
@@ -99,7 +104,7 @@ describe('bulk load under real DynamoDB semantics', () => {
       { sk: 'christopher-luxon', count: total, name: 'Rt Hon Christopher Luxon', latestDate: '2024-12-28' },
     ]);
     expect(await h.entities('portfolio')).toMatchObject([{ sk: 'prime-minister', count: total }]);
-  }, 900_000);
+  }, 1_800_000);
 });
 
 describe('races between reindex and uploads', () => {
