@@ -12,7 +12,7 @@ export default defineConfig({
     // them for makeHandler and pass real local clients, so these placeholders are never used.
     env: {
       DDB_LOCAL_TELEMETRY: '0',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       AWS_REGION: 'ap-southeast-2',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
