@@ -286,7 +286,7 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
     it(`keep logs ${settings.logRetention} days and ${keeps ? 'retain' : 'delete'} them with the stack`, () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
       // ingest, projector, api, problems, cursor key rotation, HTTP access logs
-      expect(groups).toHaveLength(5);
+      expect(groups).toHaveLength(6);
       for (const group of groups) {
         expect(group.Properties?.RetentionInDays).toBe(settings.logRetention);
         expect(group.Properties?.LogGroupName).toBeUndefined();
