@@ -80,6 +80,8 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     return {
       node,
       deployTimeValues,
+      // A busy two-core machine: the projector writes the seed's word index (some 300 updates).
+      timeoutMs: 110_000,
       awsEnvironment: {
         AWS_REGION: LOCAL_REGION,
         AWS_DEFAULT_REGION: LOCAL_REGION,
