@@ -10,6 +10,13 @@ import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
 import { reindex } from '#core/reindex.js';
 import { entityKey } from '#core/table-layout.js';
 import { makeHandler as makeApiHandler } from '#handlers/api.js';
+import {
+  type DynamoDbLocal,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+} from '../../scripts/local/dynamodb-local.js';
+import { freePort } from '../../scripts/local/free-port.js';
+import { ensureTable } from '../../scripts/local/provision.js';
 import { withDynamoDbSemantics } from '../support/dynamodb-semantics.js';
 import { ingestHarness, releaseFile, sqsIngest } from '../support/ingest-harness.js';
 import { type MotoS3, motoSkipReason, startMotoS3 } from '../support/moto-s3.js';
@@ -32,7 +39,18 @@ describe('bulk load under real DynamoDB semantics', () => {
    */
   const total = Number(process.env.RELEASES_BULK_RELEASES ?? 2_000);
 
+  // A DynamoDB Local of its own: the shared one has grown with every other file's tables and their
+  // streams by the time this runs, and slows down with them.
+  let own: DynamoDbLocal | undefined;
+  afterAll(async () => {
+    await own?.stop();
+  });
+
   it(`ingests ${total.toLocaleString('en-US')} releases sharing one minister and one portfolio at concurrency 100: none lost, exact counts`, async () => {
+    own = await startDynamoDbLocal({ port: await freePort() });
+    const dynamo = localDynamoDbClient(own.endpoint);
+    await ensureTable(dynamo, services.tableName);
+    services = { ...services, dynamo, doc: documentClient(dynamo), dynamoEndpoint: own.endpoint };
     // Conflicts as DynamoDB documents them, and throttling past 400 write units a second.
     const { client, semantics } = withDynamoDbSemantics(services.dynamo, {
       transactionHoldMs: 5,
