@@ -23,43 +23,43 @@ export class DynamoBodyChunks {
 
   /** The chunks of one body version in order, or undefined when any is missing. */
   async read(id: string, bodyId: string, expected: number, consistent = false): Promise<string | undefined> {
-    const prefix = bodyChunkPrefix(id, bodyId);
     const parts: Uint8Array[] = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': prefix.pk, ':prefix': prefix.sk },
-        ConsistentRead: consistent,
-      },
-    );
-    for await (const page of pages) for (const item of page.Items ?? []) parts.push(item.data as Uint8Array);
+    for await (const page of this.pages(id, bodyId, { ConsistentRead: consistent })) {
+      for (const item of page.Items ?? []) parts.push(item.data as Uint8Array);
+    }
     if (parts.length !== expected) return undefined;
     return new TextDecoder().decode(Buffer.concat(parts));
   }
 
   async delete(id: string, bodyId: string): Promise<number> {
-    const prefix = bodyChunkPrefix(id, bodyId);
     const keys: Array<{ pk: string; sk: string }> = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': prefix.pk, ':prefix': prefix.sk },
-        ProjectionExpression: '#pk, #sk',
-      },
-    );
-    for await (const page of pages)
+    for await (const page of this.pages(id, bodyId, { ProjectionExpression: '#pk, #sk' })) {
       for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
+    }
     await batchWrite(
       this.doc,
       this.tableName,
       keys.map((Key) => ({ DeleteRequest: { Key } })),
     );
     return keys.length;
+  }
+
+  /** The pages of one body version's chunk items, in chunk order. */
+  private pages(
+    id: string,
+    bodyId: string,
+    options: { ConsistentRead?: boolean; ProjectionExpression?: string },
+  ) {
+    const prefix = bodyChunkPrefix(id, bodyId);
+    return paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': prefix.pk, ':prefix': prefix.sk },
+        ...options,
+      },
+    );
   }
 }
