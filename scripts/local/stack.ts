@@ -370,14 +370,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const interval = options.reconcileIntervalMs ?? 30_000;
     if (interval > 0 && functions.reconcile) {
       // Each run reads every source and release item: on a big local corpus, space the runs at
-      // ten times the last run's duration at least, so reconciling never dominates the machine.
+      // ten times the shorter of the last two runs at least, so reconciling never dominates the
+      // machine. The shorter of two, so one slow run (a cold start, a busy machine) stretches nothing.
       let timer: NodeJS.Timeout | undefined;
       let stopped = false;
+      let previousMs = 0;
       const schedule = (delay: number) => {
         timer = setTimeout(async () => {
           const began = Date.now();
           await reconcile();
-          if (!stopped) schedule(Math.max(interval, 10 * (Date.now() - began)));
+          const tookMs = Date.now() - began;
+          const spacing = Math.max(interval, 10 * Math.min(previousMs, tookMs));
+          previousMs = tookMs;
+          if (!stopped) schedule(spacing);
         }, delay);
         timer.unref();
       };

@@ -4,7 +4,7 @@
  * and the AWS CLI where installed); reads over HTTP as any API client would.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,19 @@ async function hasAwsCli(): Promise<boolean> {
   }
 }
 
+/** State and parent of a process, from /proc. */
+function processStatus(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return status
+      .split('\n')
+      .filter((line) => /^(State|PPid):/.test(line))
+      .join(', ');
+  } catch {
+    return `no /proc entry for ${pid}`;
+  }
+}
+
 describe('npm start: the local stack end to end', () => {
   let ports: StackPorts;
   let dataDir: string;
@@ -82,7 +95,12 @@ describe('npm start: the local stack end to end', () => {
     const code = await target.exited;
     if (expectedExit !== null) expect(code).toBe(expectedExit);
     await eventually('stack process gone', async () => (isAlive(nodePid) ? undefined : true), 15_000);
-    await eventually('Java process gone', async () => (isAlive(javaPid) ? undefined : true), 10_000);
+    await eventually('Java process gone', async () => (isAlive(javaPid) ? undefined : true), 10_000).catch(
+      (error: unknown) => {
+        // What the process is doing, and who its parent is now: the difference between a hang and a zombie.
+        throw new Error(`${String(error)}; ${processStatus(javaPid)}\n${target.output().slice(-2_000)}`);
+      },
+    );
     for (const port of [ports.api, ports.s3, ports.dynamodb]) expect(await portInUse(port)).toBe(false);
   }
 
