@@ -1,8 +1,11 @@
 /**
  * Process lifecycle of `npm start`: stop on SIGINT/SIGTERM, and also when the launcher is killed.
- * `npm start` runs npm -> sh -> tsx -> node; Ctrl-C signals the whole group, but a SIGTERM sent to
- * npm alone ends `sh` without passing it on, which would leave this process (and its Java child)
- * running, re-parented. Watching our parent's parent catches that.
+ * `npm start` runs npm -> node (the script `exec`s node with tsx as an import hook: the tsx CLI
+ * would sit between them and SIGKILL this process when it does not confirm a relayed signal within
+ * 30 ms, as happens on a busy machine, leaving DynamoDB Local's JVM behind). Ctrl-C signals the
+ * whole group and npm passes a SIGTERM on; should the launcher die without passing anything (a
+ * SIGKILL, or a wrapper in between that does not relay), this process would run on, re-parented.
+ * Watching our parent, and our parent's parent, catches that.
  */
 import { readFileSync } from 'node:fs';
 

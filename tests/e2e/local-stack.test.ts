@@ -86,12 +86,16 @@ describe('npm start: the local stack end to end', () => {
     return started;
   }
 
-  /** SIGTERM to the launched process, then: the stack's Node.js and Java gone, all three ports free. */
-  async function stopAndCheck(target: StackProcess, expectedExit: number | null = 0): Promise<void> {
+  /** A signal to the launched process, then: the stack's Node.js and Java gone, all three ports free. */
+  async function stopAndCheck(
+    target: StackProcess,
+    expectedExit: number | null = 0,
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<void> {
     const javaPid = target.javaPid();
     const nodePid = target.nodePid();
     expect(isAlive(javaPid)).toBe(true);
-    target.child.kill('SIGTERM');
+    target.child.kill(signal);
     const code = await target.exited;
     if (expectedExit !== null) expect(code).toBe(expectedExit);
     await eventually('stack process gone', async () => (isAlive(nodePid) ? undefined : true), 15_000);
@@ -296,8 +300,8 @@ describe('npm start: the local stack end to end', () => {
     if (!stack) throw new Error('stack not started');
     await stopAndCheck(stack);
 
-    // This time through `npm start` itself, stopped by a SIGTERM to npm alone: npm's `sh` does not
-    // pass it on, and the stack must notice that its launcher is gone.
+    // This time through `npm start` itself, stopped by a SIGKILL to npm alone: nothing passes a
+    // signal on, and the stack must notice that its launcher is gone.
     stack = await start(true);
     expect(stack.output()).not.toMatch(/uploaded \d+ seed/);
     // Kept in DynamoDB Local's files: served at once, no re-ingestion needed.
@@ -306,6 +310,6 @@ describe('npm start: the local stack end to end', () => {
     expect(await statusOf(`/releases/${DIFFICULT_ID}`)).toBe(404);
 
     // npm itself dies of the signal; what matters is that nothing is left behind.
-    await stopAndCheck(stack, null);
+    await stopAndCheck(stack, null, 'SIGKILL');
   });
 });

@@ -31,7 +31,7 @@ export function spawnStack(options: {
   dataDir: string;
   args?: string[];
   env?: Record<string, string>;
-  /** Run `npm start` itself (npm -> sh -> tsx -> node) rather than node on start.ts. */
+  /** Run `npm start` itself (npm -> node) rather than node on start.ts. */
   viaNpm?: boolean;
 }): StackProcess {
   const [command, args] = options.viaNpm
