@@ -57,7 +57,11 @@ export async function ensureTable(
  * bulk-loads with it off, since DynamoDB Local writes several times slower with one, and turns it
  * on for the part that goes through the event path.
  */
-export async function setTableStream(client: DynamoDBClient, tableName: string, enabled: boolean): Promise<void> {
+export async function setTableStream(
+  client: DynamoDBClient,
+  tableName: string,
+  enabled: boolean,
+): Promise<void> {
   await client.send(
     new UpdateTableCommand({
       TableName: tableName,
