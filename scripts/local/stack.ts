@@ -186,7 +186,6 @@ function handlerEnvironment(
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_S3: s3Endpoint,
-    AWS_S3_FORCE_PATH_STYLE: 'true',
   };
 }
 
