@@ -2,6 +2,7 @@
  * The one way this code base batch-writes and batch-reads DynamoDB: groups of 25 writes / 100
  * keys, unprocessed items retried with exponential backoff, a bounded number in flight.
  */
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -53,7 +54,13 @@ export async function batchGet<T extends TableKey>(
   doc: DynamoDBDocumentClient,
   tableName: string,
   keys: readonly TableKey[],
-  options: { consistent?: boolean; projection?: string; names?: Record<string, string> } = {},
+  options: {
+    consistent?: boolean;
+    projection?: string;
+    names?: Record<string, string>;
+    /** Asks DynamoDB for `TOTAL` consumed capacity and reports each response's. */
+    onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
+  } = {},
 ): Promise<T[]> {
   const found: T[] = [];
   for (let i = 0; i < keys.length; i += 100) {
@@ -69,7 +76,13 @@ export async function batchGet<T extends TableKey>(
     for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new Error('BatchGetItem kept returning unprocessed keys');
       if (attempt > 0) await pause(attempt);
-      const page: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: request }));
+      const page: BatchGetCommandOutput = await doc.send(
+        new BatchGetCommand({
+          RequestItems: request,
+          ...(options.onConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+        }),
+      );
+      for (const capacity of page.ConsumedCapacity ?? []) options.onConsumedCapacity?.(capacity);
       found.push(...((page.Responses?.[tableName] ?? []) as T[]));
       request = page.UnprocessedKeys;
     }

@@ -5,7 +5,6 @@
  */
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -49,7 +48,9 @@ import {
   type ReleaseItem,
   releaseKey,
   summaryOf,
+  type TableKey,
 } from '#core/table-layout.js';
+import { batchGet } from './dynamodb-batch.js';
 
 export interface DynamoReleaseReaderOptions {
   /** Called with the consumed capacity of every request (asks DynamoDB for `TOTAL`); for tests and the benchmark. */
@@ -59,7 +60,6 @@ export interface DynamoReleaseReaderOptions {
 }
 
 const BATCH_GET_MAX = 100;
-const MAX_BATCH_ATTEMPTS = 8;
 
 /** A release item's stored body is inconsistent with its chunks even after a consistent re-read. */
 export class BodyChunksMissingError extends Error {}
@@ -75,6 +75,11 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
 
   private get capacityRequest(): { ReturnConsumedCapacity?: 'TOTAL' } {
     return this.options.onConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
+  }
+
+  /** The shared batch reader's way of reporting capacity, when asked for. */
+  private get capacityOption(): { onConsumedCapacity?: (capacity: ConsumedCapacity) => void } {
+    return this.options.onConsumedCapacity ? { onConsumedCapacity: this.options.onConsumedCapacity } : {};
   }
 
   private record(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
@@ -141,36 +146,24 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
     return texts;
   }
 
-  private async batchGetReleases(ids: readonly string[]): Promise<ReleaseItem[]> {
-    const found: ReleaseItem[] = [];
-    let keys: Record<string, unknown>[] = ids.map((id) => ({ ...releaseKey(id) }));
-    for (let attempt = 0; keys.length > 0; attempt += 1) {
-      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-      const output = await this.doc.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: keys,
-              ProjectionExpression: '#id, #title, #body, #bodyHash, #bodyChunks, #updatedAt',
-              ExpressionAttributeNames: {
-                '#id': 'id',
-                '#title': 'title',
-                '#body': 'body',
-                '#bodyHash': 'bodyHash',
-                '#bodyChunks': 'bodyChunks',
-                '#updatedAt': 'updatedAt',
-              },
-            },
-          },
-          ...this.capacityRequest,
-        }),
-      );
-      this.record(output.ConsumedCapacity);
-      found.push(...((output.Responses?.[this.tableName] ?? []) as ReleaseItem[]));
-      keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return found;
+  private batchGetReleases(ids: readonly string[]): Promise<ReleaseItem[]> {
+    return batchGet<ReleaseItem>(
+      this.doc,
+      this.tableName,
+      ids.map((id) => releaseKey(id)),
+      {
+        projection: '#id, #title, #body, #bodyHash, #bodyChunks, #updatedAt',
+        names: {
+          '#id': 'id',
+          '#title': 'title',
+          '#body': 'body',
+          '#bodyHash': 'bodyHash',
+          '#bodyChunks': 'bodyChunks',
+          '#updatedAt': 'updatedAt',
+        },
+        ...this.capacityOption,
+      },
+    );
   }
 
   async getRelease(id: string): Promise<StoredRelease | undefined> {
@@ -216,44 +209,31 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
     ids: readonly string[],
   ): Promise<Map<string, { rev: number; release: StoredRelease }>> {
     const found = new Map<string, { rev: number; release: StoredRelease }>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-      let keys: Record<string, unknown>[] = unique
-        .slice(i, i + BATCH_GET_MAX)
-        .map((id) => ({ ...releaseKey(id) }));
-      for (let attempt = 0; keys.length > 0; attempt += 1) {
-        if (attempt >= MAX_BATCH_ATTEMPTS)
-          throw new Error(`BatchGetItem left ${keys.length} keys unprocessed`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-        const output = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-            ...this.capacityRequest,
-          }),
-        );
-        this.record(output.ConsumedCapacity);
-        for (const item of (output.Responses?.[this.tableName] ?? []) as ReleaseItem[]) {
-          let body: string;
-          try {
-            body = await this.bodyOf(item, true);
-          } catch (error) {
-            // Its chunks went with a newer version: that version's change item follows.
-            if (error instanceof BodyChunksMissingError) continue;
-            throw error;
-          }
-          found.set(item.id, {
-            rev: item.rev,
-            release: {
-              ...summaryOf(item),
-              body,
-              extra: item.extra ?? {},
-              source: { key: item.sourceKey },
-              updatedAt: item.updatedAt,
-            },
-          });
-        }
-        keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    const items = await batchGet<ReleaseItem>(
+      this.doc,
+      this.tableName,
+      [...new Set(ids)].map((id) => releaseKey(id)),
+      { consistent: true, ...this.capacityOption },
+    );
+    for (const item of items) {
+      let body: string;
+      try {
+        body = await this.bodyOf(item, true);
+      } catch (error) {
+        // Its chunks went with a newer version: that version's change item follows.
+        if (error instanceof BodyChunksMissingError) continue;
+        throw error;
       }
+      found.set(item.id, {
+        rev: item.rev,
+        release: {
+          ...summaryOf(item),
+          body,
+          extra: item.extra ?? {},
+          source: { key: item.sourceKey },
+          updatedAt: item.updatedAt,
+        },
+      });
     }
     return found;
   }
@@ -359,9 +339,11 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
   async postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     const unique = new Map(keys.map(({ word, month }) => [`${word}\n${month}`, postingKey(word, month)]));
-    const items = await this.batchGet(
-      [...unique.values()].map((key) => ({ ...key })),
-      undefined,
+    const items = await batchGet<Record<string, unknown> & TableKey>(
+      this.doc,
+      this.tableName,
+      [...unique.values()],
+      this.capacityOption,
     );
     for (const item of items) {
       out.set(postingItemId(String(item.pk).slice(2), String(item.sk)), [
@@ -372,19 +354,23 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
   }
 
   async searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>> {
-    const items = await this.batchGet(
-      [...new Set(ids)].map((id) => ({ ...searchEntryKey(id) })),
-      undefined,
+    const items = await batchGet<SearchEntry & TableKey>(
+      this.doc,
+      this.tableName,
+      [...new Set(ids)].map((id) => searchEntryKey(id)),
+      this.capacityOption,
     );
-    return new Map(items.map((item) => [String(item.id), item as unknown as SearchEntry]));
+    return new Map(items.map((item) => [String(item.id), item]));
   }
 
   async foldedCopies(ids: readonly string[]): Promise<Map<string, FoldedCopyItem>> {
-    const items = await this.batchGet(
-      [...new Set(ids)].map((id) => ({ ...foldedCopyKey(id) })),
-      undefined,
+    const items = await batchGet<FoldedCopyItem & TableKey>(
+      this.doc,
+      this.tableName,
+      [...new Set(ids)].map((id) => foldedCopyKey(id)),
+      this.capacityOption,
     );
-    return new Map(items.map((item) => [String(item.id), item as unknown as FoldedCopyItem]));
+    return new Map(items.map((item) => [String(item.id), item]));
   }
 
   async vocabulary(prefix: string, limit: number): Promise<string[]> {
@@ -408,42 +394,6 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
       startKey = output.LastEvaluatedKey;
     } while (startKey && words.length <= limit);
     return words;
-  }
-
-  /** BatchGetItem of any keys, in groups of 100, retrying unprocessed keys. */
-  private async batchGet(
-    keys: Record<string, unknown>[],
-    projection: { expression: string; names: Record<string, string> } | undefined,
-  ): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
-      let pending = keys.slice(i, i + BATCH_GET_MAX);
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt >= MAX_BATCH_ATTEMPTS)
-          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-        const output = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ...(projection
-                  ? {
-                      ProjectionExpression: projection.expression,
-                      ExpressionAttributeNames: projection.names,
-                    }
-                  : {}),
-              },
-            },
-            ...this.capacityRequest,
-          }),
-        );
-        this.record(output.ConsumedCapacity);
-        found.push(...(output.Responses?.[this.tableName] ?? []));
-        pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
-    return found;
   }
 
   async listEntities(kind: EntityKind): Promise<EntitySummary[]> {

@@ -185,9 +185,9 @@ describe('GET /changes', () => {
     expect(byId.get('release-0')?.release?.title).toBe('Release 0, corrected');
     expect(byId.get('release-3')?.release?.title).toBe('Release 3 again');
     expect(byId.get('release-2-moved')?.release?.source.key).toBe('moved/release-2-moved.md');
-    // The old id went before the new one was written: the delete comes first.
-    const ids = changes.map((c) => c.id);
-    expect(ids.indexOf('release-2')).toBeLessThan(ids.indexOf('release-2-moved'));
+    // No order between release-2's delete and release-2-moved's upsert is promised: they are
+    // different items, and DynamoDB orders stream records per item only. Each id comes once, so a
+    // mirror ends the same in any order.
 
     // Starting over now: every release that exists, and the deletions still kept.
     const fresh = await drain(undefined);
