@@ -27,6 +27,8 @@ import {
   stopListFromItem,
 } from '#core/search/keys.js';
 import { type PostingChange, planSync, stopListItem, stopListOf } from '#core/search/sync-plan.js';
+import type { TableKey } from '#core/table-layout.js';
+import { batchWrite, putRequests } from './dynamodb-batch.js';
 
 /** Posting updates in flight at once for one release. */
 const CONCURRENCY = 16;
@@ -47,8 +49,12 @@ export interface DynamoSearchIndexOptions {
   stopListTtlMillis?: number;
 }
 
+/** Vocabulary keys one container remembers having written (about 100 bytes each). */
+const VOCABULARY_MEMORY = 200_000;
+
 export class DynamoSearchIndex {
   private stopListCache: { at: number; value: StopList } | undefined;
+  private readonly vocabularyWritten = new Set<string>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -62,9 +68,7 @@ export class DynamoSearchIndex {
     const [previous, stop] = await Promise.all([this.foldedCopy(id), this.stopList()]);
     const plan = planSync(release, previous, stop);
     await bounded(plan.adds, (change) => this.posting('ADD', change));
-    await bounded(plan.vocabulary, (key) =>
-      this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...key } })),
-    );
+    await this.putVocabulary(plan.vocabulary);
     if (plan.searchEntry) {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: plan.searchEntry }));
     } else {
@@ -76,6 +80,19 @@ export class DynamoSearchIndex {
     } else {
       await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: foldedCopyKey(id) }));
     }
+  }
+
+  /**
+   * Vocabulary items are never deleted (a word without postings costs a read, never a result), so
+   * a word this container has put once needs no put again: at steady state most releases add no
+   * new word, and the write units and requests go. Put in batches; remembered only once written.
+   */
+  private async putVocabulary(keys: readonly TableKey[]): Promise<void> {
+    const fresh = keys.filter((key) => !this.vocabularyWritten.has(`${key.pk}\u0000${key.sk}`));
+    if (fresh.length === 0) return;
+    await batchWrite(this.doc, this.tableName, putRequests(fresh), { concurrency: 4 });
+    if (this.vocabularyWritten.size + fresh.length > VOCABULARY_MEMORY) this.vocabularyWritten.clear();
+    for (const key of fresh) this.vocabularyWritten.add(`${key.pk}\u0000${key.sk}`);
   }
 
   private async posting(action: 'ADD' | 'DELETE', change: PostingChange): Promise<void> {

@@ -417,4 +417,35 @@ describe('keeping the index in step with sync', () => {
     );
     expect(new DocumentFrequency().stopList().words.size).toBe(0);
   }, 300_000);
+
+  it('puts a vocabulary word once per container, and again from a new one', async () => {
+    const own = await freshServices({ stream: false });
+    const vocabularyPuts: string[] = [];
+    own.doc.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          RequestItems?: Record<string, Array<{ PutRequest?: { Item: { pk: string; sk: string } } }>>;
+        };
+        for (const requests of Object.values(input.RequestItems ?? {}))
+          for (const request of requests)
+            if (request.PutRequest?.Item.pk.startsWith('V#')) vocabularyPuts.push(request.PutRequest.Item.sk);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countVocabularyPuts' },
+    );
+    const first = release('kauri-one', '2024-07-02', 'Kauri day', 'The kauri budget grows in Taupō.');
+    const second = release('kauri-two', '2024-07-09', 'Kauri day', 'The kauri budget grows in Taupō.');
+    const index = new DynamoSearchIndex(own.doc, own.tableName);
+    await index.sync(first.id, first);
+    const once = [...vocabularyPuts].sort();
+    expect(once).toEqual(expect.arrayContaining(['kauri', 'budget', 'taupo']));
+    await index.sync(second.id, second);
+    expect(vocabularyPuts.sort(), 'the same words from the same container').toEqual(once);
+    // A new container does not know what was put: the same words are put again.
+    const third = release('kauri-three', '2024-07-16', 'Kauri day', 'The kauri budget grows in Taupō.');
+    await new DynamoSearchIndex(own.doc, own.tableName).sync(third.id, third);
+    expect(vocabularyPuts.sort()).toEqual([...once, ...once].sort());
+    const words = (await indexItems(own)).filter((i) => String(i.pk).startsWith('V#')).map((i) => i.sk);
+    expect(words.sort()).toEqual(once);
+  }, 60_000);
 });
