@@ -12,5 +12,7 @@ export const INGEST_MAX_RECEIVES = 5;
  * whole batch: during a bulk load, one recount serves many releases.
  */
 export const PROJECTOR_BATCH_SIZE = 1000;
+/** How long the projector's event source gathers records after the first before it invokes. */
+export const PROJECTOR_BATCHING_WINDOW_SECONDS = 1;
 /** Retries of a failing stream batch (from its earliest failed record) before its DLQ. */
 export const PROJECTOR_RETRY_ATTEMPTS = 10;

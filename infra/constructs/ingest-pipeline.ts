@@ -29,6 +29,7 @@ import {
   INGEST_BATCH_SIZE,
   INGEST_MAX_RECEIVES,
   PROJECTOR_BATCH_SIZE,
+  PROJECTOR_BATCHING_WINDOW_SECONDS,
   PROJECTOR_RETRY_ATTEMPTS,
 } from '#core/event-delivery.js';
 import { STAGE_ENV } from '#core/metric-names.js';
@@ -194,7 +195,7 @@ export class IngestPipeline extends Construct {
       new DynamoEventSource(props.table.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: PROJECTOR_BATCH_SIZE,
-        maxBatchingWindow: Duration.seconds(1),
+        maxBatchingWindow: Duration.seconds(PROJECTOR_BATCHING_WINDOW_SECONDS),
         retryAttempts: PROJECTOR_RETRY_ATTEMPTS,
         reportBatchItemFailures: true,
         parallelizationFactor: 1,

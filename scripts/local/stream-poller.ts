@@ -18,7 +18,11 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { PROJECTOR_BATCH_SIZE, PROJECTOR_RETRY_ATTEMPTS } from '#core/event-delivery.js';
+import {
+  PROJECTOR_BATCH_SIZE,
+  PROJECTOR_BATCHING_WINDOW_SECONDS,
+  PROJECTOR_RETRY_ATTEMPTS,
+} from '#core/event-delivery.js';
 
 export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
@@ -36,6 +40,8 @@ export interface StreamPollerOptions {
   backoffMs?: number;
   /** Pause between polls of a shard that had nothing new. @default 100 */
   idleMs?: number;
+  /** How long a batch gathers records after its first (Lambda's batching window). @default PROJECTOR_BATCHING_WINDOW_SECONDS */
+  batchingWindowMs?: number;
   /** Where to start in the shards open at start-up (later shards start at their beginning). @default 'TRIM_HORIZON' */
   startAt?: 'TRIM_HORIZON' | 'LATEST';
   log?: (line: string) => void;
@@ -110,6 +116,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const retries = options.retries ?? PROJECTOR_RETRY_ATTEMPTS;
   const backoffMs = options.backoffMs ?? 200;
   const idleMs = options.idleMs ?? 100;
+  const batchingWindowMs = options.batchingWindowMs ?? PROJECTOR_BATCHING_WINDOW_SECONDS * 1000;
   const region = (await options.dynamo.config.region()) ?? 'local';
   const endpoint = await options.dynamo.config.endpoint?.();
   const streams = new DynamoDBStreamsClient({
@@ -205,26 +212,44 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
   }
 
-  /** One read of one shard; true when it found records. */
+  /**
+   * One batch from one shard; true when it found records. Like Lambda's event source mapping, it
+   * reads on until the batch is full, the batching window (from the first record) has passed, or
+   * the shard ends.
+   */
   async function pollShard(shard: ShardState): Promise<boolean> {
     shard.iterator ??= await iteratorFor(shard);
     if (!shard.iterator) {
       shard.done = true;
       return false;
     }
-    let output: GetRecordsCommandOutput;
-    try {
-      output = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
-    } catch (error) {
-      if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
-        shard.iterator = undefined;
-        return true;
+    const records: DynamoDBRecord[] = [];
+    let windowEnds: number | undefined;
+    while (shard.iterator) {
+      let output: GetRecordsCommandOutput;
+      try {
+        output = await streams.send(
+          new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize - records.length }),
+        );
+      } catch (error) {
+        if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
+          // Reopened after the checkpoint, which moves past what is delivered below.
+          shard.iterator = undefined;
+          if (records.length === 0) return true;
+          break;
+        }
+        throw error;
       }
-      throw error;
+      shard.iterator = output.NextShardIterator;
+      if (!shard.iterator) shard.done = true;
+      for (const record of output.Records ?? [])
+        records.push(toLambdaRecord(record, streamArn as string, region));
+      if (records.length === 0) return false;
+      windowEnds ??= Date.now() + batchingWindowMs;
+      const left = windowEnds - Date.now();
+      if (records.length >= batchSize || left <= 0 || stopped) break;
+      await sleep(Math.min(idleMs, left));
     }
-    shard.iterator = output.NextShardIterator;
-    if (!shard.iterator) shard.done = true;
-    const records = (output.Records ?? []).map((r) => toLambdaRecord(r, streamArn as string, region));
     if (records.length === 0) return false;
     const wanted = options.filter ? records.filter(options.filter) : records;
     if (wanted.length > 0) await deliver(wanted, shard);
