@@ -89,17 +89,36 @@ export class DynamoReleaseStore implements ReleaseStore {
         Delete: { TableName: table, Key: releaseKey(previous.id), ...revisionCondition(previous.rev) },
       });
     }
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      // A failed condition means another writer got there first: the use case re-reads. A
-      // TransactionConflict (an item of ours in another in-flight transaction: the same key or id
-      // ingested concurrently) is the same race.
-      if (error instanceof TransactionCanceledException && isLostRace(error)) return 'conflict';
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        return 'committed';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // A failed condition means another writer got there first: the use case re-reads. A
+        // TransactionConflict (an item of ours in another in-flight transaction: the same key or id
+        // ingested concurrently) is the same race.
+        if (isLostRace(error)) return 'conflict';
+        // Throttled: DynamoDB cancels the transaction (nothing written) with a ThrottlingError
+        // reason, which the SDK does not retry. Retry it here, as the SDK retries a throttled
+        // single write, before the message goes back to the queue.
+        if (!isThrottled(error) || attempt >= THROTTLED_TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffMillis(attempt)));
+      }
     }
-    return 'committed';
   }
+}
+
+/** Attempts of a transaction DynamoDB cancels for throttling (the SDK gives a throttled single write 3). */
+const THROTTLED_TRANSACTION_ATTEMPTS = 8;
+
+/** Full-jitter exponential backoff: up to 100 ms, 200 ms, ... capped at 5 s. */
+function backoffMillis(attempt: number): number {
+  return Math.random() * Math.min(5_000, 100 * 2 ** (attempt - 1));
+}
+
+function isThrottled(error: TransactionCanceledException): boolean {
+  return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ThrottlingError');
 }
 
 interface Condition {

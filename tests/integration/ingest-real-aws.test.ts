@@ -5,6 +5,7 @@
  * suffixes of any case, and moves of identical content.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { S3Event } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
 import { reindex } from '#core/reindex.js';
@@ -123,6 +124,71 @@ describe('bulk load under real DynamoDB semantics', () => {
     ]);
     expect(await h.entities('portfolio')).toMatchObject([{ sk: 'prime-minister', count: total }]);
   }, 1_800_000);
+});
+
+describe('ingest under throttling', () => {
+  let h: ReturnType<typeof ingestHarness>;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('loses nothing when writes are throttled and throttled transactions are cancelled', async () => {
+    // A low write rate with little burst, so that throttling happens on any machine. Throttled
+    // transactions are cancelled with a throttling reason per item, which the SDK does not retry:
+    // the store retries them with backoff. A message that still fails comes back as SQS would
+    // redeliver it, after a pause; plain writes are retried by the SDK.
+    const { client, semantics } = withDynamoDbSemantics(services.dynamo, {
+      writeUnitsPerSecond: 40,
+      burstSeconds: 0.5,
+    });
+    h = ingestHarness({ ...services, doc: documentClient(client) });
+    await h.project();
+    const uploaded: S3Event[] = [];
+    for (let i = 0; i < 30; i++) {
+      uploaded.push(
+        await h.upload(
+          `throttled/${i}.md`,
+          releaseFile({
+            title: `Throttled ${i}`,
+            date: `2024-0${1 + (i % 3)}-1${i % 10}`,
+            ministers: ['Hon Nicola Willis'],
+            portfolios: ['Finance'],
+          }),
+        ),
+      );
+    }
+    const deadLettered: unknown[] = [];
+    let redeliveries = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let event = uploaded.shift(); event; event = uploaded.shift()) {
+          let delivered = false;
+          for (let attempt = 0; attempt < 5 && !delivered; attempt++) {
+            if (attempt > 0) {
+              redeliveries++;
+              await new Promise((r) => setTimeout(r, 500 * attempt));
+            }
+            try {
+              await h.handler(event);
+              delivered = true;
+            } catch {
+              // redelivered after the pause, as after a visibility timeout
+            }
+          }
+          if (!delivered) deadLettered.push(event);
+        }
+      }),
+    );
+    await h.settled();
+    console.log(
+      `throttled ingest: throttles ${semantics.counters.throttles}, redeliveries ${redeliveries}, ` +
+        `dead-lettered ${deadLettered.length}`,
+    );
+    expect(semantics.counters.throttles).toBeGreaterThan(0);
+    expect(deadLettered).toEqual([]);
+    expect(await h.list()).toHaveLength(30);
+    expect(await h.entities('minister')).toMatchObject([{ sk: 'nicola-willis', count: 30 }]);
+  }, 300_000);
 });
 
 describe('races between reindex and uploads', () => {
