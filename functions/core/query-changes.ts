@@ -17,7 +17,7 @@ import {
 } from './change-log.js';
 import { type CursorKeys, decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
 import { BadParameterError, GoneError } from './query-errors.js';
-import { parseParams } from './query-params.js';
+import { limitParam, parseParams } from './query-params.js';
 import type { StoredRelease } from './release.js';
 
 export const CHANGES_MAX_LIMIT = 100;
@@ -33,19 +33,7 @@ export const changesParamsSchema = z.strictObject({
     .max(1024, { error: 'is not a token this API issued' })
     .meta({ description: 'The nextToken (or an item token) of an earlier response; leave out to start' })
     .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: `must be a whole number from 1 to ${CHANGES_MAX_LIMIT}` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(1, { error: `must be a whole number from 1 to ${CHANGES_MAX_LIMIT}` })
-        .max(CHANGES_MAX_LIMIT, { error: `must be a whole number from 1 to ${CHANGES_MAX_LIMIT}` }),
-    )
-    .meta({ description: `Changes per page, 1 to ${CHANGES_MAX_LIMIT}`, default: CHANGES_MAX_LIMIT })
-    .optional(),
+  limit: limitParam(CHANGES_MAX_LIMIT, CHANGES_MAX_LIMIT, 'Changes per page').optional(),
 });
 
 /** The read port of the change feed; dynamodb-change-log.ts implements it. */

@@ -35,19 +35,20 @@ const nameParam = (what: string, slug: (name: string) => string) =>
       example: what === 'minister' ? 'christopher-luxon' : 'Prime Minister',
     });
 
-const limitParam = (defaultLimit: number) =>
+/** A page size from 1 to `max`, as a query string carries it. */
+export const limitParam = (defaultLimit: number, max = MAX_LIMIT, label = 'Page size') =>
   z
     .string()
-    .regex(/^\d{1,3}$/, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
+    .regex(/^\d{1,3}$/, { error: `must be a whole number from 1 to ${max}` })
     .transform(Number)
     .pipe(
       z
         .number()
         .int()
-        .min(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-        .max(MAX_LIMIT, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+        .min(1, { error: `must be a whole number from 1 to ${max}` })
+        .max(max, { error: `must be a whole number from 1 to ${max}` }),
     )
-    .meta({ description: `Page size, 1 to ${MAX_LIMIT}`, default: defaultLimit });
+    .meta({ description: `${label}, 1 to ${max}`, default: defaultLimit });
 
 const cursorParam = z
   .string()
