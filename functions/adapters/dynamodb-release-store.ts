@@ -56,20 +56,17 @@ export class DynamoReleaseStore implements ReleaseStore {
           ...revisionCondition(change.expectSourceRev),
         },
       },
-      change.problem
-        ? {
-            Put: {
-              TableName: table,
-              Item: {
-                ...problemKey(change.key),
-                key: change.key,
-                reason: change.problem.reason,
-                at: updatedAt,
-              },
-            },
-          }
-        : { Delete: { TableName: table, Key: problemKey(change.key) } },
     ];
+    if (change.problem) {
+      items.push({
+        Put: {
+          TableName: table,
+          Item: { ...problemKey(change.key), key: change.key, reason: change.problem.reason, at: updatedAt },
+        },
+      });
+    } else if (change.hadProblem) {
+      items.push({ Delete: { TableName: table, Key: problemKey(change.key) } });
+    }
     if (change.put) {
       const { release, previous, sourceTime } = change.put;
       // A large body goes in first under a fresh id, so the release item never names chunks that

@@ -79,6 +79,7 @@ export async function applyObjectEvent(deps: ApplyDeps, event: ObjectEvent): Pro
       expectSourceRev: source ? source.rev : null,
       source: { ...decided.source, seq: event.sequencer ?? source?.seq },
       problem: decided.problem,
+      hadProblem: source?.problem !== undefined,
       put: decided.put,
       remove: decided.remove,
     };

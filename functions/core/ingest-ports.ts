@@ -40,6 +40,11 @@ export interface ReleaseChange {
   source: SourceState;
   /** Record this reason for the key, or clear its problem. */
   problem: { reason: string } | null;
+  /**
+   * The key state read recorded a problem, so its problem item exists (the two are only ever
+   * written together). Clearing a problem that was never recorded writes nothing.
+   */
+  hadProblem: boolean;
   /** Write this release; `previous` is its item as read (the write is conditional on it). */
   put?: { release: Release; previous: ReleaseItem | undefined; sourceTime: string };
   /** Remove this release, which the key was the source of. */
