@@ -13,6 +13,8 @@ import {
   sourceItemFor,
 } from '#core/release-items.js';
 import { wordsOf } from '#core/search/fold.js';
+import type { StopList } from '#core/search/keys.js';
+import { textBitsOf } from '#core/search/text-bits.js';
 import { listItemsFor } from '#core/table-layout.js';
 import type { CorpusFile } from '../scripts/corpus/generate.js';
 import type { Item } from './dynamo.js';
@@ -41,8 +43,10 @@ export function sourceItem(key: string, releaseId: string, time: string): Item {
   return { ...sourceItemFor({ key, releaseId, deleted: false, rev: 1, updatedAt: time }) };
 }
 
-export function listItems(release: Release): Item[] {
-  return listItemsFor(release).map((item) => ({ ...item }));
+/** The list items as the projector writes them: with the release's stop-word bits under `stop`. */
+export function listItems(release: Release, stop?: StopList): Item[] {
+  const bits = stop ? textBitsOf(stop, release.title, release.body) : undefined;
+  return listItemsFor(release, bits).map((item) => ({ ...item }));
 }
 
 /** Entity figures as the projector leaves them, plus the minister/portfolio pairs for choosing queries. */
@@ -86,20 +90,25 @@ export class EntityTally {
 }
 
 /** The items each release owns (release, list items, source-key state): the minimum it must write. */
-export function ownedItemsForFiles(files: readonly ParsedFile[], time: string): Item[] {
+export function ownedItemsForFiles(files: readonly ParsedFile[], time: string, stop?: StopList): Item[] {
   return files.flatMap((file) => [
     releaseItem(file.release, file.key, time),
-    ...listItems(file.release),
+    ...listItems(file.release, stop),
     sourceItem(file.key, file.release.id, time),
   ]);
 }
 
 /** Every item ingest writes for these files, entity items last (one per entity, as after ingest). */
-export function itemsForFiles(files: readonly ParsedFile[], time: string, withSource: boolean): Item[] {
+export function itemsForFiles(
+  files: readonly ParsedFile[],
+  time: string,
+  withSource: boolean,
+  stop?: StopList,
+): Item[] {
   const items: Item[] = [];
   const tally = new EntityTally();
   for (const file of files) {
-    items.push(releaseItem(file.release, file.key, time), ...listItems(file.release));
+    items.push(releaseItem(file.release, file.key, time), ...listItems(file.release, stop));
     if (withSource) items.push(sourceItem(file.key, file.release.id, time));
     tally.add(file.release);
   }

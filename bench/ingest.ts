@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { isReleaseChangeRecord } from '#adapters/stream-records.js';
+import type { StopList } from '#core/search/keys.js';
 import { setTableStream } from '../scripts/local/provision.js';
 import { sqsEventOf } from '../scripts/local/s3-events.js';
 import { startStreamPoller } from '../scripts/local/stream-poller.js';
@@ -130,7 +131,14 @@ function shares(timer: RequestTimer, releases: number): RequestShare[] {
 export async function measureIngest(
   env: BenchEnvironment,
   files: readonly ParsedFile[],
-  options: { concurrency: number; chunk: number; releasesBefore: number; progress: Progress },
+  options: {
+    concurrency: number;
+    chunk: number;
+    releasesBefore: number;
+    progress: Progress;
+    /** The stop list in the table: the list items of both paths carry stop-word bits under it. */
+    stop?: StopList;
+  },
 ): Promise<IngestFigures> {
   const { concurrency, chunk, progress } = options;
   const { makeHandler } = await import('#handlers/ingest.js');
@@ -209,8 +217,8 @@ export async function measureIngest(
       await waitForEvents(env.events, part.length);
       uploadMs += performance.now() - uploadStart;
       const events = env.events.splice(0, env.events.length);
-      const items = itemsForFiles(part, time, true);
-      minimumWriteUnits += putWriteUnits(ownedItemsForFiles(part, time));
+      const items = itemsForFiles(part, time, true, options.stop);
+      minimumWriteUnits += putWriteUnits(ownedItemsForFiles(part, time, options.stop));
 
       const eventPath = async () => {
         const begin = performance.now();

@@ -129,12 +129,12 @@ function codeVersion(): { commit: string; dirty: boolean } | undefined {
 }
 
 /** Takes the next `count` files of the corpus, parsed. */
-function take(corpus: Iterator<CorpusFile>, count: number): ParsedFile[] {
+function take(corpus: Iterator<CorpusFile | ParsedFile>, count: number): ParsedFile[] {
   const files: ParsedFile[] = [];
   while (files.length < count) {
     const next = corpus.next();
     if (next.done) throw new Error('the corpus ended early');
-    files.push(parseFile(next.value));
+    files.push('release' in next.value ? next.value : parseFile(next.value));
   }
   return files;
 }
@@ -142,12 +142,13 @@ function take(corpus: Iterator<CorpusFile>, count: number): ParsedFile[] {
 /** The bulk part of a size: raw BatchWriteItem into the main table, parsing the next batch meanwhile. */
 async function bulkLoad(
   env: BenchEnvironment,
-  corpus: Iterator<CorpusFile>,
+  corpus: Iterator<CorpusFile | ParsedFile>,
   count: number,
   tally: EntityTally,
   opts: Options,
   progress: Progress,
   onFiles: (files: readonly ParsedFile[]) => void,
+  stop: StopList,
 ): Promise<void> {
   progress.phase(`bulk load ${count.toLocaleString('en-US')} releases (raw path)`, count);
   const time = new Date().toISOString();
@@ -157,7 +158,7 @@ async function bulkLoad(
     const files = take(corpus, Math.min(batch, count - done));
     for (const file of files) tally.add(file.release);
     onFiles(files);
-    const items = itemsForFiles(files, time, true).filter((item) => !String(item.pk).startsWith('E#'));
+    const items = itemsForFiles(files, time, true, stop).filter((item) => !String(item.pk).startsWith('E#'));
     await inFlight;
     inFlight = batchPut(env.doc, env.tableName, items, opts.concurrency).then(() =>
       progress.tick(files.length),
@@ -361,6 +362,19 @@ async function main(): Promise<void> {
     for (const size of opts.sizes) {
       const sample = Math.min(opts.sample, size - loaded);
       const bulk = size - loaded - sample;
+      let source: Iterator<CorpusFile | ParsedFile> = corpus;
+      const firstSize = stop === undefined;
+      if (!stop) {
+        // The stop list of the first size, as a first bulk load derives it, written before any
+        // release: the projector and the bulk loader give list items stop-word bits under it.
+        const files = take(corpus, size - loaded);
+        const frequency = new DocumentFrequency();
+        for (const file of files) frequency.add(file.release);
+        stop = frequency.stopList();
+        await batchPut(env.doc, env.tableName, [stopListItem(stop)], 1);
+        source = files[Symbol.iterator]();
+      }
+      const sizeStop = stop;
       const added: Release[] = [];
       const collect = (files: readonly ParsedFile[]) => {
         for (const file of files) {
@@ -368,29 +382,24 @@ async function main(): Promise<void> {
           words.add(file.release);
         }
       };
-      if (bulk > 0) await bulkLoad(env, corpus, bulk, tally, opts, progress, collect);
-      const files = take(corpus, sample);
+      if (bulk > 0) await bulkLoad(env, source, bulk, tally, opts, progress, collect, sizeStop);
+      const files = take(source, sample);
       collect(files);
       const ingest = await measureIngest(env, files, {
         concurrency: opts.concurrency,
         chunk: opts.chunk,
         releasesBefore: loaded + bulk,
         progress,
+        stop: sizeStop,
       });
       for (const file of files) tally.add(file.release);
       loaded = size;
       const releasesListed = await countListed(env);
       if (releasesListed !== size) log(`warning: ${releasesListed} releases listed, expected ${size}`);
-      const firstSize = stop === undefined;
-      if (!stop) {
-        const frequency = new DocumentFrequency();
-        for (const release of added) frequency.add(release);
-        stop = frequency.stopList();
-      }
-      const index = await loadIndex(env, added, stop, firstSize, opts, progress);
+      const index = await loadIndex(env, added, sizeStop, firstSize, opts, progress);
       added.length = 0;
       const table = await tableSize(env.dynamo, env.tableName);
-      const queries = await measureQueries(env, tally, words, stop.words, {
+      const queries = await measureQueries(env, tally, words, sizeStop.words, {
         scanUnits: scanUnitsFor(table.bytes),
         reps: opts.reps,
         textReps: opts.textReps,

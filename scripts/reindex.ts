@@ -5,7 +5,7 @@
  *   npm run reindex -- --stage prod            a deployed stage (reads Releases-prod's outputs)
  *   npm run reindex -- --cloud --table T --bucket B   named AWS resources
  *   npm run reindex -- --table T --bucket B    other names on the local services
- *   npm run reindex -- --reproject             also rebuild the word index and change log
+ *   npm run reindex -- --reproject             also rebuild the word index, change log and list bits
  *
  * Safe at any time, also while uploads go on (see functions/core/reindex.ts).
  */

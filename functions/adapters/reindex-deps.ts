@@ -8,6 +8,7 @@ import type { ReindexDeps } from '#core/reindex.js';
 import { DynamoEntityFigures, DynamoListItems, DynamoReleaseBodies } from './dynamodb-projection-stores.js';
 import { DynamoReleaseStore } from './dynamodb-release-store.js';
 import { DynamoTableState } from './dynamodb-table-state.js';
+import { stopWordBits } from './dynamodb-text-bits.js';
 import { S3ReleaseFiles } from './s3-release-files.js';
 
 export function dynamoReindexDeps(options: {
@@ -26,5 +27,6 @@ export function dynamoReindexDeps(options: {
     bodies: new DynamoReleaseBodies(doc, tableName),
     entities: new DynamoEntityFigures(doc, tableName),
     projections: options.projections,
+    textBits: stopWordBits(doc, tableName),
   };
 }

@@ -19,6 +19,7 @@ import {
 } from './projection.js';
 import type { EntityKind, Release } from './release.js';
 import { runLimited } from './run-limited.js';
+import type { TextBits } from './search/text-bits.js';
 import type { ListItem, ReleaseItem, TableKey } from './table-layout.js';
 
 export interface ListItemStore {
@@ -53,6 +54,8 @@ export interface ProjectorPorts {
   bodies: BodyStore;
   entities: EntityFigureStore;
   projections?: readonly ReleaseProjection[];
+  /** The release's stop-word bits, written into its list items (none: list items without bits). */
+  textBits?: (release: Release) => Promise<TextBits | undefined>;
   /** At most this many releases projected at once. @default 8 */
   concurrency?: number;
   /** Told of each change that failed (it will be retried). */
@@ -111,14 +114,16 @@ export async function projectReleaseChanges(
 }
 
 async function projectOne(ports: ProjectorPorts, change: ReleaseImageChange): Promise<void> {
-  const { put, remove } = listChanges(change);
+  const projections = ports.projections ?? [];
+  const needsText = projections.length > 0 || ports.textBits !== undefined;
+  // Undefined also when the body version was already replaced by a later change: that later
+  // change projects it (and writes the list items again, with bits).
+  const release = change.after && needsText ? await ports.bodies.releaseOf(change.after) : undefined;
+  const bits = release && ports.textBits ? await ports.textBits(release) : undefined;
+  const { put, remove } = listChanges(change, bits);
   await ports.lists.write(put, remove);
-  if (ports.projections && ports.projections.length > 0) {
-    const release = change.after ? await ports.bodies.releaseOf(change.after) : undefined;
-    // A body version already replaced by a later change: that later change projects it.
-    if (!change.after || release) {
-      for (const projection of ports.projections) await projection.apply(change, release);
-    }
+  if (!change.after || release) {
+    for (const projection of projections) await projection.apply(change, release);
   }
   const old = abandonedBody(change);
   if (old) await ports.bodies.deleteChunks(change.id, old);

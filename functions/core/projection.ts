@@ -4,6 +4,7 @@
  * them with plain, idempotent writes.
  */
 import type { EntityKind } from './release.js';
+import type { TextBits } from './search/text-bits.js';
 import { type ListItem, listItemsFor, monthOf, type ReleaseItem, type TableKey } from './table-layout.js';
 
 /** One change of a release item, as the table's stream reports it. */
@@ -19,14 +20,20 @@ export interface ReleaseImageChange {
   at: string;
 }
 
-/** Which list items to write and which to delete so the lists match `after`. */
-export function listChanges(change: Pick<ReleaseImageChange, 'before' | 'after'>): {
+/**
+ * Which list items to write and which to delete so the lists match `after` (with `bits`, the
+ * release's stop-word bits, when known).
+ */
+export function listChanges(
+  change: Pick<ReleaseImageChange, 'before' | 'after'>,
+  bits?: TextBits,
+): {
   put: ListItem[];
   remove: TableKey[];
 } {
   // Every list item of `after` is written, not only new ones: the summary in them may have changed,
   // and a replayed older change may have removed them.
-  const put = change.after ? listItemsFor(change.after) : [];
+  const put = change.after ? listItemsFor(change.after, bits) : [];
   const keep = new Set(put.map((item) => `${item.pk}|${item.sk}`));
   const remove = (change.before ? listItemsFor(change.before) : [])
     .filter((item) => !keep.has(`${item.pk}|${item.sk}`))

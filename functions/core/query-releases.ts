@@ -20,7 +20,9 @@ import type { ListEntry, ReleaseReader } from './query-repository.js';
 import { matchesOnTitle, matchesRelease } from './query-text.js';
 import type { EntityKind, EntitySummary, ProblemRecord, ReleaseSummary, StoredRelease } from './release.js';
 import { indexSearchPage } from './search/index-search.js';
+import type { StopList } from './search/keys.js';
 import type { SearchIndexReader } from './search/ports.js';
+import { decideByBits } from './search/text-bits.js';
 import { withoutHonorific } from './slug.js';
 
 /** How much one `q` request may examine before it returns what it has with a cursor to continue. */
@@ -199,6 +201,8 @@ async function searchPage(
   if (!text) throw new Error('searchPage needs a text query');
   const budget = ctx.textBudget;
   const startedAt = ctx.now();
+  // Stop-word bits in the list items decide most candidates of a query of stop words unread.
+  const stop = ctx.search ? await ctx.search.stopList() : undefined;
   const items: ReleaseSummary[] = [];
   let after = start;
   let examined = 0;
@@ -229,7 +233,7 @@ async function searchPage(
     });
     for (let i = 0; i < page.entries.length; i += budget.fetchBatch) {
       const group = page.entries.slice(i, i + budget.fetchBatch);
-      const matched = await matchGroup(ctx, text, group, fetched);
+      const matched = await matchGroup(ctx, text, stop, group, fetched);
       for (const entry of group) {
         examined += 1;
         after = entry.sk;
@@ -251,16 +255,26 @@ async function searchPage(
   }
 }
 
-/** The ids in `group` whose title and body match; titles are checked first to save reads. */
+/**
+ * The ids in `group` whose title and body match: decided by the stop-word bits where they can,
+ * then on the title, and only then on the release's text.
+ */
 async function matchGroup(
   ctx: QueryContext,
   text: NonNullable<ReleasesPlan['text']>,
+  stop: StopList | undefined,
   group: readonly ListEntry[],
   fetched: { count: number },
 ): Promise<Set<string>> {
   const matched = new Set<string>();
   const needBody: string[] = [];
   for (const entry of group) {
+    const decided = stop ? decideByBits(text, stop, entry.bits) : 'unknown';
+    if (decided === 'miss') continue;
+    if (decided === 'match') {
+      matched.add(entry.summary.id);
+      continue;
+    }
     // A title that holds every part matches whatever the body says (unless something may exclude it).
     if (matchesOnTitle(text, entry.summary.title)) matched.add(entry.summary.id);
     else needBody.push(entry.summary.id);

@@ -10,6 +10,8 @@ export interface ListEntry {
   /** The list sort key `date#id`: the keyset position of this entry. */
   sk: string;
   summary: ReleaseSummary;
+  /** The release's stop-word bits, when its list item has them. */
+  bits?: { version: string; bits: Uint8Array };
 }
 
 export interface ListRequest {

@@ -14,6 +14,7 @@ import type {
   BodyStore,
   EntityFigureStore,
   ListItemStore,
+  ProjectorPorts,
   ReleaseProjection,
 } from './project-release-changes.js';
 import type { EntityMonth } from './projection.js';
@@ -52,6 +53,8 @@ export interface ReindexDeps extends ApplyDeps {
   entities: EntityFigureStore;
   /** Run by `reproject`: every release through these again (word index, change log). */
   projections?: readonly ReleaseProjection[];
+  /** Run by `reproject`: the stop-word bits its list items are written again with. */
+  textBits?: ProjectorPorts['textBits'];
 }
 
 export interface ReindexSummary {
@@ -151,11 +154,18 @@ export async function reindex(deps: ReindexDeps, options: ReindexOptions = {}): 
   const repair = await repairProjections(deps, releases);
   summary.listItemsFixed = repair.listItemsFixed;
   summary.entitiesRecounted = repair.entitiesRecounted;
-  if (options.reproject && deps.projections && deps.projections.length > 0) {
-    const projections = deps.projections;
-    await runLimited(releases.releases, options.concurrency ?? 8, async (item) => {
+  if (options.reproject && ((deps.projections?.length ?? 0) > 0 || deps.textBits)) {
+    const projections = deps.projections ?? [];
+    await runLimited(releases.releases, options.concurrency ?? 8, async (listed) => {
+      // The table state leaves bodies out: read the release item whole (and as it is now).
+      const item = await deps.store.getRelease(listed.id);
+      if (!item) return;
       const release = await deps.bodies.releaseOf(item);
       if (!release) return;
+      // List items again with the current stop list's bits (after a new stop list, or for list
+      // items written before there was one or by the repair above).
+      const bits = deps.textBits ? await deps.textBits(release) : undefined;
+      if (bits) await deps.lists.write(listItemsFor(item, bits), []);
       const change = { id: item.id, after: item, sequenceNumber: '', at: item.updatedAt };
       for (const projection of projections) await projection.apply(change, release);
       summary.reprojected++;

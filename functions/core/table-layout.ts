@@ -118,8 +118,16 @@ export function problemKey(key: string): TableKey {
   return { pk: PROBLEMS_PARTITION, sk: key };
 }
 
-/** One list item: the summary of a release, stored once per list the release belongs to. */
-export interface ListItem extends TableKey, ReleaseSummary {}
+/**
+ * One list item: the summary of a release, stored once per list the release belongs to, with the
+ * release's stop-word bits when the projector wrote it (core/search/text-bits.ts).
+ */
+export interface ListItem extends TableKey, ReleaseSummary {
+  /** Stop list version of `tb`. */
+  tbv?: string;
+  /** Stop-word bits: which words of the stop list the release contains. */
+  tb?: Uint8Array;
+}
 
 /** The release item. `body` is inline, or absent with `bodyHash`/`bodyChunks` naming the chunks. */
 export interface ReleaseItem extends TableKey, ReleaseSummary {
@@ -142,9 +150,10 @@ export interface BodyChunkItem extends TableKey {
 }
 
 /**
- * An entity's figures, written only by the projector. `ver` is bumped (ADD) before each recount,
- * and a recount lands only if no later recount has (`settledVer`), so the last one wins. An
- * entity first created by the bump has no name until its recount lands: readers skip it.
+ * An entity's figures, written only by the projector. Each recount claims a version in `ver`
+ * (by its conditional write, or by a bump when that lost), and lands only if no later version has
+ * (`settledVer`), so the last one wins. An entity first created by a bump has no name until its
+ * recount lands: readers skip it.
  */
 export interface EntityItem extends TableKey {
   name?: string;
@@ -199,11 +208,15 @@ export function summaryOf(release: ReleaseSummary): ReleaseSummary {
   return { id, title, date, url, ministers, portfolios, summary };
 }
 
-/** The list items of a release, one per scope. */
-export function listItemsFor(release: ReleaseSummary): ListItem[] {
+/** The list items of a release, one per scope, with its stop-word bits when known. */
+export function listItemsFor(
+  release: ReleaseSummary,
+  bits?: { version: string; bits: Uint8Array },
+): ListItem[] {
   const summary = summaryOf(release);
   const sk = listSortKey(release.date, release.id);
-  return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...summary }));
+  const text = bits ? { tbv: bits.version, tb: bits.bits } : {};
+  return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...summary, ...text }));
 }
 
 /** Entity references of a release by kind, for count bookkeeping. */

@@ -13,6 +13,7 @@ import {
   DynamoListItems,
   DynamoReleaseBodies,
 } from '#adapters/dynamodb-projection-stores.js';
+import { stopWordBits } from '#adapters/dynamodb-text-bits.js';
 import { logger } from '#adapters/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#adapters/metrics.js';
 import { releaseProjections } from '#adapters/release-projections.js';
@@ -45,6 +46,7 @@ export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
     bodies: new DynamoReleaseBodies(deps.doc, deps.tableName),
     entities: new DynamoEntityFigures(deps.doc, deps.tableName),
     projections: deps.projections?.(deps.doc, deps.tableName) ?? [],
+    textBits: stopWordBits(deps.doc, deps.tableName),
     onError: (error, change: ReleaseImageChange) =>
       logger.error('projection failed; the batch is retried from this change', {
         id: change.id,

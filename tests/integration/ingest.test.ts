@@ -2,10 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoTableState } from '#adapters/dynamodb-table-state.js';
 import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
+import { releaseProjections } from '#adapters/release-projections.js';
 import { reindex } from '#core/reindex.js';
+import { foldedCopyKey, type StopList } from '#core/search/keys.js';
+import { stopListItem, stopListOf } from '#core/search/sync-plan.js';
 import { freePort } from '../../scripts/local/free-port.js';
 import { ingestHarness, releaseFile, sqsIngest } from '../support/ingest-harness.js';
 import { documentClient, freshServices, type TestServices } from '../support/services.js';
@@ -25,6 +29,8 @@ afterEach(async () => {
 });
 
 const reindexDeps = () => dynamoReindexDeps({ ...services, tableName: services.tableName });
+const writeStopList = (stop: StopList) =>
+  services.doc.send(new PutCommand({ TableName: services.tableName, Item: stopListItem(stop) }));
 
 describe('ingest: the seed file', () => {
   it('becomes a release with exactly the right fields, lists and entities', async () => {
@@ -55,6 +61,40 @@ describe('ingest: the seed file', () => {
       { sk: 'christopher-luxon', name: 'Rt Hon Christopher Luxon', count: 1, latestDate: '2024-07-02' },
     ]);
     expect(await h.problems()).toEqual([]);
+  });
+
+  it('gets list items with the stop-word bits of the stop list, refreshed by reindex --reproject', async () => {
+    const bitsOf = (item: { tb?: Uint8Array } | undefined, stop: StopList, word: string) => {
+      const i = stop.bitWords.indexOf(word);
+      return ((item?.tb?.[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+    };
+    const first = stopListOf(['nato', 'summit', 'zebra']);
+    await writeStopList(first);
+    await h.put(SEED_KEY, seed);
+    const [item] = await h.list();
+    expect(item?.tbv).toBe(first.version);
+    expect(['nato', 'summit', 'zebra'].map((w) => bitsOf(item, first, w))).toEqual([true, true, false]);
+
+    // A new stop list: reindex --reproject writes the list items again under it, and re-syncs the
+    // word index from the whole release (the table state it starts from has no bodies).
+    const second = stopListOf(['luxon', 'zebra']);
+    await writeStopList(second);
+    await reindex(
+      dynamoReindexDeps({ ...services, projections: releaseProjections(services.doc, services.tableName) }),
+      { reproject: true },
+    );
+    const { Item: folded } = await services.doc.send(
+      new GetCommand({ TableName: services.tableName, Key: foldedCopyKey(SEED_ID), ConsistentRead: true }),
+    );
+    expect(folded?.body).toContain('will begin his visit');
+    for (const scope of [
+      { kind: 'all' as const },
+      { kind: 'minister' as const, minister: 'christopher-luxon' },
+    ]) {
+      const [again] = await h.list(scope);
+      expect(again?.tbv).toBe(second.version);
+      expect(['luxon', 'zebra'].map((w) => bitsOf(again, second, w))).toEqual([true, false]);
+    }
   });
 
   it('ignores objects that are not release files', async () => {

@@ -8,14 +8,14 @@
  * would hold.
  */
 import { readFileSync } from 'node:fs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSearchIndex } from '#adapters/dynamodb-search-index.js';
 import { parseRelease } from '#core/parse-release.js';
 import { releasePageSchema } from '#core/query-schemas.js';
 import type { Release, StoredRelease } from '#core/release.js';
-import { STOP_LIST_KEY } from '#core/search/keys.js';
+import { STOP_LIST_KEY, type StopList } from '#core/search/keys.js';
 import {
   type searchItemsForBulk as BulkFn,
   DocumentFrequency,
@@ -23,6 +23,7 @@ import {
 } from '#core/search/sync-plan.js';
 import { listSortKey } from '#core/table-layout.js';
 import type { ApiHandler } from '#handlers/api.js';
+import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
 import { seedReleases, stored, storedCorpus, writeItems } from '../support/corpus-seed.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { asJson, httpEvent } from './query-events.js';
@@ -126,6 +127,7 @@ let services: TestServices;
 let releases: StoredRelease[];
 let api: ApiHandler;
 let frequency: Map<string, number>;
+let stop: StopList;
 
 function mustParse(text: string, key: string): StoredRelease {
   const parsed = parseRelease(text, key);
@@ -145,8 +147,13 @@ beforeAll(async () => {
       'fixtures/long-report.md',
     ),
   ];
-  await seedReleases(services.doc, services.tableName, releases);
-  await writeItems(services.doc, services.tableName, searchItemsForBulk(releases));
+  const documents = new DocumentFrequency();
+  for (const release of releases) documents.add(release);
+  stop = documents.stopList();
+  // The first 100 releases' list items without stop-word bits (written before the index existed).
+  await seedReleases(services.doc, services.tableName, releases.slice(0, 100));
+  await seedReleases(services.doc, services.tableName, releases.slice(100), { stopList: stop });
+  await writeItems(services.doc, services.tableName, searchItemsForBulk(releases, { stopList: stop }));
   frequency = new Map();
   for (const r of releases)
     for (const w of new Set([...tokens(r.title), ...tokens(r.body)]))
@@ -229,6 +236,55 @@ describe('q from the word index', () => {
     const want: Want = { words: [common[0] ?? '', common[1] ?? ''], from: '2020-01-01' };
     const { ids } = await walk(api, queryString(want, 50));
     expect(ids).toEqual(expected(releases, want));
+  }, 300_000);
+
+  it("decides queries of stop words from the list items' stop-word bits, as the in-memory answer does", async () => {
+    // Counts the items batch-read (release texts: the only items a stop-word query's scan reads
+    // besides the list items).
+    let itemsRead = 0;
+    const counted = DynamoDBDocumentClient.from(localDynamoDbClient(services.dynamoEndpoint));
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'BatchGetItemCommand') {
+          const { RequestItems } = args.input as { RequestItems: Record<string, { Keys: unknown[] }> };
+          for (const request of Object.values(RequestItems)) itemsRead += request.Keys.length;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'countBatchGets' },
+    );
+    const scan = makeHandler({
+      doc: counted,
+      tableName: services.tableName,
+      textSearch: true,
+      cursorSecret: SECRET,
+    });
+    const words = stop.bitWords.filter((w) => w.length > 3 && !/^\d+$/.test(w));
+    const [a = '', b = '', c = ''] = [words[0], words[Math.floor(words.length / 2)], words.at(-1)];
+    const minister = [...new Set(releases.flatMap((r) => r.ministers.map((m) => m.slug)))].sort()[0];
+    const decided: Want[] = [
+      { words: [a] },
+      { words: [a, b], from: '2010-01-01' },
+      { words: [b], notWords: [c] },
+      { words: [c], minister },
+    ];
+    for (const want of decided) {
+      itemsRead = 0;
+      const query = queryString(want, 100);
+      const { ids, pages } = await walk(scan, query);
+      expect(ids, query).toEqual(expected(releases, want));
+      // Only releases without bits (the 100 seeded without them) are read, each once, plus at most
+      // one group of 25 again after each page boundary (a page ends inside a fetched group).
+      expect(itemsRead, query).toBeLessThanOrEqual(100 + 25 * (pages - 1));
+    }
+    // The first walk alone covered far more releases than that bound.
+    expect(expected(releases, { words: [a] }).length).toBeGreaterThan(500);
+    // What the bits cannot decide (the order of a phrase, a prefix) is read and checked as before.
+    for (const want of [{ phrases: [[a, b]] }, { words: [a], notPhrases: [[b, c]] }] as Want[]) {
+      const query = queryString(want, 20);
+      const { ids } = await walk(scan, query);
+      expect(ids, query).toEqual(expected(releases, want));
+    }
   }, 300_000);
 
   it('never answers a random q with a 5xx', async () => {

@@ -10,6 +10,8 @@ import { batchWrite, putRequests } from '#adapters/dynamodb-batch.js';
 import { parseRelease } from '#core/parse-release.js';
 import type { EntityKind, EntitySummary, Release, StoredRelease } from '#core/release.js';
 import { bodyChunksFor, EntityTally, needsChunks, newBodyId, releaseItemFor } from '#core/release-items.js';
+import type { StopList } from '#core/search/keys.js';
+import { textBitsOf } from '#core/search/text-bits.js';
 import { listItemsFor, problemKey } from '#core/table-layout.js';
 import { type CorpusOptions, generateCorpus } from '../../scripts/corpus/generate.js';
 
@@ -65,6 +67,8 @@ export interface SeedOptions {
   releaseItems?: boolean;
   /** @default true */
   entities?: boolean;
+  /** Give the list items the releases' stop-word bits under this stop list, as the projector does. */
+  stopList?: StopList;
 }
 
 /** Every item the table would hold for these releases. */
@@ -73,7 +77,8 @@ export function itemsFor(releases: readonly StoredRelease[], options: SeedOption
   const tally = new EntityTally();
   for (const release of releases) {
     if (options.releaseItems ?? true) items.push(...releaseItems(release));
-    for (const item of listItemsFor(release)) {
+    const bits = options.stopList ? textBitsOf(options.stopList, release.title, release.body) : undefined;
+    for (const item of listItemsFor(release, bits)) {
       if (!options.listPartitions || options.listPartitions(item.pk)) items.push({ ...item });
     }
     tally.add(release);

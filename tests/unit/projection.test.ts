@@ -8,6 +8,8 @@ import { projectReleaseChanges } from '#core/project-release-changes.js';
 import { abandonedBody, listChanges, touchedEntityMonths } from '#core/projection.js';
 import type { Release } from '#core/release.js';
 import { EntityTally, releaseItemFor } from '#core/release-items.js';
+import { stopListOf } from '#core/search/sync-plan.js';
+import { textBitsOf } from '#core/search/text-bits.js';
 import type { ReleaseItem } from '#core/table-layout.js';
 
 function release(fields: Partial<Release> = {}): Release {
@@ -178,5 +180,33 @@ describe('projectReleaseChanges', () => {
     );
     expect(result.failed).toEqual(['2', '3']);
     expect(recounted.sort()).toEqual(['minister a 2024-07', 'portfolio x 2024-07']);
+  });
+
+  it('writes the stop-word bits of the release into its list items, and none when the body version is gone', async () => {
+    const written: Array<{ id: string; tbv?: string; tb?: Uint8Array }> = [];
+    const stop = stopListOf(['budget', 'the']);
+    const ports = (current: boolean) => ({
+      lists: {
+        async write(put: Array<{ id: string; tbv?: string; tb?: Uint8Array }>) {
+          written.push(...put);
+        },
+      },
+      bodies: {
+        releaseOf: async (after: ReleaseItem) =>
+          current ? release({ id: after.id, title: 'The Budget', body: 'Nothing else' }) : undefined,
+        deleteChunks: async () => {},
+      },
+      entities: { recountMonth: async () => {}, recountEntity: async () => {} },
+      textBits: async (r: Release) => textBitsOf(stop, r.title, r.body),
+    });
+    await projectReleaseChanges(ports(true), [{ id: 'r', after: item(), sequenceNumber: '1', at: '' }]);
+    expect(written.length).toBe(4);
+    for (const listItem of written) {
+      expect(listItem.tbv).toBe(stop.version);
+      expect([...(listItem.tb ?? [])]).toEqual([0b11]);
+    }
+    written.length = 0;
+    await projectReleaseChanges(ports(false), [{ id: 'r', after: item(), sequenceNumber: '2', at: '' }]);
+    expect(written.map((listItem) => listItem.tb)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

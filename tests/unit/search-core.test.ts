@@ -13,6 +13,7 @@ import {
   searchItemsForBulk,
   stopListOf,
 } from '#core/search/sync-plan.js';
+import { decideByBits, textBitsOf } from '#core/search/text-bits.js';
 
 function release(id: string, date: string, title: string, body: string): Release {
   return { id, title, date, url: null, ministers: [], portfolios: [], summary: '', body, extra: {} };
@@ -240,5 +241,45 @@ describe('planner', () => {
     expect(needsFoldedCopy(simple, splitQuery(simple, stop), option('budget', 1, 1, true))).toBe(false);
     const phrase = parseSearchQuery('"budget day"');
     expect(needsFoldedCopy(phrase, splitQuery(phrase, stop), option('budget', 1, 1, true))).toBe(true);
+  });
+});
+
+describe('stop-word bits', () => {
+  const stop = stopListOf(['the', 'minister', 'of', 'new', 'zealand', 'and']);
+  const title = 'The Minister of Finance';
+  const body = 'Budget figures for New Zealand, released today.';
+  const bits = textBitsOf(stop, title, body);
+  const decide = (q: string) => decideByBits(parseSearchQuery(q), stop, bits);
+
+  it('records which stop words the title and body hold', () => {
+    expect(bits?.version).toBe(stop.version);
+    const held = stop.bitWords.filter((_word, i) => ((bits?.bits[i >> 3] ?? 0) & (1 << (i & 7))) !== 0);
+    expect(held).toEqual(['minister', 'new', 'of', 'the', 'zealand']);
+  });
+
+  it('decides words and excluded words of the stop list, and agrees with the text', () => {
+    const cases: Array<[string, 'match' | 'miss']> = [
+      ['THE minister', 'match'],
+      ['Zealand -and', 'match'],
+      ['and', 'miss'],
+      ['the -new', 'miss'],
+      ['new -"and the"', 'match'],
+    ];
+    for (const [q, want] of cases) {
+      expect(decide(q), q).toBe(want);
+      expect(matchesText(parseSearchQuery(q), title, body), q).toBe(want === 'match');
+    }
+  });
+
+  it('leaves to the text what bits cannot tell: phrases, prefixes, other words, other versions', () => {
+    for (const q of ['"new zealand"', 'zeal*', 'the budget', 'the -budget', 'new -"the minister"']) {
+      expect(decide(q), q).toBe('unknown');
+    }
+    // A phrase with a word the release lacks is ruled out all the same.
+    expect(decide('"the and"')).toBe('miss');
+    const other = stopListOf(['the', 'minister']);
+    expect(decideByBits(parseSearchQuery('the'), other, bits)).toBe('unknown');
+    expect(decideByBits(parseSearchQuery('the'), stop, undefined)).toBe('unknown');
+    expect(textBitsOf(stopListOf([]), title, body)).toBeUndefined();
   });
 });

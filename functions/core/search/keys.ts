@@ -110,16 +110,19 @@ export interface FoldedCopyItem {
 export interface StopList {
   version: string;
   words: ReadonlySet<string>;
+  /** The words the version stands for, sorted (`words` without `overflow`): the stop-word bits' order. */
+  bitWords: readonly string[];
 }
 
-export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set() };
+export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set(), bitWords: [] };
 
 /**
  * The stop list as stored: `words` (derived at a bulk load, or the defaults) plus `overflow`,
  * words added one by one when their postings outgrew an item. Both are left out of the index.
  */
 export function stopListFromItem(item: { version?: unknown; words?: unknown; overflow?: unknown }): StopList {
-  const words = new Set<string>(Array.isArray(item.words) ? item.words.map(String) : []);
+  const bitWords = Array.isArray(item.words) ? item.words.map(String).sort() : [];
+  const words = new Set<string>(bitWords);
   if (item.overflow instanceof Set) for (const word of item.overflow) words.add(String(word));
-  return { version: String(item.version ?? ''), words };
+  return { version: String(item.version ?? ''), words, bitWords };
 }

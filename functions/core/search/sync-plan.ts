@@ -85,7 +85,7 @@ export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: st
 }
 
 export function stopListItem(stop: StopList): Item {
-  return { ...STOP_LIST_KEY, version: stop.version, words: [...stop.words].sort() };
+  return { ...STOP_LIST_KEY, version: stop.version, words: [...stop.bitWords] };
 }
 
 /** The index changes that take a release from its previous folded copy to `release` (undefined: deleted). */
@@ -165,7 +165,7 @@ export function stopListOf(words: Iterable<string>): StopList {
     sorted.length === 0
       ? 'empty'
       : createHash('sha256').update(sorted.join('\n')).digest('base64url').slice(0, 8);
-  return { version, words: new Set(sorted) };
+  return { version, words: new Set(sorted), bitWords: sorted };
 }
 
 /**

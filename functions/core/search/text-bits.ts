@@ -1,0 +1,82 @@
+/**
+ * Stop-word bits: for each word of the stop list (words in more than a tenth of the releases, left
+ * out of the index), whether a release contains it. The projector writes them into the release's
+ * list items, so a `q` made of stop words, which the word index cannot serve, is decided from the
+ * list items the scan reads anyway instead of from each candidate's text.
+ *
+ * Bit i stands for the i-th word of the stop list's sorted `words` (not its `overflow`, which
+ * grows one word at a time); the stop list's `version` is a hash of those words, so bits are used
+ * only when their version is the current one. Anything the bits cannot decide (phrases, prefixes,
+ * words outside the stop list, bits of another version) is checked on the text as before.
+ */
+import { wordsOf } from './fold.js';
+import type { StopList } from './keys.js';
+import type { SearchQuery } from './query.js';
+
+export interface TextBits {
+  /** The stop list version the bits were computed with. */
+  version: string;
+  /** Bit i (byte i >> 3, bit i & 7) set when the release contains the i-th bit word. */
+  bits: Uint8Array;
+}
+
+/** The bits of a release's title and body, or undefined when the stop list has no bit words. */
+export function textBitsOf(stop: StopList, title: string, body: string): TextBits | undefined {
+  if (stop.bitWords.length === 0) return undefined;
+  // The words `q` is matched against: the folded title and the whole folded body.
+  const words = new Set([...wordsOf(title), ...wordsOf(body)]);
+  const bits = new Uint8Array(Math.ceil(stop.bitWords.length / 8));
+  stop.bitWords.forEach((word, i) => {
+    if (words.has(word)) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
+  });
+  return { version: stop.version, bits };
+}
+
+export type BitDecision = 'match' | 'miss' | 'unknown';
+
+/**
+ * What the bits say about a query: `match` or `miss` when they decide it, `unknown` when the text
+ * must be read. Bits of another stop list version decide nothing.
+ */
+export function decideByBits(query: SearchQuery, stop: StopList, bits: TextBits | undefined): BitDecision {
+  if (!bits || bits.version !== stop.version || stop.bitWords.length === 0) return 'unknown';
+  const has = (word: string): boolean | undefined => {
+    const i = bitIndex(stop, word);
+    if (i === undefined) return undefined;
+    const byte = bits.bits[i >> 3];
+    return byte === undefined ? undefined : (byte & (1 << (i & 7))) !== 0;
+  };
+  let unknown = query.prefixes.length > 0 || query.notPrefixes.length > 0;
+  for (const word of query.words) {
+    const present = has(word);
+    if (present === false) return 'miss';
+    if (present === undefined) unknown = true;
+  }
+  for (const phrase of query.phrases) {
+    // A missing word rules the phrase out; all present still leaves the order to check.
+    const present = phrase.map(has);
+    if (present.includes(false)) return 'miss';
+    unknown = true;
+  }
+  for (const word of query.notWords) {
+    const present = has(word);
+    if (present === true) return 'miss';
+    if (present === undefined) unknown = true;
+  }
+  for (const phrase of query.notPhrases) {
+    // An excluded phrase with a missing word cannot occur; otherwise only the text can tell.
+    if (!phrase.map(has).includes(false)) unknown = true;
+  }
+  return unknown ? 'unknown' : 'match';
+}
+
+const indexes = new WeakMap<StopList, Map<string, number>>();
+
+function bitIndex(stop: StopList, word: string): number | undefined {
+  let index = indexes.get(stop);
+  if (!index) {
+    index = new Map(stop.bitWords.map((w, i) => [w, i]));
+    indexes.set(stop, index);
+  }
+  return index.get(word);
+}
