@@ -4,6 +4,7 @@
  */
 import type { SortKeyRange } from './query-plan.js';
 import type { EntityKind, EntitySummary, ProblemRecord, ReleaseSummary, StoredRelease } from './release.js';
+import type { TextBits } from './search/text-bits.js';
 import type { ListScope } from './table-layout.js';
 
 export interface ListEntry {
@@ -11,7 +12,7 @@ export interface ListEntry {
   sk: string;
   summary: ReleaseSummary;
   /** The release's stop-word bits, when its list item has them. */
-  bits?: { version: string; bits: Uint8Array };
+  bits?: TextBits;
 }
 
 export interface ListRequest {

@@ -8,6 +8,7 @@
  * the items it returns.
  */
 import type { EntityKind, EntityRef, Release, ReleaseSummary } from './release.js';
+import type { TextBits } from './search/text-bits.js';
 
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -209,10 +210,7 @@ export function summaryOf(release: ReleaseSummary): ReleaseSummary {
 }
 
 /** The list items of a release, one per scope, with its stop-word bits when known. */
-export function listItemsFor(
-  release: ReleaseSummary,
-  bits?: { version: string; bits: Uint8Array },
-): ListItem[] {
+export function listItemsFor(release: ReleaseSummary, bits?: TextBits): ListItem[] {
   const summary = summaryOf(release);
   const sk = listSortKey(release.date, release.id);
   const text = bits ? { tbv: bits.version, tb: bits.bits } : {};
