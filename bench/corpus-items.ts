@@ -45,7 +45,7 @@ export function sourceItem(key: string, releaseId: string, time: string): Item {
 
 /** The list items as the projector writes them: with the release's stop-word bits under `stop`. */
 export function listItems(release: Release, stop?: StopList): Item[] {
-  const bits = stop ? textBitsOf(stop, release.title, release.body) : undefined;
+  const bits = stop ? textBitsOf(stop, release) : undefined;
   return listItemsFor(release, bits).map((item) => ({ ...item }));
 }
 

@@ -128,7 +128,13 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
           sk: item.sk,
           summary: summaryOf(item),
           ...(item.tbv !== undefined && item.tb !== undefined
-            ? { bits: { version: item.tbv, bits: item.tb } }
+            ? {
+                bits: {
+                  version: item.tbv,
+                  bits: item.tb,
+                  ...(item.tv !== undefined ? { text: item.tv } : {}),
+                },
+              }
             : {}),
         });
       }

@@ -28,6 +28,6 @@ export function stopWordBits(
   };
   return async (release) => {
     const stop = await stopList();
-    return stop ? textBitsOf(stop, release.title, release.body) : undefined;
+    return stop ? textBitsOf(stop, release) : undefined;
   };
 }

@@ -19,10 +19,12 @@ import { planReleasesQuery, type ReleasesPlan } from './query-plan.js';
 import type { ListEntry, ReleaseReader } from './query-repository.js';
 import { matchesOnTitle, matchesRelease } from './query-text.js';
 import type { EntityKind, EntitySummary, ProblemRecord, ReleaseSummary, StoredRelease } from './release.js';
+import { type Decision, decide } from './search/decide.js';
 import { indexSearchPage } from './search/index-search.js';
 import type { StopList } from './search/keys.js';
+import { phraseInFilter } from './search/pair-filter.js';
 import type { SearchIndexReader } from './search/ports.js';
-import { decideByBits } from './search/text-bits.js';
+import { bitKnowledge, decideByBits } from './search/text-bits.js';
 import { withoutHonorific } from './slug.js';
 
 /** How much one `q` request may examine before it returns what it has with a cursor to continue. */
@@ -257,7 +259,8 @@ async function searchPage(
 
 /**
  * The ids in `group` whose title and body match: decided by the stop-word bits where they can,
- * then on the title, and only then on the release's text.
+ * then on the title, then (for phrases) by the pair filters of search entries of the same text,
+ * and only then on the release's text.
  */
 async function matchGroup(
   ctx: QueryContext,
@@ -267,17 +270,20 @@ async function matchGroup(
   fetched: { count: number },
 ): Promise<Set<string>> {
   const matched = new Set<string>();
-  const needBody: string[] = [];
+  const open: ListEntry[] = [];
   for (const entry of group) {
     const decided = stop ? decideByBits(text, stop, entry.bits) : 'unknown';
     if (decided === 'miss') continue;
-    if (decided === 'match') {
-      matched.add(entry.summary.id);
-      continue;
-    }
     // A title that holds every part matches whatever the body says (unless something may exclude it).
-    if (matchesOnTitle(text, entry.summary.title)) matched.add(entry.summary.id);
-    else needBody.push(entry.summary.id);
+    if (decided === 'match' || matchesOnTitle(text, entry.summary.title)) matched.add(entry.summary.id);
+    else open.push(entry);
+  }
+  const needBody: string[] = [];
+  const filtered = stop ? await decideByPairFilters(ctx, text, stop, open) : new Map<string, Decision>();
+  for (const entry of open) {
+    const decided = filtered.get(entry.summary.id) ?? 'unknown';
+    if (decided === 'match') matched.add(entry.summary.id);
+    else if (decided === 'unknown') needBody.push(entry.summary.id);
   }
   if (needBody.length > 0) {
     fetched.count += needBody.length;
@@ -288,6 +294,32 @@ async function matchGroup(
     }
   }
   return matched;
+}
+
+/**
+ * For a query with phrases, what the pair filters decide of entries the bits left open: read from
+ * their search entries (one small item each, instead of the release), and used only when the
+ * entry describes the same text as the list item's bits.
+ */
+async function decideByPairFilters(
+  ctx: QueryContext,
+  text: NonNullable<ReleasesPlan['text']>,
+  stop: StopList,
+  open: readonly ListEntry[],
+): Promise<Map<string, Decision>> {
+  const out = new Map<string, Decision>();
+  if (!ctx.search || text.phrases.length + text.notPhrases.length === 0) return out;
+  const usable = open.filter((entry) => entry.bits?.text !== undefined);
+  if (usable.length === 0) return out;
+  const entries = await ctx.search.searchEntries(usable.map((entry) => entry.summary.id));
+  for (const entry of usable) {
+    const search = entries.get(entry.summary.id);
+    const has = bitKnowledge(stop, entry.bits);
+    const pairs = search?.pairs;
+    if (!search || !has || !pairs || search.version !== entry.bits?.text) continue;
+    out.set(entry.summary.id, decide(text, { has, phrase: (phrase) => phraseInFilter(pairs, phrase) }));
+  }
+  return out;
 }
 
 /** Ids are slugs; anything that could not be a stored key is simply not found. */

@@ -128,6 +128,8 @@ export interface ListItem extends TableKey, ReleaseSummary {
   tbv?: string;
   /** Stop-word bits: which words of the stop list the release contains. */
   tb?: Uint8Array;
+  /** Text version the bits were computed from: whether the release's search entry is of the same text. */
+  tv?: string;
 }
 
 /** The release item. `body` is inline, or absent with `bodyHash`/`bodyChunks` naming the chunks. */
@@ -213,7 +215,9 @@ export function summaryOf(release: ReleaseSummary): ReleaseSummary {
 export function listItemsFor(release: ReleaseSummary, bits?: TextBits): ListItem[] {
   const summary = summaryOf(release);
   const sk = listSortKey(release.date, release.id);
-  const text = bits ? { tbv: bits.version, tb: bits.bits } : {};
+  const text = bits
+    ? { tbv: bits.version, tb: bits.bits, ...(bits.text !== undefined ? { tv: bits.text } : {}) }
+    : {};
   return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...summary, ...text }));
 }
 

@@ -168,6 +168,24 @@ beforeAll(async () => {
   });
 }, 600_000);
 
+/** An API handler (unlimited scan budget) whose BatchGetItem keys are reported to `onKey`. */
+function countingHandler(onKey: (key: { pk: string; sk: string }) => void): ApiHandler {
+  const counted = DynamoDBDocumentClient.from(localDynamoDbClient(services.dynamoEndpoint));
+  counted.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'BatchGetItemCommand') {
+        const { RequestItems } = args.input as {
+          RequestItems: Record<string, { Keys: Array<{ pk: string; sk: string }> }>;
+        };
+        for (const request of Object.values(RequestItems)) for (const key of request.Keys) onKey(key);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'countBatchGets' },
+  );
+  return makeHandler({ doc: counted, tableName: services.tableName, textSearch: true, cursorSecret: SECRET });
+}
+
 /** Words of the corpus whose document frequency lies in [min, max], deterministic order. */
 function wordsWithin(min: number, max: number, count: number): string[] {
   return [...frequency]
@@ -242,22 +260,8 @@ describe('q from the word index', () => {
     // Counts the items batch-read (release texts: the only items a stop-word query's scan reads
     // besides the list items).
     let itemsRead = 0;
-    const counted = DynamoDBDocumentClient.from(localDynamoDbClient(services.dynamoEndpoint));
-    counted.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'BatchGetItemCommand') {
-          const { RequestItems } = args.input as { RequestItems: Record<string, { Keys: unknown[] }> };
-          for (const request of Object.values(RequestItems)) itemsRead += request.Keys.length;
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'countBatchGets' },
-    );
-    const scan = makeHandler({
-      doc: counted,
-      tableName: services.tableName,
-      textSearch: true,
-      cursorSecret: SECRET,
+    const scan = countingHandler(() => {
+      itemsRead += 1;
     });
     const words = stop.bitWords.filter((w) => w.length > 3 && !/^\d+$/.test(w));
     const [a = '', b = '', c = ''] = [words[0], words[Math.floor(words.length / 2)], words.at(-1)];
@@ -284,6 +288,82 @@ describe('q from the word index', () => {
       const query = queryString(want, 20);
       const { ids } = await walk(scan, query);
       expect(ids, query).toEqual(expected(releases, want));
+    }
+  }, 300_000);
+
+  it('rules phrases out on the pair filters of search entries, reading text only for the rest', async () => {
+    // Counts the items batch-read by kind: folded copies (sort key X), search entries (S), others
+    // (release items and their texts).
+    const read = { copies: 0, entries: 0, texts: 0 };
+    const handler = countingHandler((key) => {
+      if (key.sk === 'X') read.copies += 1;
+      else if (key.sk === 'S') read.entries += 1;
+      else read.texts += 1;
+    });
+    // Adjacent pairs of the corpus, by how many releases hold the pair and how many hold both words.
+    const bitWords = new Set(stop.bitWords);
+    const indexed = (w: string) => !stop.words.has(w) && !/^\d+$/.test(w);
+    const texts = releases.map((r) => ({ title: tokens(r.title), body: tokens(r.body) }));
+    const holding = new Map<string, number>();
+    texts.forEach(({ title, body }) => {
+      const pairsOf = new Set<string>();
+      for (const words of [title, body])
+        for (let i = 0; i + 1 < words.length; i += 1) pairsOf.add(`${words[i]} ${words[i + 1]}`);
+      for (const pair of pairsOf) holding.set(pair, (holding.get(pair) ?? 0) + 1);
+    });
+    const both = (pair: string[]) =>
+      texts.filter(({ title, body }) => pair.every((w) => title.includes(w) || body.includes(w))).length;
+    const sparse = (accept: (pair: [string, string]) => boolean, spare: number) => {
+      const candidates = [...holding]
+        .filter(([, n]) => n >= 1 && n <= 3)
+        .map(([key, matches]) => ({ pair: key.split(' ') as [string, string], matches }))
+        .filter(({ pair }) => accept(pair))
+        .slice(0, 200)
+        .map((c) => ({ ...c, both: both(c.pair) }))
+        .filter(({ matches, both: n }) => n >= 5 * matches + spare);
+      return candidates.sort((x, y) => y.both - x.both)[0];
+    };
+    const ofStopWords = sparse(([x, y]) => bitWords.has(x) && bitWords.has(y), 150);
+    const withIndexedWord = sparse(
+      ([x, y]) =>
+        bitWords.has(x) && indexed(y) && (frequency.get(y) ?? 0) >= 20 && (frequency.get(y) ?? 0) < 150,
+      10,
+    );
+    expect(ofStopWords, 'a sparse phrase of stop words').toBeDefined();
+    expect(withIndexedWord, 'a sparse phrase with an indexed word').toBeDefined();
+
+    // The scan: the bits leave every release holding both words open; the filters rule out all
+    // but the matches (and a rare hash collision), so few release texts are read.
+    const scanCase = ofStopWords as NonNullable<typeof ofStopWords>;
+    read.texts = 0;
+    const scanQuery = queryString({ phrases: [scanCase.pair] }, 20);
+    const scanWalk = await walk(handler, scanQuery);
+    expect(scanWalk.ids, scanQuery).toEqual(expected(releases, { phrases: [scanCase.pair] }));
+    // The 100 releases without bits are read as before; otherwise the matches, plus one group of
+    // 25 again after each page boundary.
+    expect(read.texts, scanQuery).toBeLessThanOrEqual(100 + scanCase.matches + 5 + 25 * (scanWalk.pages - 1));
+    expect(scanCase.both).toBeGreaterThan(100 + scanCase.matches + 5 + 25 * (scanWalk.pages - 1));
+
+    // The index: candidates are the indexed word's releases; their search entries rule out all
+    // but the matches, so few folded copies are read.
+    const indexCase = withIndexedWord as NonNullable<typeof withIndexedWord>;
+    read.copies = 0;
+    const indexQuery = queryString({ phrases: [indexCase.pair] }, 20);
+    const indexWalk = await walk(handler, indexQuery);
+    expect(indexWalk.ids, indexQuery).toEqual(expected(releases, { phrases: [indexCase.pair] }));
+    expect(read.copies, indexQuery).toBeLessThanOrEqual(indexCase.matches + 2);
+    expect(indexCase.both).toBeGreaterThan(indexCase.matches + 2);
+
+    // Excluded phrases, and phrases with other parts, still equal the in-memory answer.
+    const [x, y] = scanCase.pair;
+    for (const want of [
+      { words: [x], notPhrases: [scanCase.pair] },
+      { phrases: [indexCase.pair], notPhrases: [[y, x]] },
+      { words: [indexCase.pair[1]], notPhrases: [indexCase.pair] },
+      { phrases: [scanCase.pair, indexCase.pair] },
+    ] as Want[]) {
+      const query = queryString(want, 20);
+      expect((await walk(handler, query)).ids, query).toEqual(expected(releases, want));
     }
   }, 300_000);
 

@@ -77,7 +77,7 @@ export function itemsFor(releases: readonly StoredRelease[], options: SeedOption
   const tally = new EntityTally();
   for (const release of releases) {
     if (options.releaseItems ?? true) items.push(...releaseItems(release));
-    const bits = options.stopList ? textBitsOf(options.stopList, release.title, release.body) : undefined;
+    const bits = options.stopList ? textBitsOf(options.stopList, release) : undefined;
     for (const item of listItemsFor(release, bits)) {
       if (!options.listPartitions || options.listPartitions(item.pk)) items.push({ ...item });
     }

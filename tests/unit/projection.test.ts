@@ -197,7 +197,7 @@ describe('projectReleaseChanges', () => {
         deleteChunks: async () => {},
       },
       entities: { recountMonth: async () => {}, recountEntity: async () => {} },
-      textBits: async (r: Release) => textBitsOf(stop, r.title, r.body),
+      textBits: async (r: Release) => textBitsOf(stop, r),
     });
     await projectReleaseChanges(ports(true), [{ id: 'r', after: item(), sequenceNumber: '1', at: '' }]);
     expect(written.length).toBe(4);

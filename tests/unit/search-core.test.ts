@@ -1,9 +1,18 @@
 /** The word index's pure core: folding, the q grammar, matching, posting entries, sync diffs, the planner. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadParameterError } from '#core/query-errors.js';
 import type { Release } from '#core/release.js';
+import { decide as decideQuery } from '#core/search/decide.js';
 import { foldedCopyOf, wordsOf } from '#core/search/fold.js';
 import { type FoldedCopyItem, parsePostingEntry, postingEntry, STOP_LIST_KEY } from '#core/search/keys.js';
+import {
+  decode as decodePairFilter,
+  pairFilterHas,
+  pairFilterOf,
+  pairHash,
+  phraseInFilter,
+} from '#core/search/pair-filter.js';
 import { chooseDriver, type DriverOption, needsFoldedCopy, splitQuery } from '#core/search/planner.js';
 import { matchesText, parseSearchQuery } from '#core/search/query.js';
 import {
@@ -13,7 +22,7 @@ import {
   searchItemsForBulk,
   stopListOf,
 } from '#core/search/sync-plan.js';
-import { decideByBits, textBitsOf } from '#core/search/text-bits.js';
+import { bitKnowledge, decideByBits, textBitsOf } from '#core/search/text-bits.js';
 
 function release(id: string, date: string, title: string, body: string): Release {
   return { id, title, date, url: null, ministers: [], portfolios: [], summary: '', body, extra: {} };
@@ -248,7 +257,7 @@ describe('stop-word bits', () => {
   const stop = stopListOf(['the', 'minister', 'of', 'new', 'zealand', 'and']);
   const title = 'The Minister of Finance';
   const body = 'Budget figures for New Zealand, released today.';
-  const bits = textBitsOf(stop, title, body);
+  const bits = textBitsOf(stop, { date: '2024-05-01', title, body });
   const decide = (q: string) => decideByBits(parseSearchQuery(q), stop, bits);
 
   it('records which stop words the title and body hold', () => {
@@ -280,6 +289,78 @@ describe('stop-word bits', () => {
     const other = stopListOf(['the', 'minister']);
     expect(decideByBits(parseSearchQuery('the'), other, bits)).toBe('unknown');
     expect(decideByBits(parseSearchQuery('the'), stop, undefined)).toBe('unknown');
-    expect(textBitsOf(stopListOf([]), title, body)).toBeUndefined();
+    expect(textBitsOf(stopListOf([]), { date: '2024-05-01', title, body })).toBeUndefined();
+  });
+});
+
+describe('pair filters', () => {
+  const sequence = (text: string) => wordsOf(text);
+
+  it('holds every adjacent pair of the title and of the body, and not the pair across them', () => {
+    const title = sequence('Budget day arrives');
+    const body = sequence('The minister of finance releases the budget figures for new zealand');
+    const filter = pairFilterOf([title, body]);
+    for (const words of [title, body]) {
+      for (let i = 0; i + 1 < words.length; i += 1) {
+        expect(pairFilterHas(filter, words[i] as string, words[i + 1] as string)).toBe(true);
+      }
+    }
+    expect(pairFilterHas(filter, 'arrives', 'the')).toBe(false);
+    expect(pairFilterHas(filter, 'zealand', 'new')).toBe(false);
+    expect(phraseInFilter(filter, ['new', 'zealand'])).toBe('maybe');
+    expect(phraseInFilter(filter, ['the', 'budget', 'figures'])).toBe('maybe');
+    expect(phraseInFilter(filter, ['the', 'finance'])).toBe('absent');
+    expect(phraseInFilter(filter, ['figures', 'for', 'zealand'])).toBe('absent');
+  });
+
+  it('decodes to the sorted distinct hashes, and costs about two bytes a pair', () => {
+    const words = Array.from({ length: 3000 }, (_, i) => `w${(i * 7919) % 1700}`);
+    const filter = pairFilterOf([words]);
+    const hashes = [...decodePairFilter(filter)];
+    const expected = new Set<number>();
+    for (let i = 0; i + 1 < words.length; i += 1)
+      expected.add(pairHash(words[i] as string, words[i + 1] as string));
+    expect(hashes).toEqual([...expected].sort((a, b) => a - b));
+    expect(filter.length).toBeLessThan(expected.size * 2);
+    expect(pairFilterOf([[]]).length).toBeLessThan(8);
+    expect(phraseInFilter(pairFilterOf([[]]), ['a', 'b'])).toBe('absent');
+  });
+
+  it('says nothing from a filter it cannot read', () => {
+    const filter = pairFilterOf([sequence('a b c d e f')]);
+    expect(pairFilterHas(Uint8Array.from([9, ...filter.slice(1)]), 'a', 'b')).toBeUndefined();
+    expect(pairFilterHas(filter.slice(0, 4), 'x', 'y')).toBeUndefined();
+    expect(phraseInFilter(Uint8Array.from([]), ['x', 'y'])).toBe('maybe');
+  });
+
+  it('never decides a query other than the text would (bits and pair filter, random texts and queries)', () => {
+    const vocabulary = ['the', 'of', 'new', 'zealand', 'budget', 'day', 'minister', 'tax'];
+    const stop = stopListOf(['the', 'of', 'new', 'zealand', 'minister']);
+    const word = fc.constantFrom(...vocabulary);
+    const part = fc.oneof(
+      word,
+      fc.array(word, { minLength: 2, maxLength: 3 }).map((ws) => `"${ws.join(' ')}"`),
+    );
+    const term = fc.tuple(fc.boolean(), part).map(([not, p]) => (not ? `-${p}` : p));
+    fc.assert(
+      fc.property(
+        fc.array(word, { maxLength: 6 }),
+        fc.array(word, { maxLength: 40 }),
+        part,
+        fc.array(term, { maxLength: 4 }),
+        (titleWords, bodyWords, first, rest) => {
+          const title = titleWords.join(' ');
+          const body = bodyWords.join(' ');
+          const query = parseSearchQuery([first, ...rest].join(' '));
+          const bits = textBitsOf(stop, { date: '2024-05-01', title, body });
+          const has = bitKnowledge(stop, bits);
+          if (!has) throw new Error('bits expected');
+          const filter = pairFilterOf([wordsOf(title), wordsOf(body)]);
+          const decision = decideQuery(query, { has, phrase: (p) => phraseInFilter(filter, p) });
+          if (decision !== 'unknown') expect(decision === 'match').toBe(matchesText(query, title, body));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -7,8 +7,10 @@
  */
 import type { ReleaseSummary } from '../release.js';
 import type { ListScope } from '../table-layout.js';
-import type { FoldedCopyItem, PostingEntry, SearchEntry } from './keys.js';
+import { type Decision, decide } from './decide.js';
+import type { FoldedCopyItem, PostingEntry, SearchEntry, StopList } from './keys.js';
 import { bucketOf, parsePostingEntry } from './keys.js';
+import { phraseInFilter } from './pair-filter.js';
 import {
   chooseDriver,
   type DriverOption,
@@ -20,6 +22,7 @@ import {
 import type { PostingMonth, PostingPage, PostingRequest, SearchIndexReader } from './ports.js';
 import { postingItemId } from './ports.js';
 import { matchesCopy, matchesText, prepareCopy, type SearchQuery } from './query.js';
+import { bitKnowledge } from './text-bits.js';
 
 export interface IndexSearchRequest {
   query: SearchQuery;
@@ -167,6 +170,16 @@ export async function indexSearchPage(
   if (!chosen) return undefined;
   const driver = options.find((o) => o === chosen) as (typeof options)[number];
   const needCopy = needsFoldedCopy(query, parts, driver);
+  // What the search entries can decide: the query less what the walk itself proves (the driver).
+  const check: Check = {
+    query: {
+      ...query,
+      prefixes: query.prefixes.filter((p) => !(driver.kind === 'prefix' && driver.term === p)),
+    },
+    stop,
+    present: new Set(parts.indexed),
+    absent: new Set(parts.excludedIndexed),
+  };
   const intersect = parts.indexed.filter((word) => !(driver.kind === 'word' && driver.term === word));
   const subtract = parts.excludedIndexed;
   const stream = new UnionStream(
@@ -202,7 +215,7 @@ export async function indexSearchPage(
     for (let i = 0; i < candidates.length; ) {
       const wanted = request.limit - items.length;
       const chunk = candidates.slice(i, i + Math.max(1, Math.min(request.budget.fetchBatch, wanted + 1)));
-      const verified = await verify(reader, releaseTexts, query, request.scope, needCopy, chunk);
+      const verified = await verify(reader, releaseTexts, check, request.scope, needCopy, chunk);
       for (const candidate of chunk) {
         if (items.length === request.limit) return result(last);
         examined += 1;
@@ -252,11 +265,37 @@ function candidatesOf(month: PostingMonth, request: IndexSearchRequest): Posting
   return out.sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : a.raw < b.raw ? 1 : -1));
 }
 
-/** The candidates whose entry is the release's current version, in scope, and (if asked) whose text matches. */
+/** What a candidate is checked against: the query, and what the postings already proved. */
+interface Check {
+  query: SearchQuery;
+  stop: StopList;
+  /** Words every candidate has (the intersected postings). */
+  present: ReadonlySet<string>;
+  /** Words no candidate has (the subtracted postings). */
+  absent: ReadonlySet<string>;
+}
+
+/** What a candidate's search entry decides: postings, its stop-word bits and its pair filter. */
+function decideOnEntry(check: Check, entry: SearchEntry): Decision {
+  const bits =
+    entry.tbv !== undefined && entry.tb !== undefined
+      ? bitKnowledge(check.stop, { version: entry.tbv, bits: entry.tb })
+      : undefined;
+  const pairs = entry.pairs;
+  return decide(check.query, {
+    has: (word) => (check.present.has(word) ? true : check.absent.has(word) ? false : bits?.(word)),
+    ...(pairs ? { phrase: (phrase: readonly string[]) => phraseInFilter(pairs, phrase) } : {}),
+  });
+}
+
+/**
+ * The candidates whose entry is the release's current version, in scope, and (if asked) whose text
+ * matches: decided on the search entry where it can, else on the folded copy.
+ */
 async function verify(
   reader: SearchIndexReader,
   releaseTexts: ReleaseTextsFn,
-  query: SearchQuery,
+  check: Check,
   scope: ListScope,
   needCopy: boolean,
   candidates: readonly PostingEntry[],
@@ -269,21 +308,27 @@ async function verify(
       entry !== undefined && entry.version === c.version && entry.date === c.date && inScope(entry, scope)
     );
   });
-  let copies = new Map<string, FoldedCopyItem>();
-  if (needCopy && current.length > 0) copies = await reader.foldedCopies(current.map((c) => c.id));
-  const cut = current.filter(
-    (c) => copies.get(c.id)?.cut === true && copies.get(c.id)?.version === c.version,
-  );
-  const texts = needCopy && cut.length > 0 ? await releaseTexts(cut.map((c) => c.id)) : new Map();
+  const decided = new Map<string, Decision>();
   for (const candidate of current) {
     const entry = entries.get(candidate.id) as SearchEntry;
-    if (needCopy) {
+    decided.set(candidate.raw, needCopy ? decideOnEntry(check, entry) : 'match');
+  }
+  const unread = current.filter((c) => decided.get(c.raw) === 'unknown');
+  let copies = new Map<string, FoldedCopyItem>();
+  if (unread.length > 0) copies = await reader.foldedCopies(unread.map((c) => c.id));
+  const cut = unread.filter((c) => copies.get(c.id)?.cut === true && copies.get(c.id)?.version === c.version);
+  const texts = cut.length > 0 ? await releaseTexts(cut.map((c) => c.id)) : new Map();
+  for (const candidate of current) {
+    const entry = entries.get(candidate.id) as SearchEntry;
+    const decision = decided.get(candidate.raw);
+    if (decision === 'miss') continue;
+    if (decision === 'unknown') {
       const copy = copies.get(candidate.id);
       if (!copy || copy.version !== candidate.version) continue;
       if (copy.cut) {
         const text = texts.get(candidate.id);
-        if (!text || !matchesText(query, text.title, text.body)) continue;
-      } else if (!matchesCopy(query, prepareCopy(copy))) continue;
+        if (!text || !matchesText(check.query, text.title, text.body)) continue;
+      } else if (!matchesCopy(check.query, prepareCopy(copy))) continue;
     }
     out.set(candidate.raw, summaryOfEntry(entry));
   }

@@ -94,6 +94,12 @@ export function parsePostingEntry(bucket: string, raw: string): PostingEntry | u
 /** What a search entry holds. */
 export interface SearchEntry extends ReleaseSummary {
   version: string;
+  /** The release's pair filter (core/search/pair-filter.ts), when written by a version that has them. */
+  pairs?: Uint8Array;
+  /** Stop list version of `tb`. */
+  tbv?: string;
+  /** Stop-word bits of the release (core/search/text-bits.ts). */
+  tb?: Uint8Array;
 }
 
 export interface FoldedCopyItem {

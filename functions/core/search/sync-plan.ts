@@ -27,7 +27,9 @@ import {
   textVersion,
   vocabularyKey,
 } from './keys.js';
+import { pairFilterOf } from './pair-filter.js';
 import { MIN_PREFIX_LENGTH } from './query.js';
+import { bitsOfWords } from './text-bits.js';
 
 type Item = Record<string, unknown>;
 
@@ -67,8 +69,30 @@ export interface SyncPlan {
   foldedCopy: Item | undefined;
 }
 
-export function searchEntryItem(release: Release, version: string): Item {
-  return { ...searchEntryKey(release.id), ...toSummary(release), version };
+/**
+ * The search entry: the release's summary and text version, its pair filter, and its stop-word
+ * bits under `stop`, from its folded title and whole folded body.
+ */
+export function searchEntryItem(
+  release: Release,
+  version: string,
+  folded: { title: string; body: string },
+  stop: StopList,
+): Item {
+  const title = splitFolded(folded.title);
+  const body = splitFolded(folded.body);
+  const bits = bitsOfWords(stop, new Set([...title, ...body]), version);
+  return {
+    ...searchEntryKey(release.id),
+    ...toSummary(release),
+    version,
+    pairs: pairFilterOf([title, body]),
+    ...(bits ? { tbv: bits.version, tb: bits.bits } : {}),
+  };
+}
+
+function splitFolded(text: string): string[] {
+  return text === '' ? [] : text.split(' ');
 }
 
 export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: string, stop: StopList): Item {
@@ -130,7 +154,7 @@ export function planSync(
     vocabulary: [...after]
       .filter((word) => [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word))
       .map(vocabularyKey),
-    searchEntry: searchEntryItem(release, version),
+    searchEntry: searchEntryItem(release, version, { title: copy.title, body: full }, stop),
     deletes:
       oldEntry && oldBucket
         ? removed.map((word) => ({ key: postingKey(word, oldBucket), word, entry: oldEntry }))

@@ -9,65 +9,73 @@
  * only when their version is the current one. Anything the bits cannot decide (phrases, prefixes,
  * words outside the stop list, bits of another version) is checked on the text as before.
  */
+
+import { type Decision, decide } from './decide.js';
 import { wordsOf } from './fold.js';
-import type { StopList } from './keys.js';
+import { type StopList, textVersion } from './keys.js';
 import type { SearchQuery } from './query.js';
 
 export interface TextBits {
   /** The stop list version the bits were computed with. */
   version: string;
+  /**
+   * The text version of the release they were computed from (as in its search entry), when
+   * known: what tells whether the search entry describes the same text.
+   */
+  text?: string;
   /** Bit i (byte i >> 3, bit i & 7) set when the release contains the i-th bit word. */
   bits: Uint8Array;
 }
 
 /** The bits of a release's title and body, or undefined when the stop list has no bit words. */
-export function textBitsOf(stop: StopList, title: string, body: string): TextBits | undefined {
-  if (stop.bitWords.length === 0) return undefined;
+export function textBitsOf(
+  stop: StopList,
+  release: { date: string; title: string; body: string },
+): TextBits | undefined {
   // The words `q` is matched against: the folded title and the whole folded body.
-  const words = new Set([...wordsOf(title), ...wordsOf(body)]);
+  const title = wordsOf(release.title);
+  const body = wordsOf(release.body);
+  return bitsOfWords(
+    stop,
+    new Set([...title, ...body]),
+    textVersion(release.date, title.join(' '), body.join(' ')),
+  );
+}
+
+/** The bits of a release's distinct folded words, computed from the text of version `text`. */
+export function bitsOfWords(stop: StopList, words: ReadonlySet<string>, text: string): TextBits | undefined {
+  if (stop.bitWords.length === 0) return undefined;
   const bits = new Uint8Array(Math.ceil(stop.bitWords.length / 8));
   stop.bitWords.forEach((word, i) => {
     if (words.has(word)) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
   });
-  return { version: stop.version, bits };
+  return { version: stop.version, text, bits };
 }
 
-export type BitDecision = 'match' | 'miss' | 'unknown';
-
 /**
- * What the bits say about a query: `match` or `miss` when they decide it, `unknown` when the text
- * must be read. Bits of another stop list version decide nothing.
+ * What the bits know of a release's words under the current stop list: a bit word's presence,
+ * undefined for any other word. Undefined altogether for bits of another stop list version.
  */
-export function decideByBits(query: SearchQuery, stop: StopList, bits: TextBits | undefined): BitDecision {
-  if (!bits || bits.version !== stop.version || stop.bitWords.length === 0) return 'unknown';
-  const has = (word: string): boolean | undefined => {
+export function bitKnowledge(
+  stop: StopList,
+  bits: TextBits | undefined,
+): ((word: string) => boolean | undefined) | undefined {
+  if (!bits || bits.version !== stop.version || stop.bitWords.length === 0) return undefined;
+  return (word) => {
     const i = bitIndex(stop, word);
     if (i === undefined) return undefined;
     const byte = bits.bits[i >> 3];
     return byte === undefined ? undefined : (byte & (1 << (i & 7))) !== 0;
   };
-  let unknown = query.prefixes.length > 0 || query.notPrefixes.length > 0;
-  for (const word of query.words) {
-    const present = has(word);
-    if (present === false) return 'miss';
-    if (present === undefined) unknown = true;
-  }
-  for (const phrase of query.phrases) {
-    // A missing word rules the phrase out; all present still leaves the order to check.
-    const present = phrase.map(has);
-    if (present.includes(false)) return 'miss';
-    unknown = true;
-  }
-  for (const word of query.notWords) {
-    const present = has(word);
-    if (present === true) return 'miss';
-    if (present === undefined) unknown = true;
-  }
-  for (const phrase of query.notPhrases) {
-    // An excluded phrase with a missing word cannot occur; otherwise only the text can tell.
-    if (!phrase.map(has).includes(false)) unknown = true;
-  }
-  return unknown ? 'unknown' : 'match';
+}
+
+/**
+ * What the bits say about a query: `match` or `miss` when they decide it, `unknown` when the text
+ * must be read. Bits of another stop list version decide nothing.
+ */
+export function decideByBits(query: SearchQuery, stop: StopList, bits: TextBits | undefined): Decision {
+  const has = bitKnowledge(stop, bits);
+  return has ? decide(query, { has }) : 'unknown';
 }
 
 const indexes = new WeakMap<StopList, Map<string, number>>();
