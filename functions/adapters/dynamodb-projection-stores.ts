@@ -19,6 +19,7 @@ import {
   entityMonthKey,
   entityMonthPartition,
   type ListItem,
+  listItemSummary,
   listPartition,
   type ReleaseItem,
   type TableKey,
@@ -136,7 +137,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
           ConsistentRead: true,
         }),
       );
-      const newest = Items?.[0] as ListItem | undefined;
+      const newest = Items?.[0] ? listItemSummary(Items[0] as ListItem) : undefined;
       const ref =
         newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
       return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };

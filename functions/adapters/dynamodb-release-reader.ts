@@ -42,6 +42,8 @@ import {
   type EntityItem,
   entityPartition,
   type ListItem,
+  listItemBits,
+  listItemSummary,
   listPartition,
   PROBLEMS_PARTITION,
   type ProblemItem,
@@ -124,13 +126,8 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
       const output = await this.doc.send(new QueryCommand(input));
       this.record(output.ConsumedCapacity);
       for (const item of (output.Items ?? []) as ListItem[]) {
-        entries.push({
-          sk: item.sk,
-          summary: summaryOf(item),
-          ...(item.tbv !== undefined && item.tb !== undefined
-            ? { bits: { version: item.tbv, bits: item.tb } }
-            : {}),
-        });
+        const bits = listItemBits(item);
+        entries.push({ sk: item.sk, summary: listItemSummary(item), ...(bits ? { bits } : {}) });
       }
       startKey = output.LastEvaluatedKey;
       // A Query stops at 1 MB too; keep going until the page is full or the list ends.

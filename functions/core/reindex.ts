@@ -25,6 +25,7 @@ import {
   type EntityItem,
   type EntityMonthItem,
   type ListItem,
+  listItemSummary,
   listItemsFor,
   ORPHAN_GRACE_SECONDS,
   type ReleaseItem,
@@ -261,17 +262,12 @@ async function repairProjections(
   return { listItemsFixed: put.length + remove.length, entitiesRecounted: recount.size };
 }
 
+/** Whether a stored list item holds the summary it should. */
 function sameListItem(a: ListItem | undefined, b: ListItem): boolean {
   if (!a) return false;
-  const fields = (item: ListItem) =>
-    JSON.stringify([
-      item.id,
-      item.title,
-      item.date,
-      item.url ?? null,
-      item.ministers,
-      item.portfolios,
-      item.summary,
-    ]);
+  const fields = (item: ListItem) => {
+    const { id, title, date, url, ministers, portfolios, summary } = listItemSummary(item);
+    return JSON.stringify([id, title, date, url, ministers, portfolios, summary]);
+  };
   return fields(a) === fields(b);
 }

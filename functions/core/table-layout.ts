@@ -217,6 +217,16 @@ export function listItemsFor(release: ReleaseSummary, bits?: TextBits): ListItem
   return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...summary, ...text }));
 }
 
+/** The summary a list item holds (readers take it through here, not from the item's attributes). */
+export function listItemSummary(item: ListItem): ReleaseSummary {
+  return summaryOf(item);
+}
+
+/** The stop-word bits of a list item, when it has them. */
+export function listItemBits(item: ListItem): TextBits | undefined {
+  return item.tbv !== undefined && item.tb !== undefined ? { version: item.tbv, bits: item.tb } : undefined;
+}
+
 /** Entity references of a release by kind, for count bookkeeping. */
 export function entityRefsOf(
   release: Pick<Release, 'ministers' | 'portfolios'>,
