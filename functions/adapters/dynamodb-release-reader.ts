@@ -41,7 +41,6 @@ import {
   bodyChunkPrefix,
   type EntityItem,
   entityPartition,
-  type ListItem,
   listItemBits,
   listItemSummary,
   listPartition,
@@ -49,6 +48,7 @@ import {
   type ProblemItem,
   type ReleaseItem,
   releaseKey,
+  type StoredListItem,
   summaryOf,
   type TableKey,
 } from '#core/table-layout.js';
@@ -125,7 +125,7 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
       };
       const output = await this.doc.send(new QueryCommand(input));
       this.record(output.ConsumedCapacity);
-      for (const item of (output.Items ?? []) as ListItem[]) {
+      for (const item of (output.Items ?? []) as StoredListItem[]) {
         const bits = listItemBits(item);
         entries.push({ sk: item.sk, summary: listItemSummary(item), ...(bits ? { bits } : {}) });
       }

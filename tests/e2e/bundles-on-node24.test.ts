@@ -29,11 +29,11 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isReleaseChangeRecord } from '#adapters/stream-records.js';
 import {
-  type ListItem,
   listItemSummary,
   listPartition,
   listSortKey,
   releaseKey,
+  type StoredListItem,
   sourceKey,
 } from '#core/table-layout.js';
 import type { HandlerName } from '#infra/bundling.js';
@@ -230,7 +230,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
       }),
     );
     expect(listItem.Item).toBeDefined();
-    expect(listItemSummary(listItem.Item as ListItem).id).toBe(releaseId);
+    expect(listItemSummary(listItem.Item as StoredListItem).id).toBe(releaseId);
   });
 
   it('api: GET /releases lists the seed release and GET /releases/{id} returns it (gzip)', async () => {

@@ -15,7 +15,6 @@ import type { TextBits } from '#core/search/text-bits.js';
 import {
   type EntityItem,
   entityPartition,
-  type ListItem,
   type ListScope,
   listItemBits,
   listItemSummary,
@@ -24,6 +23,7 @@ import {
   type ProblemItem,
   type ReleaseItem,
   releaseKey,
+  type StoredListItem,
   type TableKey,
 } from '#core/table-layout.js';
 import { type IngestDeps, makeHandler } from '#handlers/ingest.js';
@@ -119,7 +119,7 @@ export function ingestHarness(services: TestServices, options: Partial<IngestDep
     /** A list's items as the reader decodes them: key, summary, and stop-word bits when written. */
     async list(scope: ListScope = { kind: 'all' }): Promise<ListedItem[]> {
       await settled();
-      const items = await queryAll<ListItem>(services, listPartition(scope));
+      const items = await queryAll<StoredListItem>(services, listPartition(scope));
       return items.map((item) => {
         const bits = listItemBits(item);
         return { pk: item.pk, sk: item.sk, ...listItemSummary(item), ...(bits ? { bits } : {}) };
