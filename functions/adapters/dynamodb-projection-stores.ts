@@ -19,8 +19,10 @@ import {
   entityMonthKey,
   entityMonthPartition,
   type ListItem,
+  listItemSummary,
   listPartition,
   type ReleaseItem,
+  type StoredListItem,
   type TableKey,
 } from '#core/table-layout.js';
 import { batchWrite } from './dynamodb-batch.js';
@@ -136,7 +138,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
           ConsistentRead: true,
         }),
       );
-      const newest = Items?.[0] as ListItem | undefined;
+      const newest = Items?.[0] ? listItemSummary(Items[0] as StoredListItem) : undefined;
       const ref =
         newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
       return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };

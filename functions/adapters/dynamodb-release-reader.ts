@@ -41,12 +41,14 @@ import {
   bodyChunkPrefix,
   type EntityItem,
   entityPartition,
-  type ListItem,
+  listItemBits,
+  listItemSummary,
   listPartition,
   PROBLEMS_PARTITION,
   type ProblemItem,
   type ReleaseItem,
   releaseKey,
+  type StoredListItem,
   summaryOf,
   type TableKey,
 } from '#core/table-layout.js';
@@ -123,20 +125,9 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
       };
       const output = await this.doc.send(new QueryCommand(input));
       this.record(output.ConsumedCapacity);
-      for (const item of (output.Items ?? []) as ListItem[]) {
-        entries.push({
-          sk: item.sk,
-          summary: summaryOf(item),
-          ...(item.tbv !== undefined && item.tb !== undefined
-            ? {
-                bits: {
-                  version: item.tbv,
-                  bits: item.tb,
-                  ...(item.tv !== undefined ? { text: item.tv } : {}),
-                },
-              }
-            : {}),
-        });
+      for (const item of (output.Items ?? []) as StoredListItem[]) {
+        const bits = listItemBits(item);
+        entries.push({ sk: item.sk, summary: listItemSummary(item), ...(bits ? { bits } : {}) });
       }
       startKey = output.LastEvaluatedKey;
       // A Query stops at 1 MB too; keep going until the page is full or the list ends.

@@ -9,10 +9,10 @@ import type { EntityKind } from '#core/release.js';
 import {
   type EntityItem,
   type EntityMonthItem,
-  type ListItem,
   RELEASE_SORT_KEY,
   type ReleaseItem,
   type SourceItem,
+  type StoredListItem,
 } from '#core/table-layout.js';
 
 export class DynamoTableState implements TableStateReader {
@@ -34,10 +34,17 @@ export class DynamoTableState implements TableStateReader {
       { client: this.doc },
       {
         TableName: this.tableName,
-        // Bodies, chunk data and extra are all a scan would carry that reconciliation does not need.
+        // Bodies, chunk data, extra and stop-word bits are all a scan would carry that
+        // reconciliation does not need. `#t`..`#s`: the short names of list items (ListItem).
         ProjectionExpression:
-          '#pk, #sk, #key, #seq, etag, releaseId, problem, deleted, #rev, updatedAt, id, title, #date, #url, ministers, portfolios, summary, sourceKey, sourceTime, bodyHash, bodyChunks, createdAt, #name, #count, latestDate, ver, settledVer',
+          '#pk, #sk, #key, #seq, etag, releaseId, problem, deleted, #rev, updatedAt, id, title, #date, #url, ministers, portfolios, summary, sourceKey, sourceTime, bodyHash, bodyChunks, createdAt, #name, #count, latestDate, ver, settledVer, #t, #u, #up, #m, #p, #s',
         ExpressionAttributeNames: {
+          '#t': 't',
+          '#u': 'u',
+          '#up': 'up',
+          '#m': 'm',
+          '#p': 'p',
+          '#s': 's',
           '#pk': 'pk',
           '#sk': 'sk',
           '#key': 'key',
@@ -55,7 +62,7 @@ export class DynamoTableState implements TableStateReader {
         const pk = String(item.pk);
         const sk = String(item.sk);
         if (pk.startsWith('K#')) state.sources.push(item as SourceItem);
-        else if (pk.startsWith('L#')) state.lists.push(item as ListItem);
+        else if (pk.startsWith('L#')) state.lists.push(item as StoredListItem);
         else if (pk.startsWith('R#') && sk === RELEASE_SORT_KEY) state.releases.push(item as ReleaseItem);
         else if (pk.startsWith('R#') && sk.startsWith('B#')) {
           const bodyId = sk.split('#')[1] ?? '';

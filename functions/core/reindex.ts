@@ -25,17 +25,20 @@ import {
   type EntityItem,
   type EntityMonthItem,
   type ListItem,
+  listItemSummary,
   listItemsFor,
   ORPHAN_GRACE_SECONDS,
   type ReleaseItem,
   type SourceItem,
+  type StoredListItem,
 } from './table-layout.js';
 
 /** What reindex compares, from one scan of the table (release items without bodies). */
 export interface TableState {
   sources: SourceItem[];
   releases: ReleaseItem[];
-  lists: ListItem[];
+  /** List items as stored, in either form (see `StoredListItem`); bits left out. */
+  lists: StoredListItem[];
   /** Body chunk sets by `id#bodyId`, with the newest chunk's write time. */
   chunks: Map<string, { id: string; bodyId: string; createdAt: number }>;
   entities: Array<EntityItem & { kind: EntityKind }>;
@@ -261,17 +264,16 @@ async function repairProjections(
   return { listItemsFixed: put.length + remove.length, entitiesRecounted: recount.size };
 }
 
-function sameListItem(a: ListItem | undefined, b: ListItem): boolean {
+/**
+ * Whether a stored list item holds the summary it should. Either stored form passes: an item of
+ * the older form is rewritten in the current one by the projector or `reindex --reproject`, which
+ * also write its stop-word bits (a repair put here has none).
+ */
+function sameListItem(a: StoredListItem | undefined, b: ListItem): boolean {
   if (!a) return false;
-  const fields = (item: ListItem) =>
-    JSON.stringify([
-      item.id,
-      item.title,
-      item.date,
-      item.url ?? null,
-      item.ministers,
-      item.portfolios,
-      item.summary,
-    ]);
+  const fields = (item: StoredListItem) => {
+    const { id, title, date, url, ministers, portfolios, summary } = listItemSummary(item);
+    return JSON.stringify([id, title, date, url, ministers, portfolios, summary]);
+  };
   return fields(a) === fields(b);
 }

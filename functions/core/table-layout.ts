@@ -120,10 +120,26 @@ export function problemKey(key: string): TableKey {
 }
 
 /**
- * One list item: the summary of a release, stored once per list the release belongs to, with the
- * release's stop-word bits when the projector wrote it (core/search/text-bits.ts).
+ * One list item as stored: the summary of a release, once per list the release belongs to, with
+ * the release's stop-word bits when the projector wrote it (core/search/text-bits.ts). A page of
+ * a list reads 21 of them, so they are kept small (docs/data-model.md, "List items"): `id` and
+ * `date` are not stored, they are the sort key `<date>#<id>`; attribute names are short; a url
+ * that ends with the id is stored without it. `listItemsFor` writes this form and
+ * `listItemSummary` reads it back (and the longer form written before it) as the summary.
  */
-export interface ListItem extends TableKey, ReleaseSummary {
+export interface ListItem extends TableKey {
+  /** Title. */
+  t: string;
+  /** The url, when it does not end with the id (absent with `up`, and when there is no url). */
+  u?: string;
+  /** The url without the id it ends with: the url is `up` followed by the id. */
+  up?: string;
+  /** Ministers: slug, name, slug, name, ... */
+  m: string[];
+  /** Portfolios, like `m`. */
+  p: string[];
+  /** Summary. */
+  s: string;
   /** Stop list version of `tb`. */
   tbv?: string;
   /** Stop-word bits: which words of the stop list the release contains. */
@@ -131,6 +147,13 @@ export interface ListItem extends TableKey, ReleaseSummary {
   /** Text version the bits were computed from: whether the release's search entry is of the same text. */
   tv?: string;
 }
+
+/**
+ * A list item as a read may find it: the current form, or the form written before it, which
+ * holds the whole `ReleaseSummary` under its own names (`id, title, date, url, ministers,
+ * portfolios, summary`) and stays readable until the projector or `reindex --reproject` rewrites it.
+ */
+export type StoredListItem = TableKey & Partial<Omit<ListItem, keyof TableKey>> & Partial<ReleaseSummary>;
 
 /** The release item. `body` is inline, or absent with `bodyHash`/`bodyChunks` naming the chunks. */
 export interface ReleaseItem extends TableKey, ReleaseSummary {
@@ -213,12 +236,61 @@ export function summaryOf(release: ReleaseSummary): ReleaseSummary {
 
 /** The list items of a release, one per scope, with its stop-word bits when known. */
 export function listItemsFor(release: ReleaseSummary, bits?: TextBits): ListItem[] {
-  const summary = summaryOf(release);
   const sk = listSortKey(release.date, release.id);
-  const text = bits
-    ? { tbv: bits.version, tb: bits.bits, ...(bits.text !== undefined ? { tv: bits.text } : {}) }
-    : {};
-  return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...summary, ...text }));
+  const { url, id } = release;
+  const stored = {
+    t: release.title,
+    ...(url === null ? {} : url.endsWith(id) ? { up: url.slice(0, url.length - id.length) } : { u: url }),
+    m: flatRefs(release.ministers),
+    p: flatRefs(release.portfolios),
+    s: release.summary,
+    ...(bits ? { tbv: bits.version, tb: bits.bits } : {}),
+    ...(bits?.text !== undefined ? { tv: bits.text } : {}),
+  };
+  return listScopesFor(release).map((scope) => ({ pk: listPartition(scope), sk, ...stored }));
+}
+
+/**
+ * The summary a list item holds, exactly as `listItemsFor` was given it. Reads both forms: an
+ * attribute of the older form wins where present, else the current one (`id` and `date` from
+ * the sort key).
+ */
+export function listItemSummary(item: StoredListItem): ReleaseSummary {
+  const split = item.sk.indexOf('#');
+  const id = item.id ?? item.sk.slice(split + 1);
+  const date = item.date ?? item.sk.slice(0, split);
+  const url =
+    item.url !== undefined ? item.url : item.up !== undefined ? `${item.up}${id}` : (item.u ?? null);
+  return {
+    id,
+    title: item.title ?? item.t ?? '',
+    date,
+    url,
+    ministers: item.ministers ? item.ministers.map(refOf) : refsOf(item.m),
+    portfolios: item.portfolios ? item.portfolios.map(refOf) : refsOf(item.p),
+    summary: item.summary ?? item.s ?? '',
+  };
+}
+
+/** The stop-word bits of a list item, when it has them. */
+export function listItemBits(item: StoredListItem): TextBits | undefined {
+  if (item.tbv === undefined || item.tb === undefined) return undefined;
+  return { version: item.tbv, bits: item.tb, ...(item.tv !== undefined ? { text: item.tv } : {}) };
+}
+
+function flatRefs(refs: readonly EntityRef[]): string[] {
+  return refs.flatMap(({ slug, name }) => [slug, name]);
+}
+
+function refOf({ slug, name }: EntityRef): EntityRef {
+  return { slug, name };
+}
+
+function refsOf(flat: readonly string[] | undefined): EntityRef[] {
+  const refs: EntityRef[] = [];
+  for (let i = 0; flat && i + 1 < flat.length; i += 2)
+    refs.push({ slug: flat[i] as string, name: flat[i + 1] as string });
+  return refs;
 }
 
 /** Entity references of a release by kind, for count bookkeeping. */

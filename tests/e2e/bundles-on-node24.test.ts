@@ -28,7 +28,14 @@ import type {
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isReleaseChangeRecord } from '#adapters/stream-records.js';
-import { listPartition, listSortKey, releaseKey, sourceKey } from '#core/table-layout.js';
+import {
+  listItemSummary,
+  listPartition,
+  listSortKey,
+  releaseKey,
+  type StoredListItem,
+  sourceKey,
+} from '#core/table-layout.js';
 import type { HandlerName } from '#infra/bundling.js';
 import { LOCAL_REGION } from '#local/dynamodb-local.js';
 import { fromApiGatewayResult, toApiGatewayEvent } from '#local/http-adapter.js';
@@ -222,7 +229,8 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
         Key: { pk: listPartition({ kind: 'all' }), sk: listSortKey(date, releaseId) },
       }),
     );
-    expect(listItem.Item?.id).toBe(releaseId);
+    expect(listItem.Item).toBeDefined();
+    expect(listItemSummary(listItem.Item as StoredListItem).id).toBe(releaseId);
   });
 
   it('api: GET /releases lists the seed release and GET /releases/{id} returns it (gzip)', async () => {

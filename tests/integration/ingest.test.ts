@@ -11,7 +11,7 @@ import { reindex } from '#core/reindex.js';
 import { foldedCopyKey, type StopList } from '#core/search/keys.js';
 import { stopListItem, stopListOf } from '#core/search/sync-plan.js';
 import { freePort } from '../../scripts/local/free-port.js';
-import { ingestHarness, releaseFile, sqsIngest } from '../support/ingest-harness.js';
+import { ingestHarness, type ListedItem, releaseFile, sqsIngest } from '../support/ingest-harness.js';
 import { documentClient, freshServices, type TestServices } from '../support/services.js';
 
 const SEED_KEY = '000_bfcbecb155f087da.txt';
@@ -64,15 +64,15 @@ describe('ingest: the seed file', () => {
   });
 
   it('gets list items with the stop-word bits of the stop list, refreshed by reindex --reproject', async () => {
-    const bitsOf = (item: { tb?: Uint8Array } | undefined, stop: StopList, word: string) => {
+    const bitsOf = (item: ListedItem | undefined, stop: StopList, word: string) => {
       const i = stop.bitWords.indexOf(word);
-      return ((item?.tb?.[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+      return ((item?.bits?.bits[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
     };
     const first = stopListOf(['nato', 'summit', 'zebra']);
     await writeStopList(first);
     await h.put(SEED_KEY, seed);
     const [item] = await h.list();
-    expect(item?.tbv).toBe(first.version);
+    expect(item?.bits?.version).toBe(first.version);
     expect(['nato', 'summit', 'zebra'].map((w) => bitsOf(item, first, w))).toEqual([true, true, false]);
 
     // A new stop list: reindex --reproject writes the list items again under it, and re-syncs the
@@ -92,7 +92,7 @@ describe('ingest: the seed file', () => {
       { kind: 'minister' as const, minister: 'christopher-luxon' },
     ]) {
       const [again] = await h.list(scope);
-      expect(again?.tbv).toBe(second.version);
+      expect(again?.bits?.version).toBe(second.version);
       expect(['luxon', 'zebra'].map((w) => bitsOf(again, second, w))).toEqual([true, false]);
     }
   });

@@ -10,22 +10,29 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { releaseProjections } from '#adapters/release-projections.js';
 import { isReleaseChangeRecord } from '#adapters/stream-records.js';
+import type { ReleaseSummary } from '#core/release.js';
+import type { TextBits } from '#core/search/text-bits.js';
 import {
   type EntityItem,
   entityPartition,
-  type ListItem,
   type ListScope,
+  listItemBits,
+  listItemSummary,
   listPartition,
   PROBLEMS_PARTITION,
   type ProblemItem,
   type ReleaseItem,
   releaseKey,
+  type StoredListItem,
+  type TableKey,
 } from '#core/table-layout.js';
 import { type IngestDeps, makeHandler } from '#handlers/ingest.js';
 import { makeHandler as makeProjector } from '#handlers/project.js';
 import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '../../scripts/local/s3-events.js';
 import { type StreamPoller, startStreamPoller } from '../../scripts/local/stream-poller.js';
 import type { TestServices } from './services.js';
+
+export type ListedItem = TableKey & ReleaseSummary & { bits?: TextBits };
 
 /** The ingest function as its queue drives it: one notification per message; throws when it reports a failure. */
 export function sqsIngest(deps: IngestDeps): (event: S3Event) => Promise<void> {
@@ -109,9 +116,14 @@ export function ingestHarness(services: TestServices, options: Partial<IngestDep
       );
       return Item as ReleaseItem | undefined;
     },
-    async list(scope: ListScope = { kind: 'all' }): Promise<ListItem[]> {
+    /** A list's items as the reader decodes them: key, summary, and stop-word bits when written. */
+    async list(scope: ListScope = { kind: 'all' }): Promise<ListedItem[]> {
       await settled();
-      return queryAll<ListItem>(services, listPartition(scope));
+      const items = await queryAll<StoredListItem>(services, listPartition(scope));
+      return items.map((item) => {
+        const bits = listItemBits(item);
+        return { pk: item.pk, sk: item.sk, ...listItemSummary(item), ...(bits ? { bits } : {}) };
+      });
     },
     /** Entity items with figures (as the API lists them), after the projector settled. */
     async entities(

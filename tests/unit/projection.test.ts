@@ -69,7 +69,7 @@ describe('listChanges', () => {
 
   it('rewrites list items whose summary changed (and deletes none of them)', () => {
     const { put, remove } = listChanges({ before: item(), after: item({ title: 'New title' }) });
-    expect(put.every((p) => p.title === 'New title')).toBe(true);
+    expect(put.every((p) => p.t === 'New title')).toBe(true);
     expect(remove).toEqual([]);
   });
 
@@ -161,7 +161,7 @@ describe('projectReleaseChanges', () => {
       {
         lists: {
           async write(put) {
-            if (put.some((item) => item.id === 'bad')) throw new Error('throttled');
+            if (put.some((item) => item.sk.endsWith('#bad'))) throw new Error('throttled');
           },
         },
         bodies: { releaseOf: async () => undefined, deleteChunks: async () => {} },
@@ -183,11 +183,11 @@ describe('projectReleaseChanges', () => {
   });
 
   it('writes the stop-word bits of the release into its list items, and none when the body version is gone', async () => {
-    const written: Array<{ id: string; tbv?: string; tb?: Uint8Array }> = [];
+    const written: Array<{ tbv?: string; tb?: Uint8Array }> = [];
     const stop = stopListOf(['budget', 'the']);
     const ports = (current: boolean) => ({
       lists: {
-        async write(put: Array<{ id: string; tbv?: string; tb?: Uint8Array }>) {
+        async write(put: Array<{ tbv?: string; tb?: Uint8Array }>) {
           written.push(...put);
         },
       },
