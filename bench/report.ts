@@ -25,7 +25,7 @@ export interface SizeResult {
   queries: KindFigures[];
   /** Share of releases naming the busiest minister and the busiest portfolio. */
   busiest?: { minister: number; portfolio: number };
-  /** The word index items written for the releases added at this size. */
+  /** The word index items of every release at this size, as one bulk load writes them. */
   index?: IndexFigures;
 }
 

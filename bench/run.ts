@@ -14,7 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '#core/release.js';
 import type { StopList } from '#core/search/keys.js';
 import { DocumentFrequency, SearchBulkBuilder, stopListItem } from '#core/search/sync-plan.js';
@@ -51,7 +51,7 @@ import {
   type ScanCalibration,
   type SizeResult,
 } from './report.js';
-import { forEachBounded, round } from './stats.js';
+import { round } from './stats.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const WORK_DIR = join(BENCH_DIR, '.work');
@@ -170,77 +170,82 @@ async function bulkLoad(
   progress.done();
 }
 
+/** The word index across sizes: one builder holding every release loaded so far. */
+interface IndexLoad {
+  builder: SearchBulkBuilder;
+  releases: number;
+  /** Search entries and folded copies written at earlier sizes, by kind (items, write units, bytes). */
+  perRelease: IndexFigures['byKind'];
+}
+
+function addFigures(byKind: IndexFigures['byKind'], items: readonly Item[]): void {
+  for (const item of items) {
+    const size = itemSize(item);
+    const kind = indexItemKind(item);
+    const figures = byKind[kind] ?? { items: 0, writeUnits: 0, bytes: 0 };
+    figures.items += 1;
+    figures.writeUnits += Math.ceil(size / 1024);
+    figures.bytes += size;
+    byKind[kind] = figures;
+  }
+}
+
 /**
- * The word index of the releases added at this size, as a bulk load writes it: aggregated items by
- * BatchWriteItem (postings of later sizes merged into the existing ones with string-set ADDs). The
- * stop list is derived once, from the first size, as a first bulk load would; later words that
- * become common stay indexed. Write units: what a BatchWriteItem put of each item costs (1 KB each,
- * rounded up per item).
+ * The word index of every release loaded so far, as one bulk load of them writes it: aggregated
+ * items by BatchWriteItem. At a later size the releases added get their search entries and folded
+ * copies, and every posting and vocabulary item is put again whole (a put replaces the item; one
+ * string-set ADD per posting item ran for over an hour at 45,000 added releases). The stop list is
+ * derived once, from the first size, as a first bulk load would; later words that become common
+ * stay indexed. Write units: what a BatchWriteItem put of each item costs (1 KB each, rounded up
+ * per item), over the whole index at this size.
  */
 async function loadIndex(
   env: BenchEnvironment,
-  releases: readonly Release[],
-  stop: StopList,
-  first: boolean,
+  load: IndexLoad,
+  added: readonly Release[],
   opts: Options,
   progress: Progress,
 ): Promise<IndexFigures> {
   const started = performance.now();
-  progress.phase(`word index of ${releases.length.toLocaleString('en-US')} releases (bulk items)`, 1);
-  const builder = new SearchBulkBuilder(stop);
-  for (const release of releases) builder.add(release);
-  const perRelease = builder.takeReleaseItems();
-  const postings = builder.takePostings();
-  const others: Item[] = [
-    ...perRelease,
-    ...builder.vocabularyItems(),
-    ...(first ? [stopListItem(stop)] : []),
+  const first = load.releases === 0;
+  progress.phase(
+    `word index of ${(load.releases + added.length).toLocaleString('en-US')} releases (bulk items)`,
+    1,
+  );
+  for (const release of added) load.builder.add(release);
+  load.releases += added.length;
+  const perRelease = load.builder.takeReleaseItems();
+  addFigures(load.perRelease, perRelease);
+  const shared = [
+    ...load.builder.vocabularyItems(),
+    ...load.builder.postingItems(),
+    ...(first ? [stopListItem(load.builder.stop)] : []),
   ];
-  const byKind: IndexFigures['byKind'] = {};
-  let writeUnits = 0;
-  let bytes = 0;
-  for (const item of [...others, ...postings]) {
-    const size = itemSize(item);
-    const units = Math.ceil(size / 1024);
-    const kind = indexItemKind(item);
-    const figures = byKind[kind] ?? { items: 0, writeUnits: 0, bytes: 0 };
-    figures.items += 1;
-    figures.writeUnits += units;
-    figures.bytes += size;
-    byKind[kind] = figures;
-    writeUnits += units;
-    bytes += size;
-  }
-  await batchPut(env.doc, env.tableName, others, opts.concurrency);
-  if (first) await batchPut(env.doc, env.tableName, postings, opts.concurrency);
-  else {
-    await forEachBounded(postings, opts.concurrency, async (item) => {
-      await env.doc.send(
-        new UpdateCommand({
-          TableName: env.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'ADD #ids :ids',
-          ExpressionAttributeNames: { '#ids': 'ids' },
-          ExpressionAttributeValues: { ':ids': item.ids },
-        }),
-      );
-    });
-  }
+  const byKind: IndexFigures['byKind'] = structuredClone(load.perRelease);
+  addFigures(byKind, shared);
+  await batchPut(env.doc, env.tableName, perRelease, opts.concurrency);
+  await batchPut(env.doc, env.tableName, shared, opts.concurrency);
   progress.tick();
   progress.done();
-  const per = (value: number) => round(value / Math.max(1, releases.length), 1);
+  const per = (value: number) => round(value / Math.max(1, load.releases), 1);
+  let items = 0;
+  let writeUnits = 0;
+  let bytes = 0;
   for (const figures of Object.values(byKind)) {
+    items += figures.items;
+    writeUnits += figures.writeUnits;
+    bytes += figures.bytes;
     figures.writeUnits = per(figures.writeUnits);
     figures.bytes = per(figures.bytes);
     figures.items = per(figures.items);
   }
   return {
-    releases: releases.length,
-    items: others.length + postings.length,
+    releases: load.releases,
+    items,
     writeUnitsPerRelease: per(writeUnits),
     bytesPerRelease: per(bytes),
     byKind,
-    stopWords: stop.words.size,
+    stopWords: load.builder.stop.words.size,
     seconds: round((performance.now() - started) / 1000, 1),
   };
 }
@@ -357,13 +362,13 @@ async function main(): Promise<void> {
     const tally = new EntityTally();
     const words = new WordTally();
     let stop: StopList | undefined;
+    let indexLoad: IndexLoad | undefined;
     const results: SizeResult[] = [];
     let loaded = 0;
     for (const size of opts.sizes) {
       const sample = Math.min(opts.sample, size - loaded);
       const bulk = size - loaded - sample;
       let source: Iterator<CorpusFile | ParsedFile> = corpus;
-      const firstSize = stop === undefined;
       if (!stop) {
         // The stop list of the first size, as a first bulk load derives it, written before any
         // release: the projector and the bulk loader give list items stop-word bits under it.
@@ -396,7 +401,8 @@ async function main(): Promise<void> {
       loaded = size;
       const releasesListed = await countListed(env);
       if (releasesListed !== size) log(`warning: ${releasesListed} releases listed, expected ${size}`);
-      const index = await loadIndex(env, added, sizeStop, firstSize, opts, progress);
+      indexLoad ??= { builder: new SearchBulkBuilder(sizeStop), releases: 0, perRelease: {} };
+      const index = await loadIndex(env, indexLoad, added, opts, progress);
       added.length = 0;
       const table = await tableSize(env.dynamo, env.tableName);
       const queries = await measureQueries(env, tally, words, sizeStop.words, {

@@ -194,11 +194,11 @@ export function stopListOf(words: Iterable<string>): StopList {
 
 /**
  * Aggregates the index items of many releases for BatchWriteItem: one item per posting, each
- * holding all its entries. Add releases, then take `items()` (postings can be flushed in parts
- * with `takePostings()` and merged with string-set ADDs).
+ * holding all its entries. Add releases, then take `items()`; or, loading in steps, take the
+ * per-release items of each step and put every posting item again (a put replaces the item).
  */
 export class SearchBulkBuilder {
-  private postings = new Map<string, Set<string>>();
+  private readonly postings = new Map<string, Set<string>>();
   private readonly vocabulary = new Set<string>();
   private perRelease: Item[] = [];
 
@@ -227,14 +227,12 @@ export class SearchBulkBuilder {
     return out;
   }
 
-  /** Posting items aggregated since the last call (`ids` is a Set: a string set). */
-  takePostings(): Item[] {
-    const out = [...this.postings].map(([id, ids]) => {
+  /** Posting items of every release added so far (`ids` is a Set: a string set). */
+  postingItems(): Item[] {
+    return [...this.postings].map(([id, ids]) => {
       const [pk, sk] = id.split('\u0000');
       return { pk, sk, ids };
     });
-    this.postings = new Map();
-    return out;
   }
 
   vocabularyItems(): Item[] {
@@ -249,7 +247,7 @@ export class SearchBulkBuilder {
     return [
       stopListItem(this.stop),
       ...this.takeReleaseItems(),
-      ...this.takePostings(),
+      ...this.postingItems(),
       ...this.vocabularyItems(),
     ];
   }
