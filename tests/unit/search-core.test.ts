@@ -364,3 +364,21 @@ describe('pair filters', () => {
     );
   });
 });
+
+describe('text versions of list items and search entries', () => {
+  it('agree for the same text, cut folded copies included, so the scan can trust a search entry', () => {
+    const stop = stopListOf(['the', 'of']);
+    const long = 'The minister of many words. '.repeat(15_000);
+    for (const r of [
+      release('short', '2024-05-01', 'The Budget', 'The minister of finance.'),
+      release('long', '2024-05-02', 'A long report', long),
+    ]) {
+      const plan = planSync(r, undefined, stop);
+      expect(textBitsOf(stop, r)?.text).toBe(plan.searchEntry?.version);
+      expect(textBitsOf(stop, { ...r, body: `${r.body} more` })?.text).not.toBe(plan.searchEntry?.version);
+    }
+    expect(
+      planSync(release('long', '2024-05-02', 'A long report', long), undefined, stop).foldedCopy?.cut,
+    ).toBe(true);
+  });
+});
