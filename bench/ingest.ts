@@ -9,10 +9,11 @@
  *
  * The two are measured in interleaved chunks of the same files (the order alternating per chunk)
  * so that both see the same background load on a shared machine. The raw writes go to the same
- * table as the event path, which holds the releases loaded so far, under partition keys of their
- * own (RAW_PREFIX): a fresh table would be far smaller, and DynamoDB Local's writes slow down as a
- * table grows (at 50,000 releases a scratch table made the baseline look twice as fast). They are
- * deleted once the stream is off again.
+ * table as the event path, which holds the releases loaded so far, and into the same partitions,
+ * each item under its own sort key followed by RAW_SUFFIX: a fresh table is far smaller, and new
+ * partitions sorting after all others are appended to rather than written among existing items,
+ * both of which DynamoDB Local makes faster than the event path's writes can be. They are deleted
+ * once the stream is off again; the projector's stream reader skips them (not release items).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -109,8 +110,8 @@ async function withCpu(
   return { node: (used.user + used.system) / 1000, dynamo: processCpuMs(dynamoPid) - dynamo };
 }
 
-/** The raw baseline's items go under their own partition keys, which no reader or projector uses. */
-const RAW_PREFIX = '~raw#';
+/** The raw baseline's items go under their own sort keys, which no reader or projector uses. */
+const RAW_SUFFIX = '~raw';
 /** SQS redelivers a failed message until its receive limit (5 deliveries). */
 const RETRIES = 4;
 
@@ -225,7 +226,7 @@ export async function measureIngest(
       const items = itemsForFiles(part, time, true, options.stop).map(
         (item): Item => ({
           ...item,
-          pk: `${RAW_PREFIX}${String(item.pk)}`,
+          sk: `${String(item.sk)}${RAW_SUFFIX}`,
         }),
       );
       minimumWriteUnits += putWriteUnits(ownedItemsForFiles(part, time, options.stop));
