@@ -8,26 +8,20 @@
  * items the release owns (release item, list items, source-key state), each put once.
  *
  * The two are measured in interleaved chunks of the same files (the order alternating per chunk)
- * so that both see the same background load on a shared machine. The raw writes go to the same
- * table as the event path, which holds the releases loaded so far, and into the same partitions,
- * each item under its own sort key followed by RAW_SUFFIX: a fresh table is far smaller, and new
- * partitions sorting after all others are appended to rather than written among existing items,
- * both of which DynamoDB Local makes faster than the event path's writes can be. They are deleted
- * once the stream is off again; the projector's stream reader skips them (not release items).
+ * so that both see the same background load on a shared machine; the raw writes go to a scratch
+ * table with the same key schema, dropped afterwards.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { batchWrite } from '#adapters/dynamodb-batch.js';
 import { isReleaseChangeRecord } from '#adapters/stream-records.js';
 import type { StopList } from '#core/search/keys.js';
-import type { TableKey } from '#core/table-layout.js';
 import { setTableStream } from '../scripts/local/provision.js';
 import { sqsEventOf } from '../scripts/local/s3-events.js';
 import { startStreamPoller } from '../scripts/local/stream-poller.js';
 import { itemsForFiles, ownedItemsForFiles, type ParsedFile } from './corpus-items.js';
-import { batchPut, CapacityMeter, type Item, putWriteUnits, RequestTimer } from './dynamo.js';
+import { batchPut, CapacityMeter, createTable, dropTable, putWriteUnits, RequestTimer } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';
 import type { Progress } from './progress.js';
 import { forEachBounded, round } from './stats.js';
@@ -110,8 +104,7 @@ async function withCpu(
   return { node: (used.user + used.system) / 1000, dynamo: processCpuMs(dynamoPid) - dynamo };
 }
 
-/** The raw baseline's items go under their own sort keys, which no reader or projector uses. */
-const RAW_SUFFIX = '~raw';
+const SCRATCH_TABLE = 'raw-write-baseline';
 /** SQS redelivers a failed message until its receive limit (5 deliveries). */
 const RETRIES = 4;
 
@@ -195,7 +188,8 @@ export async function measureIngest(
   const rawDynamo = env.newDynamoClient();
   const rawDoc = documentClient(rawDynamo);
 
-  const rawKeys: TableKey[] = [];
+  await dropTable(env.dynamo, SCRATCH_TABLE);
+  await createTable(env.dynamo, SCRATCH_TABLE);
   const time = new Date().toISOString();
   let uploadMs = 0;
   let ingestMs = 0;
@@ -223,12 +217,7 @@ export async function measureIngest(
       await waitForEvents(env.events, part.length);
       uploadMs += performance.now() - uploadStart;
       const events = env.events.splice(0, env.events.length);
-      const items = itemsForFiles(part, time, true, options.stop).map(
-        (item): Item => ({
-          ...item,
-          sk: `${String(item.sk)}${RAW_SUFFIX}`,
-        }),
-      );
+      const items = itemsForFiles(part, time, true, options.stop);
       minimumWriteUnits += putWriteUnits(ownedItemsForFiles(part, time, options.stop));
 
       const eventPath = async () => {
@@ -255,9 +244,8 @@ export async function measureIngest(
       };
       const raw = async () => {
         const begin = performance.now();
-        const { requests } = await batchPut(rawDoc, env.tableName, items, concurrency);
+        const { requests } = await batchPut(rawDoc, SCRATCH_TABLE, items, concurrency);
         rawMs += performance.now() - begin;
-        for (const item of items) rawKeys.push({ pk: String(item.pk), sk: String(item.sk) });
         rawItems += items.length;
         rawRequests += requests;
       };
@@ -276,12 +264,7 @@ export async function measureIngest(
     progress.done();
     await projector.stop();
     await setTableStream(env.dynamo, env.tableName, false);
-    await batchWrite(
-      env.doc,
-      env.tableName,
-      rawKeys.map((Key) => ({ DeleteRequest: { Key } })),
-      { concurrency },
-    );
+    await dropTable(env.dynamo, SCRATCH_TABLE);
     ingestS3.destroy();
   }
   const ingestRate = files.length / (ingestMs / 1000);
