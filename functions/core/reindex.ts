@@ -270,10 +270,6 @@ async function repairProjections(
  * also write its stop-word bits (a repair put here has none).
  */
 function sameListItem(a: StoredListItem | undefined, b: ListItem): boolean {
-  if (!a) return false;
-  const fields = (item: StoredListItem) => {
-    const { id, title, date, url, ministers, portfolios, summary } = listItemSummary(item);
-    return JSON.stringify([id, title, date, url, ministers, portfolios, summary]);
-  };
-  return fields(a) === fields(b);
+  // listItemSummary builds every summary with the same keys in the same order.
+  return a !== undefined && JSON.stringify(listItemSummary(a)) === JSON.stringify(listItemSummary(b));
 }
