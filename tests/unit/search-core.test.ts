@@ -5,7 +5,15 @@ import { BadParameterError } from '#core/query-errors.js';
 import type { Release } from '#core/release.js';
 import { decide as decideQuery } from '#core/search/decide.js';
 import { foldedCopyOf, wordsOf } from '#core/search/fold.js';
-import { type FoldedCopyItem, parsePostingEntry, postingEntry, STOP_LIST_KEY } from '#core/search/keys.js';
+import {
+  bucketOf,
+  commonPairBucket,
+  type FoldedCopyItem,
+  parsePostingEntry,
+  postingEntry,
+  STOP_LIST_KEY,
+  stopListFromItem,
+} from '#core/search/keys.js';
 import {
   decode as decodePairFilter,
   pairFilterHas,
@@ -20,6 +28,7 @@ import {
   MIN_RELEASES_FOR_STOP_LIST,
   planSync,
   searchItemsForBulk,
+  stopListItem,
   stopListOf,
 } from '#core/search/sync-plan.js';
 import { bitKnowledge, decideByBits, textBitsOf } from '#core/search/text-bits.js';
@@ -188,7 +197,8 @@ describe('sync plans', () => {
   it('deletes every word when the postings were written under another stop list', () => {
     const first = planSync(release('a', '2024-07-02', 'The Budget', 'x'), undefined, stopListOf([]));
     const gone = planSync(undefined, copyItem(first), stop);
-    expect(gone.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#the', 'W#x']);
+    // Every word and every adjacent pair: any of them may have been posted under the other list.
+    expect(gone.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#the', 'W#the budget', 'W#x']);
   });
 });
 
@@ -245,11 +255,112 @@ describe('planner', () => {
       expandable: [],
       excludedIndexed: ['tax'],
       otherExclusions: true,
+      provenPhrases: [],
     });
     const simple = parseSearchQuery('budget -tax');
     expect(needsFoldedCopy(simple, splitQuery(simple, stop), option('budget', 1, 1, true))).toBe(false);
     const phrase = parseSearchQuery('"budget day"');
     expect(needsFoldedCopy(phrase, splitQuery(phrase, stop), option('budget', 1, 1, true))).toBe(true);
+  });
+});
+
+describe('pair postings and bucket spans', () => {
+  // Stop words the, of, new, zealand; "new zealand" is a common pair (not indexed).
+  const stop = stopListOf(['new', 'of', 'the', 'zealand'], {
+    span: 5,
+    commonPairs: [commonPairBucket('new', 'zealand')],
+  });
+
+  it('posts adjacent pairs of stop words that are not common, within the title and within the body', () => {
+    const plan = planSync(
+      release('a', '2023-07-02', 'The Budget of the', 'new zealand the of budget'),
+      undefined,
+      stop,
+    );
+    const terms = plan.adds.map((c) => c.word).sort();
+    // "the budget", "budget of" have an indexed word; "new zealand" is common; no pair spans title and body.
+    expect(terms).toEqual(['budget', 'of the', 'the of', 'zealand the']);
+    expect(plan.adds.every((c) => c.key.sk === '2020')).toBe(true);
+    expect(plan.adds[0]?.entry.startsWith('2023-07-02#a#')).toBe(true);
+    expect(plan.vocabulary.map((k) => k.sk)).toEqual(['budget']);
+    expect(plan.foldedCopy?.span).toBe(5);
+  });
+
+  it('indexes no pair under a stop list that was not derived with them', () => {
+    const plain = stopListOf(['of', 'the']);
+    const plan = planSync(release('a', '2023-07-02', 'x', 'of the'), undefined, plain);
+    expect(plan.adds.map((c) => c.word)).toEqual(['x']);
+    expect(plan.adds[0]?.key.sk).toBe('2023');
+    expect(plan.adds[0]?.entry.startsWith('07-02#a#')).toBe(true);
+  });
+
+  it('reads entries of both forms and buckets by the span', () => {
+    expect(bucketOf('2029-12-31', 10)).toBe('2020');
+    expect(bucketOf('2024-01-01', 2)).toBe('2024');
+    expect(bucketOf('2025-01-01', 2)).toBe('2024');
+    expect(bucketOf('2025-01-01')).toBe('2025');
+    const long = postingEntry('2027-03-04', 'id-1', 'v', 10);
+    expect(parsePostingEntry('2020', long)).toMatchObject({
+      date: '2027-03-04',
+      id: 'id-1',
+      sk: '2027-03-04#id-1',
+    });
+    expect(parsePostingEntry('2027', postingEntry('2027-03-04', 'id-1', 'v'))).toMatchObject({
+      date: '2027-03-04',
+    });
+  });
+
+  it('removes a release from the buckets of the stop list it was posted under', () => {
+    const yearly = stopListOf(['of', 'the']);
+    const first = planSync(release('a', '2023-07-02', 'x', 'of the y'), undefined, yearly);
+    const copy = first.foldedCopy as unknown as FoldedCopyItem;
+    const again = planSync(release('a', '2023-07-02', 'x', 'of the y'), copy, stop);
+    expect(again.deletes.every((c) => c.key.sk === '2023' && c.entry.startsWith('07-02#'))).toBe(true);
+    expect(again.deletes.map((c) => c.word).sort()).toContain('of the');
+    expect(again.adds.every((c) => c.key.sk === '2020')).toBe(true);
+  });
+
+  it('round-trips span and common pairs through the stop list item, and versions them', () => {
+    const back = stopListFromItem(stopListItem(stop));
+    expect(back.version).toBe(stop.version);
+    expect(back.span).toBe(5);
+    expect([...(back.commonPairs ?? [])]).toEqual([commonPairBucket('new', 'zealand')]);
+    expect(stopListOf(['new', 'of', 'the', 'zealand']).version).not.toBe(stop.version);
+    // A list of words alone keeps the version it had before spans and pairs existed.
+    expect(stopListFromItem({ version: 'old', words: ['the'] })).toMatchObject({ span: 1, version: 'old' });
+    expect(stopListFromItem({ words: ['the'] }).commonPairs).toBeUndefined();
+  });
+
+  it('derives common pairs and the span from a corpus', () => {
+    const frequency = new DocumentFrequency();
+    for (let i = 0; i < 2000; i += 1) {
+      const year = 2000 + (i % 20); // 100 releases a year: a span of 10 holds 1,000
+      frequency.add({
+        date: `${year}-01-01`,
+        title: `t${i}`,
+        body: i % 2 === 0 ? 'of the' : `the of w${i % 7}`,
+      });
+    }
+    const derived = frequency.stopList();
+    expect(derived.span).toBe(10);
+    expect(derived.commonPairs?.has(commonPairBucket('of', 'the'))).toBe(true);
+    expect(derived.commonPairs?.has(commonPairBucket('the', 'of'))).toBe(true);
+    expect(derived.commonPairs?.has(commonPairBucket('of', 'w1'))).toBe(false);
+  });
+
+  it('takes a two-word phrase of stop words from its pair postings, proven without the text', () => {
+    const query = parseSearchQuery('"of the" "new zealand" "the of the"');
+    const parts = splitQuery(query, stop);
+    expect(parts.indexed).toEqual(['of the', 'the of']);
+    expect(parts.provenPhrases).toEqual([['of', 'the']]);
+    const proven = decideQuery(parseSearchQuery('"of the" -"zealand the"'), {
+      has: () => true,
+      phrase: () => 'present',
+    });
+    expect(proven).toBe('miss');
+    expect(decideQuery(parseSearchQuery('"of the"'), { has: () => true, phrase: () => 'present' })).toBe(
+      'match',
+    );
   });
 });
 

@@ -149,8 +149,8 @@ export async function indexSearchPage(
   const afterDate = request.after?.slice(0, 10);
   const newestDate = [request.to, afterDate].filter((d): d is string => d !== undefined).sort()[0];
   const bounds: Bounds = {
-    ...(newestDate !== undefined ? { newest: bucketOf(newestDate) } : {}),
-    ...(request.from !== undefined ? { oldest: bucketOf(request.from) } : {}),
+    ...(newestDate !== undefined ? { newest: bucketOf(newestDate, stop.span) } : {}),
+    ...(request.from !== undefined ? { oldest: bucketOf(request.from, stop.span) } : {}),
   };
   const probe = (word: string) => reader.postings({ word, ...bounds, limit: PROBE_BUCKETS });
 
@@ -179,6 +179,7 @@ export async function indexSearchPage(
     stop,
     present: new Set(parts.indexed),
     absent: new Set(parts.excludedIndexed),
+    proven: new Set(parts.provenPhrases.map((phrase) => phrase.join(' '))),
   };
   const intersect = parts.indexed.filter((word) => !(driver.kind === 'word' && driver.term === word));
   const subtract = parts.excludedIndexed;
@@ -273,6 +274,8 @@ interface Check {
   present: ReadonlySet<string>;
   /** Words no candidate has (the subtracted postings). */
   absent: ReadonlySet<string>;
+  /** Two-word phrases every candidate has (their pair's postings were intersected), joined by a space. */
+  proven: ReadonlySet<string>;
 }
 
 /** What a candidate's search entry decides: postings, its stop-word bits and its pair filter. */
@@ -284,7 +287,8 @@ function decideOnEntry(check: Check, entry: SearchEntry): Decision {
   const pairs = entry.pairs;
   return decide(check.query, {
     has: (word) => (check.present.has(word) ? true : check.absent.has(word) ? false : bits?.(word)),
-    ...(pairs ? { phrase: (phrase: readonly string[]) => phraseInFilter(pairs, phrase) } : {}),
+    phrase: (phrase: readonly string[]) =>
+      check.proven.has(phrase.join(' ')) ? 'present' : pairs ? phraseInFilter(pairs, phrase) : 'maybe',
   });
 }
 

@@ -1,10 +1,12 @@
 /**
  * The word index's items in the single table (docs/data-model.md, "Word index"):
  *
- * - posting `W#<word>` / `<yyyy>`: `ids`, a string set of `<mm-dd>#<id>#<version>`, one per
- *   release of that year containing the word (newest year first by a descending Query). Years,
- *   not months: a bulk load writes a third fewer items, and an item stays small enough for the
- *   projector's ADDs (a word in 10% of 15,000 releases a year is about 80 KB);
+ * - posting `W#<term>` / `<yyyy>`: `ids`, a string set of `<mm-dd>#<id>#<version>` (or
+ *   `<yyyy-mm-dd>#<id>#<version>` when a bucket spans several years), one per release of that
+ *   bucket containing the term (newest bucket first by a descending Query). A term is an indexed
+ *   word, or an indexed pair `<word> <word>` of adjacent stop words. A bucket is the first year of
+ *   `span` years (the stop list's, derived so that a bucket holds about a thousand releases): a
+ *   bulk load writes few items, and an item stays small enough for the projector's ADDs;
  * - search entry `R#<id>` / `S`: the release's summary and its text `version`: what a candidate
  *   is checked and served from (small: one read unit in a BatchGetItem);
  * - folded copy `R#<id>` / `X`: the folded title and body, date, version and stop-list version:
@@ -17,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { ReleaseSummary } from '../release.js';
 import type { TableKey } from '../table-layout.js';
+import { pairFnv } from './pair-filter.js';
 import { MIN_PREFIX_LENGTH } from './query.js';
 
 export const SEARCH_ENTRY_SORT_KEY = 'S';
@@ -24,6 +27,11 @@ export const FOLDED_COPY_SORT_KEY = 'X';
 export const STOP_LIST_KEY: TableKey = { pk: 'SEARCH', sk: 'STOP' };
 /** Version characters in a posting entry: enough that two texts of one release never share one in practice. */
 const VERSION_LENGTH = 8;
+
+/** The posting term of an adjacent pair of words. */
+export function pairTerm(first: string, second: string): string {
+  return `${first} ${second}`;
+}
 
 export function postingKey(word: string, bucket: string): TableKey {
   return { pk: `W#${word}`, sk: bucket };
@@ -49,12 +57,16 @@ export function vocabularyKey(word: string): TableKey {
   return { pk: vocabularyPartition(word), sk: word };
 }
 
-/** The posting bucket of a `yyyy-mm-dd` date: its year. */
-export function bucketOf(date: string): string {
-  return date.slice(0, 4);
+/** The posting bucket of a `yyyy-mm-dd` date: the first year of its span of `span` years. */
+export function bucketOf(date: string, span = 1): string {
+  const year = Number(date.slice(0, 4));
+  return String(year - (year % span)).padStart(4, '0');
 }
 
-/** The bucket before `bucket` (`1990` -> `1989`). */
+/**
+ * The newest bucket key before `bucket`, as an inclusive upper bound: the year before it, which
+ * is at or after the first year of the bucket before it whatever the span (`1990` -> `1989`).
+ */
 export function previousBucket(bucket: string): string {
   return String(Number(bucket) - 1).padStart(4, '0');
 }
@@ -67,8 +79,9 @@ export function textVersion(date: string, foldedTitle: string, foldedBody: strin
     .slice(0, VERSION_LENGTH);
 }
 
-export function postingEntry(date: string, id: string, version: string): string {
-  return `${date.slice(5, 10)}#${id}#${version}`;
+/** A posting entry: month and day in a one-year bucket (the year is the bucket), else the whole date. */
+export function postingEntry(date: string, id: string, version: string, span = 1): string {
+  return `${span === 1 ? date.slice(5, 10) : date.slice(0, 10)}#${id}#${version}`;
 }
 
 export interface PostingEntry {
@@ -81,12 +94,12 @@ export interface PostingEntry {
   raw: string;
 }
 
-/** Reads an entry of bucket (year) `bucket`; undefined for anything malformed. */
+/** Reads an entry of bucket `bucket` (a year, or a span's first year); undefined for anything malformed. */
 export function parsePostingEntry(bucket: string, raw: string): PostingEntry | undefined {
   const first = raw.indexOf('#');
   const last = raw.lastIndexOf('#');
-  if (first !== 5 || last <= first + 1) return undefined;
-  const date = `${bucket}-${raw.slice(0, 5)}`;
+  if ((first !== 5 && first !== 10) || last <= first + 1) return undefined;
+  const date = first === 5 ? `${bucket}-${raw.slice(0, 5)}` : raw.slice(0, 10);
   const id = raw.slice(first + 1, last);
   return { sk: `${date}#${id}`, id, date, version: raw.slice(last + 1), raw };
 }
@@ -108,6 +121,8 @@ export interface FoldedCopyItem {
   version: string;
   /** Version of the stop list the postings were written with. */
   stopVersion: string;
+  /** Years per posting bucket of that stop list (absent: 1). */
+  span?: number;
   title: string;
   body: string;
   cut: boolean;
@@ -118,17 +133,46 @@ export interface StopList {
   words: ReadonlySet<string>;
   /** The words the version stands for, sorted (`words` without `overflow`): the stop-word bits' order. */
   bitWords: readonly string[];
+  /** Years per posting bucket. */
+  span: number;
+  /**
+   * Buckets (`commonPairBucket`) of the adjacent pairs of words in more than a tenth of the
+   * releases when the list was derived: pairs of stop words outside them are indexed. Undefined:
+   * no pair is indexed (a list that was not derived, such as the defaults).
+   */
+  commonPairs?: ReadonlySet<number>;
 }
 
-export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set(), bitWords: [] };
+export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set(), bitWords: [], span: 1 };
+
+/** Bits of the pair hash that `commonPairs` holds. */
+export const COMMON_PAIR_BITS = 22;
+
+/** The pair's FNV-1a hash (as in its pair filter) cut to COMMON_PAIR_BITS: what the stop list names common pairs by. */
+export function commonPairBucket(first: string, second: string): number {
+  return pairFnv(first, second) >>> (32 - COMMON_PAIR_BITS);
+}
 
 /**
  * The stop list as stored: `words` (derived at a bulk load, or the defaults) plus `overflow`,
  * words added one by one when their postings outgrew an item. Both are left out of the index.
  */
-export function stopListFromItem(item: { version?: unknown; words?: unknown; overflow?: unknown }): StopList {
+export function stopListFromItem(item: {
+  version?: unknown;
+  words?: unknown;
+  overflow?: unknown;
+  span?: unknown;
+  pairs?: unknown;
+}): StopList {
   const bitWords = Array.isArray(item.words) ? item.words.map(String).sort() : [];
   const words = new Set<string>(bitWords);
   if (item.overflow instanceof Set) for (const word of item.overflow) words.add(String(word));
-  return { version: String(item.version ?? ''), words, bitWords };
+  const span = typeof item.span === 'number' && [1, 2, 5, 10].includes(item.span) ? item.span : 1;
+  return {
+    version: String(item.version ?? ''),
+    words,
+    bitWords,
+    span,
+    ...(Array.isArray(item.pairs) ? { commonPairs: new Set(item.pairs.map(Number)) } : {}),
+  };
 }

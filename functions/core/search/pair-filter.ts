@@ -15,15 +15,20 @@ const FORMAT = 1;
 const PAIR_HASH_BITS = 20;
 const PAIR_HASH_SPACE = 2 ** PAIR_HASH_BITS;
 
-/** FNV-1a over the UTF-16 code units of `a b`, cut to PAIR_HASH_BITS. */
-export function pairHash(first: string, second: string): number {
+/** FNV-1a over the UTF-16 code units of `a b`: 32 bits. */
+export function pairFnv(first: string, second: string): number {
   let hash = 0x811c9dc5;
   const text = `${first} ${second}`;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) >>> (32 - PAIR_HASH_BITS);
+  return hash >>> 0;
+}
+
+/** The pair's FNV-1a hash cut to PAIR_HASH_BITS. */
+export function pairHash(first: string, second: string): number {
+  return pairFnv(first, second) >>> (32 - PAIR_HASH_BITS);
 }
 
 /** The filter of the adjacent pairs of each word sequence (the folded title's, the folded body's). */

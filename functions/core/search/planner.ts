@@ -4,9 +4,9 @@
  * the fewest postings, estimated from each one's newest posting items.
  */
 
-import type { StopList } from './keys.js';
+import { pairTerm, type StopList } from './keys.js';
 import { requiredWords, type SearchQuery } from './query.js';
-import { isIndexable } from './sync-plan.js';
+import { isIndexable, isIndexablePair } from './sync-plan.js';
 
 /** A prefix with more indexed words than this is verified on the copy rather than walked. */
 export const MAX_PREFIX_WORDS = 40;
@@ -16,8 +16,10 @@ export const PROBE_BUCKETS = 3;
 const EXTRAPOLATION_BUCKETS = 35;
 
 export interface QueryParts {
-  /** Required words with postings: intersected year by year. */
+  /** Required terms with postings (words, and pairs of adjacent stop words in phrases): intersected bucket by bucket. */
   indexed: string[];
+  /** Required two-word phrases whose pair has postings: a candidate of the walk has them. */
+  provenPhrases: string[][];
   /** Required words without postings (stop words, over-long words). */
   unindexed: string[];
   /** Prefixes no stop word starts with: walkable once their words are listed. */
@@ -28,11 +30,26 @@ export interface QueryParts {
   otherExclusions: boolean;
 }
 
+/** The indexed pairs of a phrase's adjacent words, as posting terms. */
+function indexedPairsOf(phrase: readonly string[], stop: StopList): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < phrase.length; i += 1) {
+    const first = phrase[i] as string;
+    const second = phrase[i + 1] as string;
+    if (isIndexablePair(first, second, stop)) out.push(pairTerm(first, second));
+  }
+  return out;
+}
+
 export function splitQuery(query: SearchQuery, stop: StopList): QueryParts {
   const required = requiredWords(query);
   const stopWords = [...stop.words];
+  const pairs = [...new Set(query.phrases.flatMap((phrase) => indexedPairsOf(phrase, stop)))].sort();
   return {
-    indexed: required.filter((word) => isIndexable(word, stop)),
+    indexed: [...required.filter((word) => isIndexable(word, stop)), ...pairs],
+    provenPhrases: query.phrases.filter(
+      (phrase) => phrase.length === 2 && indexedPairsOf(phrase, stop).length === 1,
+    ),
     unindexed: required.filter((word) => !isIndexable(word, stop)),
     expandable: query.prefixes.filter((prefix) => !stopWords.some((word) => word.startsWith(prefix))),
     excludedIndexed: query.notWords.filter((word) => isIndexable(word, stop)),
@@ -69,11 +86,11 @@ export function chooseDriver(options: readonly DriverOption[]): DriverOption | u
   return best;
 }
 
-/** Whether candidates must also be verified on their folded copies, given the driver chosen. */
+/** Whether candidates must also be checked beyond their postings (search entry, folded copy), given the driver chosen. */
 export function needsFoldedCopy(query: SearchQuery, parts: QueryParts, driver: DriverOption): boolean {
   const otherPrefixes = query.prefixes.filter((p) => !(driver.kind === 'prefix' && driver.term === p));
   return (
-    query.phrases.length > 0 ||
+    query.phrases.length > parts.provenPhrases.length ||
     parts.unindexed.length > 0 ||
     otherPrefixes.length > 0 ||
     parts.otherExclusions

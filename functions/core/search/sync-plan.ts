@@ -16,9 +16,11 @@ import type { TableKey } from '../table-layout.js';
 import { distinctWords, type FoldedCopy, foldedCopyOf, MAX_INDEXED_WORD_LENGTH, wordsOf } from './fold.js';
 import {
   bucketOf,
-  EMPTY_STOP_LIST,
+  COMMON_PAIR_BITS,
+  commonPairBucket,
   type FoldedCopyItem,
   foldedCopyKey,
+  pairTerm,
   postingEntry,
   postingKey,
   STOP_LIST_KEY,
@@ -42,11 +44,56 @@ export function isIndexable(word: string, stop: StopList): boolean {
   return word.length <= MAX_INDEXED_WORD_LENGTH && !stop.words.has(word);
 }
 
-/** The words of a folded copy that get postings under a stop list. */
+/**
+ * Whether the adjacent pair `first second` gets postings: both are stop words (a pair with an
+ * indexed word is found through that word's postings), the pair is not common, and the stop list
+ * was derived with pairs.
+ */
+export function isIndexablePair(first: string, second: string, stop: StopList): boolean {
+  return (
+    stop.commonPairs !== undefined &&
+    stop.words.has(first) &&
+    stop.words.has(second) &&
+    !stop.words.has(pairTerm(first, second)) &&
+    !stop.commonPairs.has(commonPairBucket(first, second))
+  );
+}
+
+/** The adjacent pairs of the folded title and of the folded body (none spans the two), as terms. */
+function adjacentPairs(
+  copy: Pick<FoldedCopy, 'title' | 'body'>,
+  keep: (a: string, b: string) => boolean,
+): string[] {
+  const out: string[] = [];
+  for (const part of [copy.title, copy.body]) {
+    if (part === '') continue;
+    const words = part.split(' ');
+    for (let i = 0; i + 1 < words.length; i += 1) {
+      const first = words[i] as string;
+      const second = words[i + 1] as string;
+      if (keep(first, second)) out.push(pairTerm(first, second));
+    }
+  }
+  return out;
+}
+
+/** The terms of a folded copy that get postings under a stop list: indexed words and indexed pairs. */
 export function indexedWords(copy: Pick<FoldedCopy, 'title' | 'body'>, stop: StopList): Set<string> {
   const out = new Set<string>();
   for (const word of distinctWords(copy)) if (isIndexable(word, stop)) out.add(word);
+  for (const pair of adjacentPairs(copy, (a, b) => isIndexablePair(a, b, stop))) out.add(pair);
   return out;
+}
+
+/** Every term a folded copy may have postings of under any stop list: all its words and pairs. */
+function possiblyPostedTerms(copy: Pick<FoldedCopy, 'title' | 'body'>): Set<string> {
+  const out = distinctWords(copy);
+  for (const pair of adjacentPairs(copy, () => true)) out.add(pair);
+  return out;
+}
+
+function isPairTerm(term: string): boolean {
+  return term.includes(' ');
 }
 
 export interface PostingChange {
@@ -101,6 +148,7 @@ export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: st
     date: release.date,
     version,
     stopVersion: stop.version,
+    span: stop.span,
     title: copy.title,
     body: copy.body,
     cut: copy.cut,
@@ -109,7 +157,13 @@ export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: st
 }
 
 export function stopListItem(stop: StopList): Item {
-  return { ...STOP_LIST_KEY, version: stop.version, words: [...stop.bitWords] };
+  return {
+    ...STOP_LIST_KEY,
+    version: stop.version,
+    words: [...stop.bitWords],
+    span: stop.span,
+    ...(stop.commonPairs ? { pairs: [...stop.commonPairs].sort((a, b) => a - b) } : {}),
+  };
 }
 
 /** The index changes that take a release from its previous folded copy to `release` (undefined: deleted). */
@@ -118,13 +172,16 @@ export function planSync(
   previous: FoldedCopyItem | undefined,
   stop: StopList,
 ): SyncPlan {
-  // Postings written under another stop list: treat every word as possibly posted (a DELETE of an
-  // absent entry does nothing).
+  // Postings written under another stop list: treat every word and pair as possibly posted (a
+  // DELETE of an absent entry does nothing), in the buckets of that list's span.
   const before = previous
-    ? indexedWords(previous, previous.stopVersion === stop.version ? stop : EMPTY_STOP_LIST)
+    ? previous.stopVersion === stop.version
+      ? indexedWords(previous, stop)
+      : possiblyPostedTerms(previous)
     : new Set<string>();
-  const oldEntry = previous ? postingEntry(previous.date, previous.id, previous.version) : undefined;
-  const oldBucket = previous ? bucketOf(previous.date) : undefined;
+  const oldSpan = previous?.span ?? 1;
+  const oldEntry = previous ? postingEntry(previous.date, previous.id, previous.version, oldSpan) : undefined;
+  const oldBucket = previous ? bucketOf(previous.date, oldSpan) : undefined;
   if (!release) {
     return {
       adds: [],
@@ -143,8 +200,8 @@ export function planSync(
   const full = copy.cut ? wordsOf(release.body).join(' ') : copy.body;
   const version = textVersion(release.date, copy.title, full);
   const after = indexedWords({ title: copy.title, body: full }, stop);
-  const newEntry = postingEntry(release.date, release.id, version);
-  const newBucket = bucketOf(release.date);
+  const newEntry = postingEntry(release.date, release.id, version, stop.span);
+  const newBucket = bucketOf(release.date, stop.span);
   const sameEntries = oldEntry === newEntry && oldBucket === newBucket;
   const added = sameEntries ? [...after].filter((word) => !before.has(word)) : [...after];
   const removed = sameEntries ? [...before].filter((word) => !after.has(word)) : [...before];
@@ -152,7 +209,9 @@ export function planSync(
   return {
     adds: added.map((word) => ({ key: postingKey(word, newBucket), word, entry: newEntry })),
     vocabulary: [...after]
-      .filter((word) => [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word))
+      .filter(
+        (word) => !isPairTerm(word) && [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word),
+      )
       .map(vocabularyKey),
     searchEntry: searchEntryItem(release, version, { title: copy.title, body: full }, stop),
     deletes:
@@ -163,33 +222,95 @@ export function planSync(
   };
 }
 
-/** Counts in how many releases each word occurs, to derive the stop list. */
+/** Releases per posting bucket a derived span aims at, at least. */
+const RELEASES_PER_BUCKET = 1000;
+/** The spans a stop list may have, in years. */
+const SPANS = [1, 2, 5, 10] as const;
+
+/**
+ * Counts in how many releases each word and each adjacent pair occurs (pairs by their
+ * `commonPairBucket`, so memory stays fixed), and the years they cover, to derive the stop list.
+ */
 export class DocumentFrequency {
   private readonly counts = new Map<string, number>();
+  private readonly pairCounts = new Uint32Array(2 ** COMMON_PAIR_BITS);
+  private firstYear = Number.POSITIVE_INFINITY;
+  private lastYear = Number.NEGATIVE_INFINITY;
   releases = 0;
 
-  add(release: Pick<Release, 'title' | 'body'>): void {
+  /** @param minReleases fewer releases than this derive an empty stop list */
+  constructor(private readonly minReleases = MIN_RELEASES_FOR_STOP_LIST) {}
+
+  add(release: Pick<Release, 'title' | 'body'> & { date?: string }): void {
     this.releases += 1;
-    for (const word of distinctWords(foldedCopyOf(release.title, release.body))) {
+    const copy = foldedCopyOf(release.title, release.body);
+    for (const word of distinctWords(copy)) {
       this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
+    }
+    const pairs = new Set<number>();
+    for (const pair of adjacentPairs(copy, () => true)) {
+      const [first, second] = pair.split(' ') as [string, string];
+      pairs.add(commonPairBucket(first, second));
+    }
+    for (const bucket of pairs) this.pairCounts[bucket] = (this.pairCounts[bucket] ?? 0) + 1;
+    if (release.date !== undefined) {
+      const year = Number(release.date.slice(0, 4));
+      this.firstYear = Math.min(this.firstYear, year);
+      this.lastYear = Math.max(this.lastYear, year);
     }
   }
 
-  /** Words in more than STOP_WORD_SHARE of the releases (none below MIN_RELEASES_FOR_STOP_LIST). */
+  /**
+   * Words and pairs in more than STOP_WORD_SHARE of the releases (none below `minReleases`), and the shortest span whose buckets hold RELEASES_PER_BUCKET
+   * releases on average over the years seen.
+   */
   stopList(): StopList {
-    if (this.releases < MIN_RELEASES_FOR_STOP_LIST) return stopListOf([]);
+    if (this.releases < this.minReleases) return stopListOf([]);
     const limit = this.releases * STOP_WORD_SHARE;
-    return stopListOf([...this.counts].filter(([, count]) => count > limit).map(([word]) => word));
+    const commonPairs: number[] = [];
+    this.pairCounts.forEach((count, bucket) => {
+      if (count > limit) commonPairs.push(bucket);
+    });
+    const years = Number.isFinite(this.firstYear) ? this.lastYear - this.firstYear + 1 : 1;
+    const perYear = this.releases / years;
+    const span = SPANS.find((s) => perYear * s >= RELEASES_PER_BUCKET) ?? SPANS[SPANS.length - 1];
+    return stopListOf(
+      [...this.counts].filter(([, count]) => count > limit).map(([word]) => word),
+      { span, commonPairs },
+    );
   }
 }
 
-export function stopListOf(words: Iterable<string>): StopList {
+/**
+ * A stop list of `words`. With `commonPairs` (derived lists), the pairs of its words outside
+ * them are indexed; `span` is the years per posting bucket (1 unless given).
+ */
+export function stopListOf(
+  words: Iterable<string>,
+  options: { span?: number; commonPairs?: Iterable<number> } = {},
+): StopList {
   const sorted = [...new Set(words)].sort();
+  const span = options.span ?? 1;
+  const commonPairs = options.commonPairs
+    ? [...new Set(options.commonPairs)].sort((a, b) => a - b)
+    : undefined;
+  // The version stands for everything that decides what is posted where; a list of words alone
+  // keeps the version it always had.
+  const extra = span === 1 && !commonPairs ? '' : `\nspan ${span}\npairs ${commonPairs?.join(',') ?? 'none'}`;
   const version =
-    sorted.length === 0
+    sorted.length === 0 && extra === ''
       ? 'empty'
-      : createHash('sha256').update(sorted.join('\n')).digest('base64url').slice(0, 8);
-  return { version, words: new Set(sorted), bitWords: sorted };
+      : createHash('sha256')
+          .update(`${sorted.join('\n')}${extra}`)
+          .digest('base64url')
+          .slice(0, 8);
+  return {
+    version,
+    words: new Set(sorted),
+    bitWords: sorted,
+    span,
+    ...(commonPairs ? { commonPairs: new Set(commonPairs) } : {}),
+  };
 }
 
 /**
