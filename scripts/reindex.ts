@@ -6,6 +6,7 @@
  *   npm run reindex -- --cloud --table T --bucket B   named AWS resources
  *   npm run reindex -- --table T --bucket B    other names on the local services
  *   npm run reindex -- --reproject             also rebuild the word index, change log and list bits
+ *   npm run reindex -- --derive-stop-list      derive the word index's stop list from the releases, then reproject
  *
  * Safe at any time, also while uploads go on (see functions/core/reindex.ts).
  */
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     bucket: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     reproject: { type: 'boolean', default: false },
+    'derive-stop-list': { type: 'boolean', default: false },
   },
 });
 
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     {
       concurrency: Number(values.concurrency),
       reproject: values.reproject,
+      deriveStopList: values['derive-stop-list'],
       onProgress(done, total) {
         if (!started) {
           bar.start(total, 0);

@@ -167,4 +167,16 @@ export class DynamoSearchIndex {
   }
 }
 
+/**
+ * Writes a derived stop list in place of the current one (its `overflow` goes with it). Every
+ * release must then be synced again under it (`reindex --derive-stop-list` does both).
+ */
+export function dynamoStopLists(doc: DynamoDBDocumentClient, tableName: string) {
+  return {
+    async write(stop: StopList): Promise<void> {
+      await doc.send(new PutCommand({ TableName: tableName, Item: stopListItem(stop) }));
+    },
+  };
+}
+
 export { searchItemsForBulk } from '#core/search/sync-plan.js';

@@ -7,6 +7,7 @@ import type { ReleaseProjection } from '#core/project-release-changes.js';
 import type { ReindexDeps } from '#core/reindex.js';
 import { DynamoEntityFigures, DynamoListItems, DynamoReleaseBodies } from './dynamodb-projection-stores.js';
 import { DynamoReleaseStore } from './dynamodb-release-store.js';
+import { dynamoStopLists } from './dynamodb-search-index.js';
 import { DynamoTableState } from './dynamodb-table-state.js';
 import { stopWordBits } from './dynamodb-text-bits.js';
 import { S3ReleaseFiles } from './s3-release-files.js';
@@ -28,5 +29,6 @@ export function dynamoReindexDeps(options: {
     entities: new DynamoEntityFigures(doc, tableName),
     projections: options.projections,
     textBits: stopWordBits(doc, tableName),
+    stopLists: dynamoStopLists(doc, tableName),
   };
 }

@@ -18,9 +18,11 @@ import type {
   ReleaseProjection,
 } from './project-release-changes.js';
 import type { EntityMonth } from './projection.js';
-import type { EntityKind } from './release.js';
+import type { EntityKind, Release } from './release.js';
 import { EntityTally } from './release-items.js';
 import { runLimited } from './run-limited.js';
+import type { StopList } from './search/keys.js';
+import { DocumentFrequency } from './search/sync-plan.js';
 import {
   type EntityItem,
   type EntityMonthItem,
@@ -58,6 +60,8 @@ export interface ReindexDeps extends ApplyDeps {
   projections?: readonly ReleaseProjection[];
   /** Run by `reproject`: the stop-word bits its list items are written again with. */
   textBits?: ProjectorPorts['textBits'];
+  /** Where `deriveStopList` writes the stop list it derives. */
+  stopLists?: { write(stop: StopList): Promise<void> };
 }
 
 export interface ReindexSummary {
@@ -71,6 +75,8 @@ export interface ReindexSummary {
   listItemsFixed: number;
   entitiesRecounted: number;
   reprojected: number;
+  /** The stop list `deriveStopList` wrote: its version, words, common pairs and span. */
+  stopList?: { version: string; words: number; commonPairs: number; span: number };
 }
 
 export interface ReindexOptions {
@@ -78,6 +84,14 @@ export interface ReindexOptions {
   concurrency?: number;
   /** Also run every release through the plugged-in projections again. @default false */
   reproject?: boolean;
+  /**
+   * Derive the word index's stop list from every release (words and adjacent pairs in more than a
+   * tenth of them, and the posting span), write it, then reproject (which re-syncs every release
+   * under it). @default false
+   */
+  deriveStopList?: boolean;
+  /** Fewer releases than this derive an empty stop list (every word indexed). @default 1000 */
+  stopListMinReleases?: number;
   onProgress?: (done: number, total: number) => void;
   now?: () => Date;
 }
@@ -157,14 +171,33 @@ export async function reindex(deps: ReindexDeps, options: ReindexOptions = {}): 
   const repair = await repairProjections(deps, releases);
   summary.listItemsFixed = repair.listItemsFixed;
   summary.entitiesRecounted = repair.entitiesRecounted;
-  if (options.reproject && ((deps.projections?.length ?? 0) > 0 || deps.textBits)) {
-    const projections = deps.projections ?? [];
-    await runLimited(releases.releases, options.concurrency ?? 8, async (listed) => {
-      // The table state leaves bodies out: read the release item whole (and as it is now).
+  // The table state leaves bodies out: read each release item whole (and as it is now).
+  const eachRelease = (task: (item: ReleaseItem, release: Release) => Promise<void> | void) =>
+    runLimited(releases.releases, options.concurrency ?? 8, async (listed) => {
       const item = await deps.store.getRelease(listed.id);
       if (!item) return;
       const release = await deps.bodies.releaseOf(item);
-      if (!release) return;
+      if (release) await task(item, release);
+    });
+  if (options.deriveStopList) {
+    if (!deps.stopLists) throw new Error('deriveStopList needs a stop list store');
+    const frequency = new DocumentFrequency(options.stopListMinReleases);
+    await eachRelease((_, release) => frequency.add(release));
+    const stop = frequency.stopList();
+    await deps.stopLists.write(stop);
+    summary.stopList = {
+      version: stop.version,
+      words: stop.words.size,
+      commonPairs: stop.commonPairs?.size ?? 0,
+      span: stop.span,
+    };
+  }
+  if (
+    (options.reproject || options.deriveStopList) &&
+    ((deps.projections?.length ?? 0) > 0 || deps.textBits)
+  ) {
+    const projections = deps.projections ?? [];
+    await eachRelease(async (item, release) => {
       // List items again with the current stop list's bits (after a new stop list, or for list
       // items written before there was one or by the repair above).
       const bits = deps.textBits ? await deps.textBits(release) : undefined;

@@ -97,6 +97,59 @@ describe('ingest: the seed file', () => {
     }
   });
 
+  it('derives the stop list from the releases with reindex --derive-stop-list, and re-syncs the index under it', async () => {
+    // 40 releases of 2001-2020: "the", "of", "and" (and "release") in all of them; the pairs
+    // "the of", "of the", "the and" in all; "and of" in 3 (under a tenth): it gets postings.
+    for (let i = 0; i < 40; i += 1) {
+      const extra = i % 16 === 0 ? ` x${i} and of y${i}` : '';
+      await h.put(
+        `r${i}.md`,
+        releaseFile({
+          title: `Release ${i}`,
+          date: `${2001 + (i % 20)}-03-04`,
+          body: `the of the and${extra}`,
+        }),
+      );
+    }
+    // The projector has indexed them under the default stop list (listing waits for it).
+    expect(await h.list()).toHaveLength(40);
+    const summary = await reindex(
+      dynamoReindexDeps({ ...services, projections: releaseProjections(services.doc, services.tableName) }),
+      { deriveStopList: true, stopListMinReleases: 10 },
+    );
+    expect(summary.reprojected).toBe(40);
+    expect(summary.stopList).toMatchObject({ words: 4, span: 10 });
+    expect(summary.stopList?.commonPairs).toBeGreaterThanOrEqual(3);
+    const get = async (key: { pk: string; sk: string }) =>
+      (
+        await services.doc.send(
+          new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }),
+        )
+      ).Item;
+    const stop = await get({ pk: 'SEARCH', sk: 'STOP' });
+    expect(stop).toMatchObject({
+      version: summary.stopList?.version,
+      words: ['and', 'of', 'release', 'the'],
+      span: 10,
+    });
+    // Posted under the derived list: the rare pair in decade buckets with whole dates, the common
+    // ones and the stop words not at all; the folded copies say which list and span they follow.
+    const rare = await get({ pk: 'W#and of', sk: '2000' });
+    const rareLater = await get({ pk: 'W#and of', sk: '2010' });
+    const entries = [...((rare?.ids as Set<string>) ?? []), ...((rareLater?.ids as Set<string>) ?? [])];
+    expect(entries.map((e) => e.split('#')[0]).sort()).toEqual(['2001-03-04', '2013-03-04', '2017-03-04']);
+    expect(await get({ pk: 'W#the of', sk: '2000' })).toBeUndefined();
+    expect(await get({ pk: 'W#the', sk: '2000' })).toBeUndefined();
+    // Entries posted under the default list (year buckets) are gone; the word is in its decade.
+    expect(await get({ pk: 'W#x16', sk: '2017' })).toBeDefined();
+    expect(((await get({ pk: 'W#x16', sk: '2017' }))?.ids as Set<string> | undefined)?.size ?? 0).toBe(0);
+    expect((await get({ pk: 'W#x16', sk: '2010' }))?.ids).toEqual(
+      new Set([expect.stringMatching(/^2017-03-04#r16#/)]),
+    );
+    const folded = await get(foldedCopyKey('r16'));
+    expect(folded).toMatchObject({ stopVersion: summary.stopList?.version, span: 10 });
+  });
+
   it('ignores objects that are not release files', async () => {
     await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: 'image.png', Body: 'x' }));
     await h.handler(h.event('image.png', 'created', h.nextSequencer()));
