@@ -160,12 +160,16 @@ export interface IndexFigures {
   bytesPerRelease: number;
   byKind: Record<string, { items: number; writeUnits: number; bytes: number }>;
   stopWords: number;
+  /** Common-pair buckets of the stop list (pairs of stop words outside them have postings). */
+  commonPairs: number;
+  /** Years per posting bucket. */
+  bucketYears: number;
   seconds: number;
 }
 
 export function indexItemKind(item: Item): string {
   const pk = String(item.pk);
-  if (pk.startsWith('W#')) return 'posting';
+  if (pk.startsWith('W#')) return pk.includes(' ') ? 'pair posting' : 'posting';
   if (pk.startsWith('V#')) return 'vocabulary';
   if (pk === 'SEARCH') return 'stop list';
   return item.sk === 'S' ? 'search entry' : 'folded copy';

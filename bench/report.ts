@@ -489,6 +489,8 @@ export function renderMarkdown(results: Results, notes: string[]): string {
           'size',
           'releases indexed',
           'stop words',
+          'common pairs',
+          'bucket years',
           'write units / release',
           'bytes / release',
           'by item kind (WCU, bytes per release)',
@@ -500,6 +502,8 @@ export function renderMarkdown(results: Results, notes: string[]): string {
             n(r.size),
             n(index.releases),
             n(index.stopWords),
+            n(index.commonPairs ?? 0),
+            index.bucketYears ?? 1,
             index.writeUnitsPerRelease,
             n(Math.round(index.bytesPerRelease)),
             Object.entries(index.byKind)

@@ -246,6 +246,8 @@ async function loadIndex(
     bytesPerRelease: per(bytes),
     byKind,
     stopWords: load.builder.stop.words.size,
+    commonPairs: load.builder.stop.commonPairs?.size ?? 0,
+    bucketYears: load.builder.stop.span,
     seconds: round((performance.now() - started) / 1000, 1),
   };
 }
