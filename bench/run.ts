@@ -199,6 +199,9 @@ function addFigures(byKind: IndexFigures['byKind'], items: readonly Item[]): voi
  * stay indexed. Write units: what a BatchWriteItem put of each item costs (1 KB each, rounded up
  * per item), over the whole index at this size.
  */
+/** Releases added to the index builder, and ten times as many shared items put, per step. */
+const INDEX_STEP = 2000;
+
 async function loadIndex(
   env: BenchEnvironment,
   load: IndexLoad,
@@ -212,19 +215,33 @@ async function loadIndex(
     `word index of ${(load.releases + added.length).toLocaleString('en-US')} releases (bulk items)`,
     1,
   );
-  for (const release of added) load.builder.add(release);
+  // In steps, so that memory holds one step's folded copies and one step's shared items at a time.
+  for (let i = 0; i < added.length; i += INDEX_STEP) {
+    for (const release of added.slice(i, i + INDEX_STEP)) load.builder.add(release);
+    const perRelease = load.builder.takeReleaseItems();
+    addFigures(load.perRelease, perRelease);
+    await batchPut(env.doc, env.tableName, perRelease, opts.concurrency);
+  }
   load.releases += added.length;
-  const perRelease = load.builder.takeReleaseItems();
-  addFigures(load.perRelease, perRelease);
-  const shared = [
-    ...load.builder.vocabularyItems(),
-    ...load.builder.postingItems(),
-    ...(first ? [stopListItem(load.builder.stop)] : []),
-  ];
   const byKind: IndexFigures['byKind'] = structuredClone(load.perRelease);
-  addFigures(byKind, shared);
-  await batchPut(env.doc, env.tableName, perRelease, opts.concurrency);
-  await batchPut(env.doc, env.tableName, shared, opts.concurrency);
+  const shared = [
+    load.builder.vocabularyItems(),
+    load.builder.postingItems(),
+    first ? [stopListItem(load.builder.stop)] : [],
+  ];
+  let step: Record<string, unknown>[] = [];
+  const flush = async () => {
+    addFigures(byKind, step);
+    await batchPut(env.doc, env.tableName, step, opts.concurrency);
+    step = [];
+  };
+  for (const items of shared) {
+    for (const item of items) {
+      step.push(item);
+      if (step.length === INDEX_STEP * 10) await flush();
+    }
+  }
+  await flush();
   progress.tick();
   progress.done();
   const per = (value: number) => round(value / Math.max(1, load.releases), 1);

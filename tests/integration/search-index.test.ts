@@ -633,3 +633,33 @@ describe('pair filters in the scan', () => {
     expect(texts.sort()).toEqual(['R#adjacent', 'R#edited']);
   });
 });
+
+describe('posting buckets of another span', () => {
+  it('skips entries left in items of an earlier stop list, so the walk stays newest first', async () => {
+    const own = await freshServices({ stream: false });
+    const yearly = stopListOf(['the']);
+    const decades = stopListOf(['the'], { span: 10, commonPairs: [] });
+    const all = [
+      release('late', '2027-01-01', 'Harbour', 'The harbour.'),
+      release('middle', '2023-05-05', 'Harbour', 'The harbour again.'),
+      release('early', '2021-02-02', 'Harbour', 'The harbour once more.'),
+    ];
+    await seedReleases(
+      own.doc,
+      own.tableName,
+      all.map((r) => stored(r, `${r.id}.md`)),
+      { stopList: decades },
+    );
+    await writeItems(own.doc, own.tableName, searchItemsForBulk(all, { stopList: decades }));
+    // What a sync under the yearly list left behind (a projector that still had it cached): the
+    // same current entry of `middle`, in the year item 2023 (newer than the decade item 2020).
+    const leftover = planSync(all[1], undefined, yearly).adds.find((c) => c.word === 'harbour');
+    expect(leftover?.key).toEqual({ pk: 'W#harbour', sk: '2023' });
+    await writeItems(own.doc, own.tableName, [{ ...leftover?.key, ids: new Set([leftover?.entry]) }]);
+    const handler = countingHandler(() => {}, own);
+    for (const limit of [1, 2, 20]) {
+      const { ids } = await walk(handler, `q=harbour&limit=${limit}`);
+      expect(ids, `limit ${limit}`).toEqual(['late', 'middle', 'early']);
+    }
+  });
+});

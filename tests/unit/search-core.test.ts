@@ -243,6 +243,9 @@ describe('planner', () => {
         ?.term,
     ).toBe('rare');
     expect(chooseDriver([option('a', 5, 1, false), option('b', 30, 6, true)])?.term).toBe('b');
+    // Extrapolated over 35 years: 35 one-year buckets, or 4 of ten years.
+    expect(chooseDriver([option('a', 30, 3, false), option('b', 100, 4, true)])?.term).toBe('b');
+    expect(chooseDriver([option('a', 30, 3, false), option('b', 100, 4, true)], 10)?.term).toBe('a');
     expect(chooseDriver([])).toBeUndefined();
   });
 
@@ -284,6 +287,13 @@ describe('pair postings and bucket spans', () => {
     expect(plan.adds[0]?.entry.startsWith('2023-07-02#a#')).toBe(true);
     expect(plan.vocabulary.map((k) => k.sk)).toEqual(['budget']);
     expect(plan.foldedCopy?.span).toBe(5);
+  });
+
+  it('indexes no pair of a word that joined the stop list later by overflowing', () => {
+    const grown = stopListFromItem({ ...stopListItem(stop), overflow: new Set(['budget']) });
+    expect(grown.words.has('budget')).toBe(true);
+    const plan = planSync(release('a', '2023-07-02', 'x', 'of budget the of'), undefined, grown);
+    expect(plan.adds.map((c) => c.word).sort()).toEqual(['the of', 'x']);
   });
 
   it('indexes no pair under a stop list that was not derived with them', () => {

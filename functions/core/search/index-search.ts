@@ -1,6 +1,6 @@
 /**
- * One page of `q` answered from the word index: walk the driver's postings newest year first,
- * intersect each year's entries with the postings of the other indexed words (and subtract the
+ * One page of `q` answered from the word index: walk the driver's postings newest bucket first,
+ * intersect each bucket's entries with the postings of the other indexed terms (and subtract the
  * excluded ones), then check the survivors on their search entries (current version, scope) and,
  * when the query needs it, on their folded copies. Entries are `date#id`-ordered like the lists,
  * so the cursor is the same keyset position as the scan's and either path can continue the other.
@@ -166,7 +166,7 @@ export async function indexSearchPage(
     const pages = await Promise.all(words.map(probe));
     options.push({ kind: 'prefix', term: prefix, words, probe: probeFigures(pages), pages });
   }
-  const chosen = chooseDriver(options);
+  const chosen = chooseDriver(options, stop.span);
   if (!chosen) return undefined;
   const driver = options.find((o) => o === chosen) as (typeof options)[number];
   const needCopy = needsFoldedCopy(query, parts, driver);
@@ -202,7 +202,7 @@ export async function indexSearchPage(
     const month = await stream.next();
     if (!month) return result(undefined);
     examined += 1;
-    let candidates = candidatesOf(month, request);
+    let candidates = candidatesOf(month, request, stop.span);
     if (candidates.length > 0 && intersect.length + subtract.length > 0) {
       // A word both required and excluded (`a -a`) is read once: BatchGetItem refuses duplicate keys.
       const words = [...new Set([...intersect, ...subtract])];
@@ -231,7 +231,7 @@ export async function indexSearchPage(
       }
       if (outOfBudget()) return result(last);
     }
-    // The whole year is examined: a position before all its days continues with older years.
+    // The whole bucket is examined: a position before all its days continues with older buckets.
     last = `${month.month}-00`;
     if (outOfBudget()) return result(last);
   }
@@ -249,15 +249,19 @@ function probeFigures(pages: readonly PostingPage[]): DriverOption['probe'] {
   return { entries, months: months.size, complete: pages.every((page) => !page.hasMore) };
 }
 
-/** A month's entries inside the date range and after the cursor, newest first, without repeats. */
-function candidatesOf(month: PostingMonth, request: IndexSearchRequest): PostingEntry[] {
+/**
+ * A bucket's entries inside the date range and after the cursor, newest first, without repeats.
+ * Entries left in items of another span (posted under an earlier stop list, not yet re-synced)
+ * are skipped: their dates would be out of the walk's order.
+ */
+function candidatesOf(month: PostingMonth, request: IndexSearchRequest, span: number): PostingEntry[] {
   const seen = new Set<string>();
   const out: PostingEntry[] = [];
   for (const raw of month.entries) {
     if (seen.has(raw)) continue;
     seen.add(raw);
     const entry = parsePostingEntry(month.month, raw);
-    if (!entry) continue;
+    if (!entry || bucketOf(entry.date, span) !== month.month) continue;
     if (request.after !== undefined && entry.sk >= request.after) continue;
     if (request.from !== undefined && entry.date < request.from) continue;
     if (request.to !== undefined && entry.date > request.to) continue;

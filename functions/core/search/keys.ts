@@ -141,6 +141,11 @@ export interface StopList {
    * no pair is indexed (a list that was not derived, such as the defaults).
    */
   commonPairs?: ReadonlySet<number>;
+  /**
+   * With `commonPairs`: the words whose adjacent pairs may be indexed, the derived `words` alone.
+   * Not the `overflow`: a word that overflows later has no pair postings for the releases before.
+   */
+  pairWords?: ReadonlySet<string>;
 }
 
 export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set(), bitWords: [], span: 1 };
@@ -173,6 +178,8 @@ export function stopListFromItem(item: {
     words,
     bitWords,
     span,
-    ...(Array.isArray(item.pairs) ? { commonPairs: new Set(item.pairs.map(Number)) } : {}),
+    ...(Array.isArray(item.pairs)
+      ? { commonPairs: new Set(item.pairs.map(Number)), pairWords: new Set(bitWords) }
+      : {}),
   };
 }

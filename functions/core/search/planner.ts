@@ -10,10 +10,10 @@ import { isIndexable, isIndexablePair } from './sync-plan.js';
 
 /** A prefix with more indexed words than this is verified on the copy rather than walked. */
 export const MAX_PREFIX_WORDS = 40;
-/** Posting items (years) read per term to estimate its frequency (they start the walk of the driver). */
+/** Posting items (buckets) read per term to estimate its frequency (they start the walk of the driver). */
 export const PROBE_BUCKETS = 3;
 /** Years a term's estimate is extrapolated to when its probe did not reach its end. */
-const EXTRAPOLATION_BUCKETS = 35;
+const EXTRAPOLATION_YEARS = 35;
 
 export interface QueryParts {
   /** Required terms with postings (words, and pairs of adjacent stop words in phrases): intersected bucket by bucket. */
@@ -24,7 +24,7 @@ export interface QueryParts {
   unindexed: string[];
   /** Prefixes no stop word starts with: walkable once their words are listed. */
   expandable: string[];
-  /** Excluded words with postings: subtracted year by year. */
+  /** Excluded words with postings: subtracted bucket by bucket. */
   excludedIndexed: string[];
   /** Whether exclusions other than indexed words are present. */
   otherExclusions: boolean;
@@ -71,17 +71,18 @@ export interface DriverOption {
   probe: { entries: number; months: number; complete: boolean };
 }
 
-/** Estimated entries in range: exact when the probe read to the end, else extrapolated. */
-export function estimate(option: DriverOption): number {
+/** Estimated entries in range: exact when the probe read to the end, else extrapolated (buckets of `span` years). */
+export function estimate(option: DriverOption, span = 1): number {
   const { entries, months, complete } = option.probe;
   if (complete) return entries;
-  return Math.max(entries + 1, (entries / Math.max(1, months)) * EXTRAPOLATION_BUCKETS);
+  const buckets = Math.ceil(EXTRAPOLATION_YEARS / span);
+  return Math.max(entries + 1, (entries / Math.max(1, months)) * buckets);
 }
 
-export function chooseDriver(options: readonly DriverOption[]): DriverOption | undefined {
+export function chooseDriver(options: readonly DriverOption[], span = 1): DriverOption | undefined {
   let best: DriverOption | undefined;
   for (const option of options) {
-    if (!best || estimate(option) < estimate(best)) best = option;
+    if (!best || estimate(option, span) < estimate(best, span)) best = option;
   }
   return best;
 }

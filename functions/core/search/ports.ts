@@ -4,16 +4,16 @@
  */
 import type { FoldedCopyItem, SearchEntry, StopList } from './keys.js';
 
-/** One posting item: a year of a word (`month` is the bucket key, a year). */
+/** One posting item: a bucket of a term (`month` is the bucket key, the first year of its span). */
 export interface PostingMonth {
   month: string;
-  /** Raw entries `<mm-dd>#<id>#<version>`. */
+  /** Raw entries `<mm-dd>#<id>#<version>`, or `<yyyy-mm-dd>#…` in buckets of several years. */
   entries: string[];
 }
 
 export interface PostingRequest {
   word: string;
-  /** Inclusive bucket bounds (years). */
+  /** Inclusive bucket bounds (bucket keys). */
   newest?: string;
   oldest?: string;
   /** Continue strictly before (older than) this bucket. */
@@ -31,7 +31,7 @@ export interface PostingPage {
 export interface SearchIndexReader {
   /** The stop list, or undefined when the index has not been built (then `q` uses the scan). */
   stopList(): Promise<StopList | undefined>;
-  /** A word's postings, newest bucket first. */
+  /** A term's postings (a word, or a pair `a b`), newest bucket first. */
   postings(request: PostingRequest): Promise<PostingPage>;
   /** Posting items by word and bucket; absent ones are left out of the map (key `word\u0000bucket`). */
   postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>>;

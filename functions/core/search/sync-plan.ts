@@ -45,15 +45,15 @@ export function isIndexable(word: string, stop: StopList): boolean {
 }
 
 /**
- * Whether the adjacent pair `first second` gets postings: both are stop words (a pair with an
- * indexed word is found through that word's postings), the pair is not common, and the stop list
- * was derived with pairs.
+ * Whether the adjacent pair `first second` gets postings: both are derived stop words (a pair
+ * with an indexed word is found through that word's postings), the pair is not common (nor grown
+ * out of its posting items, then in `overflow`), and the stop list was derived with pairs.
  */
 export function isIndexablePair(first: string, second: string, stop: StopList): boolean {
   return (
     stop.commonPairs !== undefined &&
-    stop.words.has(first) &&
-    stop.words.has(second) &&
+    stop.pairWords?.has(first) === true &&
+    stop.pairWords.has(second) &&
     !stop.words.has(pairTerm(first, second)) &&
     !stop.commonPairs.has(commonPairBucket(first, second))
   );
@@ -309,7 +309,7 @@ export function stopListOf(
     words: new Set(sorted),
     bitWords: sorted,
     span,
-    ...(commonPairs ? { commonPairs: new Set(commonPairs) } : {}),
+    ...(commonPairs ? { commonPairs: new Set(commonPairs), pairWords: new Set(sorted) } : {}),
   };
 }
 
@@ -319,7 +319,8 @@ export function stopListOf(
  * per-release items of each step and put every posting item again (a put replaces the item).
  */
 export class SearchBulkBuilder {
-  private readonly postings = new Map<string, Set<string>>();
+  /** Entries by posting partition and bucket; one release adds a term once, so no repeats. */
+  private readonly postings = new Map<string, Map<string, string[]>>();
   private readonly vocabulary = new Set<string>();
   private perRelease: Item[] = [];
 
@@ -328,13 +329,14 @@ export class SearchBulkBuilder {
   add(release: Release): void {
     const plan = planSync(release, undefined, this.stop);
     for (const change of plan.adds) {
-      const id = `${change.key.pk}\u0000${change.key.sk}`;
-      let entries = this.postings.get(id);
-      if (!entries) {
-        entries = new Set();
-        this.postings.set(id, entries);
+      let buckets = this.postings.get(change.key.pk);
+      if (!buckets) {
+        buckets = new Map();
+        this.postings.set(change.key.pk, buckets);
       }
-      entries.add(change.entry);
+      const entries = buckets.get(change.key.sk);
+      if (entries) entries.push(change.entry);
+      else buckets.set(change.key.sk, [change.entry]);
     }
     for (const key of plan.vocabulary) this.vocabulary.add(`${key.pk}\u0000${key.sk}`);
     if (plan.searchEntry) this.perRelease.push(plan.searchEntry);
@@ -348,12 +350,11 @@ export class SearchBulkBuilder {
     return out;
   }
 
-  /** Posting items of every release added so far (`ids` is a Set: a string set). */
-  postingItems(): Item[] {
-    return [...this.postings].map(([id, ids]) => {
-      const [pk, sk] = id.split('\u0000');
-      return { pk, sk, ids };
-    });
+  /** Posting items of every release added so far, one at a time (`ids` is a Set: a string set). */
+  *postingItems(): Generator<Item> {
+    for (const [pk, buckets] of this.postings) {
+      for (const [sk, entries] of buckets) yield { pk, sk, ids: new Set(entries) };
+    }
   }
 
   vocabularyItems(): Item[] {
