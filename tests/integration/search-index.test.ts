@@ -457,84 +457,106 @@ function normalise(items: Item[]): string[] {
 }
 
 describe('keeping the index in step with sync', () => {
-  it('is right after edits, date changes, deletes, a move to another id, and replays', async () => {
-    const own = await freshServices({ stream: false });
-    let current: Release[] = [
-      release('budget-one', '2024-07-02', 'Budget day', 'The kauri budget grows in Taupō.'),
-      release('budget-two', '2024-07-09', 'Budget night', 'Totara and kauri trees; the budget shrinks.'),
-      release('harbour', '2023-03-01', 'Harbour works', 'Dredging the harbour at Whangārei.', 'hon-b'),
-      release('old-news', '1999-12-31', 'Old news', 'A kauri story from last century.'),
-    ];
-    await writeItems(own.doc, own.tableName, searchItemsForBulk(current));
-    const index = new DynamoSearchIndex(own.doc, own.tableName);
-    const handler = makeHandler({
-      doc: own.doc,
-      tableName: own.tableName,
-      textSearch: true,
-      cursorSecret: SECRET,
-    });
-    const check = async () => {
-      const cases: Want[] = [
-        { words: ['kauri'] },
-        { words: ['budget'] },
-        { words: ['budget'], minister: 'hon-a' },
-        { prefixes: ['kau'] },
-        { phrases: [['kauri', 'budget']] },
-        { words: ['harbour'] },
-        { words: ['dredging'], minister: 'hon-b' },
-        { words: ['totara'], notWords: ['shrinks'] },
-        { words: ['century'] },
-        { words: ['pohutukawa'] },
+  const stopLists: Array<[string, StopList | undefined]> = [
+    ['no stop words, one-year buckets', undefined],
+    [
+      'pair postings of stop words, ten-year buckets',
+      stopListOf(['a', 'and', 'at', 'from', 'in', 'of', 'the'], { span: 10, commonPairs: [] }),
+    ],
+  ];
+  it.each(stopLists)(
+    'is right after edits, date changes, deletes, a move to another id, and replays (%s)',
+    async (_, stopList) => {
+      const own = await freshServices({ stream: false });
+      const bulk = (releases: Release[]) => searchItemsForBulk(releases, stopList ? { stopList } : {});
+      let current: Release[] = [
+        release('budget-one', '2024-07-02', 'Budget day', 'The kauri budget grows in the Taupō.'),
+        release('budget-two', '2024-07-09', 'Budget night', 'Totara and kauri trees; the budget shrinks.'),
+        release('harbour', '2023-03-01', 'Harbour works', 'Dredging the harbour at the Whangārei.', 'hon-b'),
+        release('old-news', '1999-12-31', 'Old news', 'A kauri story from the last century.'),
       ];
-      for (const want of cases) {
-        expect((await walk(handler, queryString(want, 2))).ids, JSON.stringify(want)).toEqual(
-          expected(current, want),
-        );
-      }
-    };
-    await check();
+      await writeItems(own.doc, own.tableName, bulk(current));
+      const index = new DynamoSearchIndex(own.doc, own.tableName);
+      const handler = makeHandler({
+        doc: own.doc,
+        tableName: own.tableName,
+        textSearch: true,
+        cursorSecret: SECRET,
+      });
+      const check = async () => {
+        const cases: Want[] = [
+          { words: ['kauri'] },
+          { words: ['budget'] },
+          { words: ['budget'], minister: 'hon-a' },
+          { prefixes: ['kau'] },
+          { phrases: [['kauri', 'budget']] },
+          { words: ['harbour'] },
+          { words: ['dredging'], minister: 'hon-b' },
+          { words: ['totara'], notWords: ['shrinks'] },
+          { words: ['century'] },
+          { words: ['pohutukawa'] },
+          { phrases: [['in', 'the']] },
+          { phrases: [['at', 'the']] },
+          { phrases: [['from', 'the']], words: ['kauri'] },
+          { phrases: [['the', 'budget']] },
+        ];
+        for (const want of cases) {
+          expect((await walk(handler, queryString(want, 2))).ids, JSON.stringify(want)).toEqual(
+            expected(current, want),
+          );
+        }
+      };
+      await check();
 
-    const edit = release('budget-one', '2024-07-02', 'Budget day', 'The pohutukawa budget grows in Taupō.');
-    await index.sync(edit.id, edit);
-    current = current.map((r) => (r.id === edit.id ? edit : r));
-    await check();
+      const edit = release('budget-one', '2024-07-02', 'Budget day', 'The pohutukawa budget grows in Taupō.');
+      await index.sync(edit.id, edit);
+      current = current.map((r) => (r.id === edit.id ? edit : r));
+      await check();
 
-    const redated = release(
-      'harbour',
-      '2025-01-15',
-      'Harbour works',
-      'Dredging the harbour at Whangārei.',
-      'hon-b',
-    );
-    await index.sync(redated.id, redated);
-    current = current.map((r) => (r.id === redated.id ? redated : r));
-    await check();
+      const redated = release(
+        'harbour',
+        '2025-01-15',
+        'Harbour works',
+        'Dredging the harbour at Whangārei.',
+        'hon-b',
+      );
+      await index.sync(redated.id, redated);
+      current = current.map((r) => (r.id === redated.id ? redated : r));
+      await check();
 
-    // The release moves to another id: the old id is deleted, the new one created.
-    const moved = { ...(current.find((r) => r.id === 'old-news') as Release), id: 'old-news-moved' };
-    await index.sync('old-news', undefined);
-    await index.sync(moved.id, moved);
-    current = [...current.filter((r) => r.id !== 'old-news'), moved];
-    await check();
+      // The release moves to another id: the old id is deleted, the new one created.
+      const moved = { ...(current.find((r) => r.id === 'old-news') as Release), id: 'old-news-moved' };
+      await index.sync('old-news', undefined);
+      await index.sync(moved.id, moved);
+      current = [...current.filter((r) => r.id !== 'old-news'), moved];
+      await check();
 
-    await index.sync('budget-two', undefined);
-    current = current.filter((r) => r.id !== 'budget-two');
-    await check();
+      await index.sync('budget-two', undefined);
+      current = current.filter((r) => r.id !== 'budget-two');
+      await check();
 
-    // Replay from an earlier record: the same changes again, in order, end in the same state.
-    const original = release('budget-one', '2024-07-02', 'Budget day', 'The kauri budget grows in Taupō.');
-    await index.sync(original.id, original);
-    await index.sync(edit.id, edit);
-    await index.sync('budget-two', undefined);
-    await index.sync('budget-two', undefined);
-    await index.sync(moved.id, moved);
-    await check();
+      // Replay from an earlier record: the same changes again, in order, end in the same state.
+      const original = release(
+        'budget-one',
+        '2024-07-02',
+        'Budget day',
+        'The kauri budget grows in the Taupō.',
+      );
+      await index.sync(original.id, original);
+      await index.sync(edit.id, edit);
+      await index.sync('budget-two', undefined);
+      await index.sync('budget-two', undefined);
+      await index.sync(moved.id, moved);
+      await check();
 
-    const afterSyncs = normalise(await indexItems(own));
-    const fresh = await freshServices({ stream: false });
-    await writeItems(fresh.doc, fresh.tableName, searchItemsForBulk(current));
-    expect(afterSyncs).toEqual(normalise(await indexItems(fresh)));
-  }, 300_000);
+      const afterSyncs = normalise(await indexItems(own));
+      const fresh = await freshServices({ stream: false });
+      await writeItems(fresh.doc, fresh.tableName, bulk(current));
+      expect(afterSyncs).toEqual(normalise(await indexItems(fresh)));
+      if (stopList) expect(afterSyncs.some((line) => line.includes('"pk":"W#from the"'))).toBe(true);
+    },
+    300_000,
+  );
 
   it('writes, release by release, what the bulk items hold', async () => {
     const own = await freshServices({ stream: false });
