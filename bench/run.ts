@@ -25,6 +25,7 @@ import {
   type IndexFigures,
   indexItemKind,
   itemsForFiles,
+  listItems,
   type ParsedFile,
   parseFile,
   WordTally,
@@ -170,7 +171,35 @@ async function bulkLoad(
   progress.done();
 }
 
-/** The word index across sizes: one builder holding every release loaded so far. */
+/**
+ * The list items of the releases of earlier sizes again, with stop-word bits under a stop list
+ * derived anew (as `reindex --reproject` writes them after `--derive-stop-list`).
+ */
+async function rewriteListBits(
+  env: BenchEnvironment,
+  releases: readonly Release[],
+  stop: StopList,
+  opts: Options,
+  progress: Progress,
+): Promise<void> {
+  progress.phase(
+    `list item bits of ${releases.length.toLocaleString('en-US')} releases, new stop list`,
+    releases.length,
+  );
+  for (let i = 0; i < releases.length; i += 500) {
+    const step = releases.slice(i, i + 500);
+    await batchPut(
+      env.doc,
+      env.tableName,
+      step.flatMap((release) => listItems(release, stop)),
+      opts.concurrency,
+    );
+    progress.tick(step.length);
+  }
+  progress.done();
+}
+
+/** The word index at one size: a builder given every release loaded so far. */
 interface IndexLoad {
   builder: SearchBulkBuilder;
   releases: number;
@@ -191,13 +220,12 @@ function addFigures(byKind: IndexFigures['byKind'], items: readonly Item[]): voi
 }
 
 /**
- * The word index of every release loaded so far, as one bulk load of them writes it: aggregated
- * items by BatchWriteItem. At a later size the releases added get their search entries and folded
- * copies, and every posting and vocabulary item is put again whole (a put replaces the item; one
- * string-set ADD per posting item ran for over an hour at 45,000 added releases). The stop list is
- * derived once, from the first size, as a first bulk load would; later words that become common
- * stay indexed. Write units: what a BatchWriteItem put of each item costs (1 KB each, rounded up
- * per item), over the whole index at this size.
+ * The word index of every release loaded so far, as one bulk load of them writes it, under the
+ * stop list derived at this size: aggregated items by BatchWriteItem (a put replaces an item; one
+ * string-set ADD per posting item ran for over an hour at 45,000 added releases). Items of an
+ * earlier size's index that no put replaces stay, as a re-derivation leaves them until every
+ * release is synced again: a walk reads them and skips their entries. Write units: what a
+ * BatchWriteItem put of each item costs (1 KB each, rounded up per item), over the releases.
  */
 /** Releases added to the index builder, and ten times as many shared items put, per step. */
 const INDEX_STEP = 2000;
@@ -380,49 +408,50 @@ async function main(): Promise<void> {
     ]();
     const tally = new EntityTally();
     const words = new WordTally();
+    // Every release so far, and their word and pair frequencies: each size derives its own stop
+    // list from them, as a bulk load (or `reindex --derive-stop-list`) of that many releases would.
+    const frequency = new DocumentFrequency();
+    const all: Release[] = [];
     let stop: StopList | undefined;
-    let indexLoad: IndexLoad | undefined;
     const results: SizeResult[] = [];
     let loaded = 0;
     for (const size of opts.sizes) {
       const sample = Math.min(opts.sample, size - loaded);
       const bulk = size - loaded - sample;
-      let source: Iterator<CorpusFile | ParsedFile> = corpus;
-      if (!stop) {
-        // The stop list of the first size, as a first bulk load derives it, written before any
-        // release: the projector and the bulk loader give list items stop-word bits under it.
-        const files = take(corpus, size - loaded);
-        const frequency = new DocumentFrequency();
-        for (const file of files) frequency.add(file.release);
-        stop = frequency.stopList();
-        await batchPut(env.doc, env.tableName, [stopListItem(stop)], 1);
-        source = files[Symbol.iterator]();
-      }
+      // The stop list of this size, written before its releases: the projector and the bulk loader
+      // give list items stop-word bits under it.
+      const files = take(corpus, size - loaded);
+      for (const file of files) frequency.add(file.release);
+      const previous = stop;
+      stop = frequency.stopList();
+      await batchPut(env.doc, env.tableName, [stopListItem(stop)], 1);
+      if (previous && previous.version !== stop.version)
+        await rewriteListBits(env, all, stop, opts, progress);
+      const source: Iterator<ParsedFile> = files[Symbol.iterator]();
       const sizeStop = stop;
-      const added: Release[] = [];
-      const collect = (files: readonly ParsedFile[]) => {
-        for (const file of files) {
-          added.push(file.release);
+      const collect = (parsed: readonly ParsedFile[]) => {
+        for (const file of parsed) {
+          all.push(file.release);
           words.add(file.release);
         }
       };
       if (bulk > 0) await bulkLoad(env, source, bulk, tally, opts, progress, collect, sizeStop);
-      const files = take(source, sample);
-      collect(files);
-      const ingest = await measureIngest(env, files, {
+      const sampled = take(source, sample);
+      collect(sampled);
+      const ingest = await measureIngest(env, sampled, {
         concurrency: opts.concurrency,
         chunk: opts.chunk,
         releasesBefore: loaded + bulk,
         progress,
         stop: sizeStop,
       });
-      for (const file of files) tally.add(file.release);
+      for (const file of sampled) tally.add(file.release);
       loaded = size;
       const releasesListed = await countListed(env);
       if (releasesListed !== size) log(`warning: ${releasesListed} releases listed, expected ${size}`);
-      indexLoad ??= { builder: new SearchBulkBuilder(sizeStop), releases: 0, perRelease: {} };
-      const index = await loadIndex(env, indexLoad, added, opts, progress);
-      added.length = 0;
+      // The whole index under this size's stop list, as one bulk load of every release so far.
+      const indexLoad: IndexLoad = { builder: new SearchBulkBuilder(sizeStop), releases: 0, perRelease: {} };
+      const index = await loadIndex(env, indexLoad, all, opts, progress);
       const table = await tableSize(env.dynamo, env.tableName);
       const queries = await measureQueries(env, tally, words, sizeStop.words, {
         scanUnits: scanUnitsFor(table.bytes),
