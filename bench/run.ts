@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '#core/release.js';
 import type { StopList } from '#core/search/keys.js';
-import { DocumentFrequency, SearchBulkBuilder, stopListItem } from '#core/search/sync-plan.js';
+import { DocumentFrequency, SearchBulkBuilder, stopListItems } from '#core/search/sync-plan.js';
 import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import { buildBundles, measureColdStarts } from './cold-start.js';
 import {
@@ -238,7 +238,6 @@ async function loadIndex(
   progress: Progress,
 ): Promise<IndexFigures> {
   const started = performance.now();
-  const first = load.releases === 0;
   progress.phase(
     `word index of ${(load.releases + added.length).toLocaleString('en-US')} releases (bulk items)`,
     1,
@@ -252,11 +251,7 @@ async function loadIndex(
   }
   load.releases += added.length;
   const byKind: IndexFigures['byKind'] = structuredClone(load.perRelease);
-  const shared = [
-    load.builder.vocabularyItems(),
-    load.builder.postingItems(),
-    first ? [stopListItem(load.builder.stop)] : [],
-  ];
+  const shared = [load.builder.vocabularyItems(), load.builder.postingItems()];
   let step: Record<string, unknown>[] = [];
   const flush = async () => {
     addFigures(byKind, step);
@@ -424,7 +419,7 @@ async function main(): Promise<void> {
       for (const file of files) frequency.add(file.release);
       const previous = stop;
       stop = frequency.stopList();
-      await batchPut(env.doc, env.tableName, [stopListItem(stop)], 1);
+      await batchPut(env.doc, env.tableName, stopListItems(stop), 1);
       if (previous && previous.version !== stop.version)
         await rewriteListBits(env, all, stop, opts, progress);
       const source: Iterator<ParsedFile> = files[Symbol.iterator]();

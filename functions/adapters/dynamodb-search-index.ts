@@ -19,6 +19,7 @@ import type { Release } from '#core/release.js';
 import { runLimited } from '#core/run-limited.js';
 import { DEFAULT_STOP_WORDS } from '#core/search/default-stop-words.js';
 import {
+  archivedStopListKey,
   type FoldedCopyItem,
   foldedCopyKey,
   STOP_LIST_KEY,
@@ -26,7 +27,7 @@ import {
   searchEntryKey,
   stopListFromItem,
 } from '#core/search/keys.js';
-import { type PostingChange, planSync, stopListItem, stopListOf } from '#core/search/sync-plan.js';
+import { type PostingChange, planSync, stopListItems, stopListOf } from '#core/search/sync-plan.js';
 import type { TableKey } from '#core/table-layout.js';
 import { batchWrite, putRequests } from './dynamodb-batch.js';
 
@@ -51,10 +52,13 @@ export interface DynamoSearchIndexOptions {
 
 /** Vocabulary keys one container remembers having written (about 100 bytes each). */
 const VOCABULARY_MEMORY = 200_000;
+/** Archived stop lists one container keeps (they never change; a re-derivation needs one). */
+const ARCHIVED_LISTS_KEPT = 4;
 
 export class DynamoSearchIndex {
   private stopListCache: { at: number; value: StopList } | undefined;
   private readonly vocabularyWritten = new Set<string>();
+  private readonly archivedLists = new Map<string, StopList | undefined>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -66,7 +70,11 @@ export class DynamoSearchIndex {
   async sync(id: string, release: Release | undefined): Promise<void> {
     if (release && release.id !== id) throw new Error(`sync(${id}) was given release ${release.id}`);
     const [previous, stop] = await Promise.all([this.foldedCopy(id), this.stopList()]);
-    const plan = planSync(release, previous, stop);
+    const written =
+      previous && previous.stopVersion !== stop.version
+        ? await this.archivedStopList(previous.stopVersion)
+        : undefined;
+    const plan = planSync(release, previous, stop, written);
     await bounded(plan.adds, (change) => this.posting('ADD', change));
     await this.putVocabulary(plan.vocabulary);
     if (plan.searchEntry) {
@@ -131,6 +139,18 @@ export class DynamoSearchIndex {
     return output.Item as FoldedCopyItem | undefined;
   }
 
+  /** The stop list of `version` as written, if archived (lists written before archiving was are not). */
+  private async archivedStopList(version: string): Promise<StopList | undefined> {
+    if (this.archivedLists.has(version)) return this.archivedLists.get(version);
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: archivedStopListKey(version) }),
+    );
+    const value = Item ? stopListFromItem(Item) : undefined;
+    if (this.archivedLists.size >= ARCHIVED_LISTS_KEPT) this.archivedLists.clear();
+    this.archivedLists.set(version, value);
+    return value;
+  }
+
   /**
    * The stop list. Before any exists (a new deployment), the first sync writes the default one:
    * its presence tells queries that the index is built, and every release synced from then on is
@@ -147,11 +167,13 @@ export class DynamoSearchIndex {
       ).Item;
     let item = await read();
     if (!item) {
+      const [current, archived] = stopListItems(stopListOf(DEFAULT_STOP_WORDS));
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: archived }));
       try {
         await this.doc.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: stopListItem(stopListOf(DEFAULT_STOP_WORDS)),
+            Item: current,
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': 'pk' },
           }),
@@ -168,13 +190,17 @@ export class DynamoSearchIndex {
 }
 
 /**
- * Writes a derived stop list in place of the current one (its `overflow` goes with it). Every
- * release must then be synced again under it (`reindex --derive-stop-list` does both).
+ * Writes a derived stop list in place of the current one (its `overflow` goes with it), archived
+ * first so that syncs know what it posts. Every release must then be synced again under it
+ * (`reindex --derive-stop-list` does both); each sync removes what the list before it posted,
+ * as its archived copy tells (or every word and pair, for a list written before archiving was).
  */
 export function dynamoStopLists(doc: DynamoDBDocumentClient, tableName: string) {
   return {
     async write(stop: StopList): Promise<void> {
-      await doc.send(new PutCommand({ TableName: tableName, Item: stopListItem(stop) }));
+      const [current, archived] = stopListItems(stop);
+      await doc.send(new PutCommand({ TableName: tableName, Item: archived }));
+      await doc.send(new PutCommand({ TableName: tableName, Item: current }));
     },
   };
 }

@@ -8,7 +8,8 @@ import { DynamoTableState } from '#adapters/dynamodb-table-state.js';
 import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
 import { releaseProjections } from '#adapters/release-projections.js';
 import { reindex } from '#core/reindex.js';
-import { foldedCopyKey, type StopList } from '#core/search/keys.js';
+import { DEFAULT_STOP_WORDS } from '#core/search/default-stop-words.js';
+import { archivedStopListKey, foldedCopyKey, type StopList } from '#core/search/keys.js';
 import { stopListItem, stopListOf } from '#core/search/sync-plan.js';
 import { freePort } from '../../scripts/local/free-port.js';
 import { ingestHarness, type ListedItem, releaseFile, sqsIngest } from '../support/ingest-harness.js';
@@ -148,6 +149,24 @@ describe('ingest: the seed file', () => {
     );
     const folded = await get(foldedCopyKey('r16'));
     expect(folded).toMatchObject({ stopVersion: summary.stopList?.version, span: 10 });
+    // Both lists are archived by version: a sync under a later list removes exactly what they posted.
+    expect(await get(archivedStopListKey(summary.stopList?.version ?? ''))).toMatchObject({ span: 10 });
+    expect(await get(archivedStopListKey(stopListOf(DEFAULT_STOP_WORDS).version))).toBeDefined();
+
+    // Derived again from too few releases (an empty list, year buckets): the decade entries go,
+    // and no DELETE touches a term the derived list never posted, so no item of one appears.
+    const again = await reindex(
+      dynamoReindexDeps({ ...services, projections: releaseProjections(services.doc, services.tableName) }),
+      { deriveStopList: true },
+    );
+    expect(again.stopList).toMatchObject({ version: 'empty', span: 1 });
+    expect(((await get({ pk: 'W#and of', sk: '2010' }))?.ids as Set<string> | undefined)?.size ?? 0).toBe(0);
+    expect((await get({ pk: 'W#x16', sk: '2017' }))?.ids).toEqual(
+      new Set([expect.stringMatching(/^03-04#r16#/)]),
+    );
+    expect(await get({ pk: 'W#the of', sk: '2000' })).toBeUndefined();
+    expect(await get({ pk: 'W#the', sk: '2000' })).toBeUndefined();
+    expect(((await get({ pk: 'W#x16', sk: '2010' }))?.ids as Set<string> | undefined)?.size ?? 0).toBe(0);
   });
 
   it('ignores objects that are not release files', async () => {

@@ -29,6 +29,7 @@ import {
   planSync,
   searchItemsForBulk,
   stopListItem,
+  stopListItems,
   stopListOf,
 } from '#core/search/sync-plan.js';
 import { bitKnowledge, decideByBits, textBitsOf } from '#core/search/text-bits.js';
@@ -199,6 +200,26 @@ describe('sync plans', () => {
     const gone = planSync(undefined, copyItem(first), stop);
     // Every word and every adjacent pair: any of them may have been posted under the other list.
     expect(gone.deletes.map((c) => c.key.pk).sort()).toEqual(['W#budget', 'W#the', 'W#the budget', 'W#x']);
+  });
+
+  it('deletes exactly what the earlier list posted when its archived copy is given', () => {
+    const earlier = stopListOf(['the', 'of'], { span: 1, commonPairs: [] });
+    const body = 'the budget of the year';
+    const first = planSync(release('a', '2024-07-02', 'X', body), undefined, earlier);
+    const posted = first.adds.map((c) => c.word).sort();
+    expect(posted).toEqual(['budget', 'of the', 'x', 'year']);
+    const gone = planSync(undefined, copyItem(first), stop, earlier);
+    expect(gone.deletes.map((c) => c.word).sort()).toEqual(posted);
+    // A list of another version than the copy names is no guide: every word and pair goes.
+    const unsure = planSync(undefined, copyItem(first), stop, stopListOf(['the']));
+    expect(unsure.deletes.map((c) => c.word)).toContain('the budget');
+    // A word that overflowed under the earlier list was posted until then: it is deleted too.
+    const grown = stopListFromItem({ ...stopListItem(earlier), overflow: new Set(['budget']) });
+    const archived = stopListFromItem(stopListItems(earlier)[1] as Record<string, unknown>);
+    expect(grown.version).toBe(archived.version);
+    expect(planSync(undefined, copyItem(first), stop, archived).deletes.map((c) => c.word)).toContain(
+      'budget',
+    );
   });
 });
 

@@ -25,6 +25,14 @@ import { MIN_PREFIX_LENGTH } from './query.js';
 export const SEARCH_ENTRY_SORT_KEY = 'S';
 export const FOLDED_COPY_SORT_KEY = 'X';
 export const STOP_LIST_KEY: TableKey = { pk: 'SEARCH', sk: 'STOP' };
+
+/**
+ * A stop list kept by its version, as written (without later `overflow`): a sync of a release
+ * whose postings were written under an earlier list reads it to know exactly what was posted.
+ */
+export function archivedStopListKey(version: string): TableKey {
+  return { pk: STOP_LIST_KEY.pk, sk: `STOP#${version}` };
+}
 /** Version characters in a posting entry: enough that two texts of one release never share one in practice. */
 const VERSION_LENGTH = 8;
 

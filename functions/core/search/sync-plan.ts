@@ -15,6 +15,7 @@ import { type Release, toSummary } from '../release.js';
 import type { TableKey } from '../table-layout.js';
 import { distinctWords, type FoldedCopy, foldedCopyOf, MAX_INDEXED_WORD_LENGTH, wordsOf } from './fold.js';
 import {
+  archivedStopListKey,
   bucketOf,
   COMMON_PAIR_BITS,
   commonPairBucket,
@@ -92,6 +93,18 @@ function possiblyPostedTerms(copy: Pick<FoldedCopy, 'title' | 'body'>): Set<stri
   return out;
 }
 
+/**
+ * The terms a folded copy has postings of: its indexed words and pairs under the list it was
+ * written with, `stop` itself or `written` (an earlier list as archived, without the `overflow`
+ * it gathered later, so a word posted until it overflowed counts as posted). Without that list,
+ * any word or pair may have been posted.
+ */
+function postedTerms(previous: FoldedCopyItem, stop: StopList, written: StopList | undefined): Set<string> {
+  const list = previous.stopVersion === stop.version ? stop : written;
+  if (list?.version !== previous.stopVersion) return possiblyPostedTerms(previous);
+  return indexedWords(previous, list);
+}
+
 function isPairTerm(term: string): boolean {
   return term.includes(' ');
 }
@@ -156,9 +169,9 @@ export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: st
   return { ...foldedCopyKey(release.id), ...item };
 }
 
-export function stopListItem(stop: StopList): Item {
+export function stopListItem(stop: StopList, key: TableKey = STOP_LIST_KEY): Item {
   return {
-    ...STOP_LIST_KEY,
+    ...key,
     version: stop.version,
     words: [...stop.bitWords],
     span: stop.span,
@@ -166,19 +179,25 @@ export function stopListItem(stop: StopList): Item {
   };
 }
 
-/** The index changes that take a release from its previous folded copy to `release` (undefined: deleted). */
+/** The stop list item and its archived copy (by version): what every writer of a list puts. */
+export function stopListItems(stop: StopList): Item[] {
+  return [stopListItem(stop), stopListItem(stop, archivedStopListKey(stop.version))];
+}
+
+/**
+ * The index changes that take a release from its previous folded copy to `release` (undefined:
+ * deleted). `written`: the stop list the previous copy's postings were written under, when that
+ * is not `stop` (read from its archived copy); without it every word and pair of the previous
+ * copy is deleted (a DELETE of an absent entry does nothing).
+ */
 export function planSync(
   release: Release | undefined,
   previous: FoldedCopyItem | undefined,
   stop: StopList,
+  written?: StopList,
 ): SyncPlan {
-  // Postings written under another stop list: treat every word and pair as possibly posted (a
-  // DELETE of an absent entry does nothing), in the buckets of that list's span.
-  const before = previous
-    ? previous.stopVersion === stop.version
-      ? indexedWords(previous, stop)
-      : possiblyPostedTerms(previous)
-    : new Set<string>();
+  // Postings written under another stop list are removed from the buckets of that list's span.
+  const before = previous ? postedTerms(previous, stop, written) : new Set<string>();
   const oldSpan = previous?.span ?? 1;
   const oldEntry = previous ? postingEntry(previous.date, previous.id, previous.version, oldSpan) : undefined;
   const oldBucket = previous ? bucketOf(previous.date, oldSpan) : undefined;
@@ -364,10 +383,10 @@ export class SearchBulkBuilder {
     });
   }
 
-  /** Everything: the stop list item, per-release items, postings, vocabulary. */
+  /** Everything: the stop list items, per-release items, postings, vocabulary. */
   items(): Item[] {
     return [
-      stopListItem(this.stop),
+      ...stopListItems(this.stop),
       ...this.takeReleaseItems(),
       ...this.postingItems(),
       ...this.vocabularyItems(),
