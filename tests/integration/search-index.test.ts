@@ -8,7 +8,7 @@
  * would hold.
  */
 import { readFileSync } from 'node:fs';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSearchIndex } from '#adapters/dynamodb-search-index.js';
@@ -683,5 +683,82 @@ describe('posting buckets of another span', () => {
       const { ids } = await walk(handler, `q=harbour&limit=${limit}`);
       expect(ids, `limit ${limit}`).toEqual(['late', 'middle', 'early']);
     }
+  });
+});
+
+describe('postings that outgrow their item', () => {
+  it('moves a word and a pair to the overflow when an ADD would pass 400 KB, and q still answers', async () => {
+    const own = await freshServices({ stream: false });
+    const list = stopListOf(['of', 'the'], { span: 10, commonPairs: [] });
+    const before = [
+      release('quay-a', '2021-03-03', 'Harbour works', 'Work on the harbour of the city.'),
+      release('quay-b', '2022-04-04', 'Roads', 'The harbour road and the rail of the port.'),
+      release('quay-c', '2012-05-05', 'Older news', 'A bridge of the old town.'),
+    ];
+    await seedReleases(
+      own.doc,
+      own.tableName,
+      before.map((r) => stored(r, `${r.id}.md`)),
+      {
+        stopList: list,
+      },
+    );
+    await writeItems(own.doc, own.tableName, searchItemsForBulk(before, { stopList: list }));
+    // Fill both decade items of 2020 to the most entries an item of 400 KB takes: entries of
+    // releases that do not exist (their ids are never read once the term overflows).
+    const fill = async (pk: string) => {
+      const entries = (n: number) =>
+        Array.from({ length: n }, (_, i) => `2020-01-01#f${String(i).padStart(5, '0')}#abcdefgh`);
+      let low = 1000;
+      let high = 20_000;
+      while (high - low > 1) {
+        const middle = Math.floor((low + high) / 2);
+        try {
+          await own.doc.send(
+            new PutCommand({
+              TableName: own.tableName,
+              Item: { pk, sk: '2020', ids: new Set(entries(middle)) },
+            }),
+          );
+          low = middle;
+        } catch {
+          high = middle;
+        }
+      }
+      await own.doc.send(
+        new PutCommand({ TableName: own.tableName, Item: { pk, sk: '2020', ids: new Set(entries(low)) } }),
+      );
+      return low;
+    };
+    expect(await fill('W#harbour')).toBeGreaterThan(10_000);
+    await fill('W#of the');
+
+    // A new release whose entry (a longer id) no longer fits either item.
+    const added = release('harbour-quay-report', '2024-06-06', 'Quay', 'The harbour of the bay.');
+    await seedReleases(own.doc, own.tableName, [stored(added, `${added.id}.md`)], { stopList: list });
+    const index = new DynamoSearchIndex(own.doc, own.tableName);
+    await index.sync(added.id, added);
+    const { Item } = await own.doc.send(
+      new GetCommand({ TableName: own.tableName, Key: STOP_LIST_KEY, ConsistentRead: true }),
+    );
+    expect(Item?.overflow).toEqual(new Set(['harbour', 'of the']));
+    // The rest of the release was indexed, and it is found by both terms (now served by the scan).
+    expect(
+      (await own.doc.send(new GetCommand({ TableName: own.tableName, Key: { pk: 'W#bay', sk: '2020' } })))
+        .Item?.ids,
+    ).toEqual(new Set([expect.stringMatching(/^2024-06-06#harbour-quay-report#/)]));
+    const all = [...before, added];
+    const handler = countingHandler(() => {}, own);
+    for (const want of [
+      { words: ['harbour'] },
+      { phrases: [['of', 'the']] },
+      { phrases: [['harbour', 'of', 'the']] },
+    ]) {
+      expect((await walk(handler, queryString(want, 2))).ids, JSON.stringify(want)).toEqual(
+        expected(all, want),
+      );
+    }
+    // A later sync of the same release is unchanged by the overflow (nothing left to retry).
+    await index.sync(added.id, added);
   });
 });
