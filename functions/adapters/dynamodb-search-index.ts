@@ -52,6 +52,8 @@ export interface DynamoSearchIndexOptions {
 
 /** Vocabulary keys one container remembers having written (about 100 bytes each). */
 const VOCABULARY_MEMORY = 200_000;
+/** How old a cached stop list must be to be read again when a folded copy names another. */
+const REREAD_AFTER_MILLIS = 1000;
 /** Archived stop lists one container keeps (they never change; a re-derivation needs one). */
 const ARCHIVED_LISTS_KEPT = 4;
 
@@ -69,7 +71,11 @@ export class DynamoSearchIndex {
   /** Idempotent; `release` undefined removes the release from the index. */
   async sync(id: string, release: Release | undefined): Promise<void> {
     if (release && release.id !== id) throw new Error(`sync(${id}) was given release ${release.id}`);
-    const [previous, stop] = await Promise.all([this.foldedCopy(id), this.stopList()]);
+    const [previous, cached] = await Promise.all([this.foldedCopy(id), this.stopList()]);
+    // A copy written under another list than the cached one: the list may have been re-derived
+    // since it was read (and this release synced under the new one), so read it again.
+    const stop =
+      previous && previous.stopVersion !== cached.version ? await this.stopList(REREAD_AFTER_MILLIS) : cached;
     const written =
       previous && previous.stopVersion !== stop.version
         ? await this.archivedStopList(previous.stopVersion)
@@ -156,8 +162,8 @@ export class DynamoSearchIndex {
    * its presence tells queries that the index is built, and every release synced from then on is
    * in it. A conditional put that only a first sync can win; losing it means one already exists.
    */
-  private async stopList(): Promise<StopList> {
-    const ttl = this.options.stopListTtlMillis ?? 60_000;
+  private async stopList(maxAgeMillis?: number): Promise<StopList> {
+    const ttl = Math.min(maxAgeMillis ?? Number.POSITIVE_INFINITY, this.options.stopListTtlMillis ?? 60_000);
     if (this.stopListCache && Date.now() - this.stopListCache.at < ttl) return this.stopListCache.value;
     const read = async () =>
       (

@@ -11,17 +11,18 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoSearchIndex } from '#adapters/dynamodb-search-index.js';
+import { DynamoSearchIndex, dynamoStopLists } from '#adapters/dynamodb-search-index.js';
 import { parseRelease } from '#core/parse-release.js';
 import { releasePageSchema } from '#core/query-schemas.js';
 import type { Release, StoredRelease } from '#core/release.js';
-import { STOP_LIST_KEY, type StopList } from '#core/search/keys.js';
+import { foldedCopyKey, STOP_LIST_KEY, type StopList } from '#core/search/keys.js';
 import {
   type searchItemsForBulk as BulkFn,
   DocumentFrequency,
   planSync,
   searchItemsForBulk,
   stopListItem,
+  stopListItems,
   stopListOf,
 } from '#core/search/sync-plan.js';
 import { listSortKey } from '#core/table-layout.js';
@@ -760,5 +761,31 @@ describe('postings that outgrow their item', () => {
     }
     // A later sync of the same release is unchanged by the overflow (nothing left to retry).
     await index.sync(added.id, added);
+  });
+});
+
+describe('a stop list re-derived while a projector holds the old one', () => {
+  it('syncs a release already re-synced under the new list under that list again, not the cached one', async () => {
+    const own = await freshServices({ stream: false });
+    const old = stopListOf(['of', 'the']);
+    const derived = stopListOf(['of', 'the'], { span: 10, commonPairs: [] });
+    await writeItems(own.doc, own.tableName, stopListItems(old));
+    const r = release('quay', '2021-03-03', 'Harbour', 'Work on the harbour of the city.');
+    // A projector that read the old list, and keeps it for an hour.
+    const projector = new DynamoSearchIndex(own.doc, own.tableName, { stopListTtlMillis: 3_600_000 });
+    await projector.sync(r.id, r);
+    // The list is re-derived, and the release re-synced under it (as reindex does).
+    await dynamoStopLists(own.doc, own.tableName).write(derived);
+    await new DynamoSearchIndex(own.doc, own.tableName).sync(r.id, r);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A replay reaches the projector that still caches the old list.
+    await projector.sync(r.id, r);
+    const get = async (key: { pk: string; sk: string }) =>
+      (await own.doc.send(new GetCommand({ TableName: own.tableName, Key: key, ConsistentRead: true }))).Item;
+    expect(await get(foldedCopyKey('quay'))).toMatchObject({ stopVersion: derived.version, span: 10 });
+    expect((await get({ pk: 'W#of the', sk: '2020' }))?.ids).toEqual(
+      new Set([expect.stringMatching(/^2021-03-03#quay#/)]),
+    );
+    expect(((await get({ pk: 'W#harbour', sk: '2021' }))?.ids as Set<string> | undefined)?.size ?? 0).toBe(0);
   });
 });
