@@ -1,8 +1,8 @@
 /**
  * The services one benchmark run uses, all on loopback:
  *
- * - its own DynamoDB Local, in memory: the local stack keeps its data on disk, where DynamoDB
- *   Local writes about ten times slower, too slow to load 50,000 releases in a run;
+ * - its own DynamoDB Local, in memory (on disk with `--db-dir`, for sizes memory cannot hold): the
+ *   local stack keeps its data on disk, where DynamoDB Local writes several times slower;
  * - the local stack (scripts/local/stack.ts) on free ports and a temporary data directory, for
  *   its s3rver, its S3-event bridge and its HTTP server, with the real API handlers wired to the
  *   in-memory table through the stack's `loadFunctions` option. The stack's ingest function is
@@ -67,7 +67,10 @@ function installExitHook(): void {
   });
 }
 
-export async function startBenchEnvironment(log: (line: string) => void): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(
+  log: (line: string) => void,
+  options: { dataDir?: string | undefined } = {},
+): Promise<BenchEnvironment> {
   installExitHook();
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -75,7 +78,10 @@ export async function startBenchEnvironment(log: (line: string) => void): Promis
     cleanups.length = 0;
   };
   try {
-    const ddb = await startDynamoDbLocal({ port: await freePort() });
+    const ddb = await startDynamoDbLocal({
+      port: await freePort(),
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    });
     livePids.add(ddb.pid);
     cleanups.push(async () => {
       await ddb.stop();
