@@ -789,3 +789,36 @@ describe('a stop list re-derived while a projector holds the old one', () => {
     expect(((await get({ pk: 'W#harbour', sk: '2021' }))?.ids as Set<string> | undefined)?.size ?? 0).toBe(0);
   });
 });
+
+describe('sparse terms read in order', () => {
+  it("reads a sparse second term's postings by Query, not item by item with the driver's buckets", async () => {
+    const own = await freshServices({ stream: false });
+    const yearly = stopListOf([], { span: 1, commonPairs: [] });
+    // "kestrel" in one release a year for 20 years, "ferry" in every second of them.
+    const all = Array.from({ length: 20 }, (_, i) =>
+      release(
+        `r${i}`,
+        `${2001 + i}-06-0${1 + (i % 9)}`,
+        `Report ${i}`,
+        i % 2 === 0 ? `The kestrel and the ferry, year ${i}.` : `The kestrel alone, year ${i}.`,
+      ),
+    );
+    await seedReleases(
+      own.doc,
+      own.tableName,
+      all.map((r) => stored(r, `${r.id}.md`)),
+      { stopList: yearly },
+    );
+    await writeItems(own.doc, own.tableName, searchItemsForBulk(all, { stopList: yearly }));
+    const keys: string[] = [];
+    const handler = countingHandler((key) => keys.push(key.pk), own);
+    for (const limit of [2, 20]) {
+      const want = { words: ['kestrel', 'ferry'] };
+      expect((await walk(handler, queryString(want, limit))).ids, `limit ${limit}`).toEqual(
+        expected(all, want),
+      );
+    }
+    // The driver is "ferry" (10 entries); "kestrel" (20 entries, 640 bytes) is read in order.
+    expect(keys.filter((pk) => pk === 'W#kestrel')).toEqual([]);
+  });
+});

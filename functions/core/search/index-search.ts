@@ -14,6 +14,8 @@ import { phraseInFilter } from './pair-filter.js';
 import {
   chooseDriver,
   type DriverOption,
+  EXTRAPOLATION_YEARS,
+  estimate,
   MAX_PREFIX_WORDS,
   needsFoldedCopy,
   PROBE_BUCKETS,
@@ -53,25 +55,36 @@ interface Bounds {
   oldest?: string;
 }
 
-/** One word's postings as a stream of months, newest first, paged on demand. */
+/** Posting items per `Query` page of a walk. */
+const PAGE_BUCKETS = 24;
+
+/**
+ * One word's postings as a stream of months, newest first, paged on demand: PAGE_BUCKETS at a
+ * time, or (`growing`) twice as many as the page before, from PROBE_BUCKETS up, so that a walk
+ * that stops early has read at most about twice what it needed.
+ */
 class WordStream {
   private buffer: PostingMonth[];
   private more: boolean;
+  private pageBuckets: number;
 
   constructor(
     private readonly reader: SearchIndexReader,
     private readonly word: string,
     private readonly bounds: Bounds,
     first: PostingPage,
+    private readonly growing = false,
   ) {
     this.buffer = [...first.months];
     this.more = first.hasMore;
+    this.pageBuckets = growing ? PROBE_BUCKETS : PAGE_BUCKETS;
   }
 
   async head(): Promise<PostingMonth | undefined> {
     if (this.buffer.length === 0 && this.more) {
       const last = this.lastMonth;
-      const request: PostingRequest = { word: this.word, ...this.bounds, limit: 24 };
+      const request: PostingRequest = { word: this.word, ...this.bounds, limit: this.pageBuckets };
+      if (this.growing) this.pageBuckets = Math.min(PAGE_BUCKETS, this.pageBuckets * 2);
       if (last !== undefined) request.before = last;
       const page = await this.reader.postings(request);
       this.buffer = [...page.months];
@@ -86,6 +99,19 @@ class WordStream {
     const month = this.buffer.shift();
     if (month) this.lastMonth = month.month;
     return month;
+  }
+
+  /**
+   * The word's entries in bucket `month`, reading on (newest first) past newer buckets; asked
+   * for buckets in descending order, as the driver walks them. Undefined: no item there.
+   */
+  async entriesAt(month: string): Promise<string[] | undefined> {
+    for (;;) {
+      const head = await this.head();
+      if (!head || head.month < month) return undefined;
+      if (head.month === month) return head.entries;
+      this.take();
+    }
   }
 }
 
@@ -186,6 +212,7 @@ export async function indexSearchPage(
   const stream = new UnionStream(
     driver.words.map((word, i) => new WordStream(reader, word, bounds, driver.pages[i] as PostingPage)),
   );
+  const streamed = streamedTerms(options, driver, intersect, reader, bounds, stop.span);
 
   const items: ReleaseSummary[] = [];
   let examined = 0;
@@ -205,8 +232,15 @@ export async function indexSearchPage(
     let candidates = candidatesOf(month, request, stop.span);
     if (candidates.length > 0 && intersect.length + subtract.length > 0) {
       // A word both required and excluded (`a -a`) is read once: BatchGetItem refuses duplicate keys.
-      const words = [...new Set([...intersect, ...subtract])];
-      const postings = await reader.postingItems(words.map((word) => ({ word, month: month.month })));
+      const words = [...new Set([...intersect, ...subtract])].filter((word) => !streamed.has(word));
+      const postings =
+        words.length > 0
+          ? await reader.postingItems(words.map((word) => ({ word, month: month.month })))
+          : new Map<string, string[]>();
+      for (const [word, terms] of streamed) {
+        const entries = await terms.entriesAt(month.month);
+        if (entries) postings.set(postingItemId(word, month.month), entries);
+      }
       const has = (word: string, raw: string) =>
         postings.get(postingItemId(word, month.month))?.includes(raw) ?? false;
       candidates = candidates.filter(
@@ -235,6 +269,38 @@ export async function indexSearchPage(
     last = `${month.month}-00`;
     if (outOfBudget()) return result(last);
   }
+}
+
+/** Bytes a posting entry takes, about (`<date>#<id>#<version>`), to estimate what a term's postings weigh. */
+const ENTRY_BYTES = 32;
+/** Bytes one read unit reads with eventual consistency (half a unit per 4 KB). */
+const BYTES_PER_READ_UNIT = 8192;
+
+/**
+ * Required terms whose postings are cheaper to read in order, a `Query` page of buckets at a
+ * time (starting from the probe already read), than bucket by bucket with the driver: a
+ * `BatchGetItem` of one posting item costs at least half a read unit, however few its entries,
+ * while a `Query` costs the bytes it reads. A sparse term over many buckets reads all of them for
+ * less than one item per bucket the driver visits.
+ */
+function streamedTerms(
+  options: ReadonlyArray<DriverOption & { pages: PostingPage[] }>,
+  driver: DriverOption,
+  intersect: readonly string[],
+  reader: SearchIndexReader,
+  bounds: Bounds,
+  span: number,
+): Map<string, WordStream> {
+  const out = new Map<string, WordStream>();
+  const driverBuckets = Math.min(estimate(driver, span), Math.ceil(EXTRAPOLATION_YEARS / span));
+  for (const option of options) {
+    if (option.kind !== 'word' || option === driver || !intersect.includes(option.term)) continue;
+    const streamUnits = (estimate(option, span) * ENTRY_BYTES) / BYTES_PER_READ_UNIT;
+    const batchUnits = driverBuckets / 2;
+    if (streamUnits < batchUnits)
+      out.set(option.term, new WordStream(reader, option.term, bounds, option.pages[0] as PostingPage, true));
+  }
+  return out;
 }
 
 function probeFigures(pages: readonly PostingPage[]): DriverOption['probe'] {

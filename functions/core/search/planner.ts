@@ -13,7 +13,7 @@ export const MAX_PREFIX_WORDS = 40;
 /** Posting items (buckets) read per term to estimate its frequency (they start the walk of the driver). */
 export const PROBE_BUCKETS = 3;
 /** Years a term's estimate is extrapolated to when its probe did not reach its end. */
-const EXTRAPOLATION_YEARS = 35;
+export const EXTRAPOLATION_YEARS = 35;
 
 export interface QueryParts {
   /** Required terms with postings (words, and pairs of adjacent stop words in phrases): intersected bucket by bucket. */
