@@ -19,7 +19,7 @@ import { toApiGatewayEvent } from '#local/http-adapter.js';
 import { Sequencer, sqsEventOf, toS3Events } from '#local/s3-events.js';
 import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
 import { esbuildOptions, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '../infra/bundling.js';
-import { generateCorpus } from '../scripts/corpus/generate.js';
+import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import type { BenchEnvironment } from './environment.js';
 import type { Progress } from './progress.js';
 import { median, round } from './stats.js';
@@ -225,7 +225,7 @@ async function eventFiles(
   env: BenchEnvironment,
   workDir: string,
   runs: number,
-  loaded: { seed: number; endDate: string },
+  loaded: readonly CorpusFile[],
 ): Promise<Record<HandlerName, { real: string[]; minimal: string[] }>> {
   const dir = resolve(workDir, 'events');
   mkdirSync(dir, { recursive: true });
@@ -246,7 +246,9 @@ async function eventFiles(
   const problems = write('problems', http('/problems'));
   // Fresh objects (another seed) so every ingest run does the whole path, never a duplicate.
   const files = [...generateCorpus({ seed: 7_919, count: 2 * runs, endDate: '2025-06-30' })];
-  const loadedFiles = [...generateCorpus({ seed: loaded.seed, count: 2 * runs, endDate: loaded.endDate })];
+  // The very files loaded (a corpus generated with another count would hold other texts, and the
+  // projector would index a new version instead of replaying).
+  const loadedFiles = loaded;
   const sequencer = new Sequencer();
   const ingest: { real: string[]; minimal: string[] } = { real: [], minimal: [] };
   const project: { real: string[]; minimal: string[] } = { real: [], minimal: [] };
@@ -317,8 +319,8 @@ export async function measureColdStarts(
     runs: number;
     workDir: string;
     progress: Progress;
-    /** The corpus already in the table (and its word index): the projector's records replay it. */
-    loaded: { seed: number; endDate: string };
+    /** Files already in the table (and its word index), two per run: the projector's records replay them. */
+    loaded: readonly CorpusFile[];
   },
 ): Promise<ColdStartFigures[]> {
   const { runs, progress } = options;

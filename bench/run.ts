@@ -432,6 +432,8 @@ async function main(): Promise<void> {
     // list from them, as a bulk load (or `reindex --derive-stop-list`) of that many releases would.
     const frequency = new DocumentFrequency();
     const all: Release[] = [];
+    /** The first files loaded, which the projector's cold starts replay. */
+    const replayable: CorpusFile[] = [];
     let stop: StopList | undefined;
     const results: SizeResult[] = [];
     let loaded = 0;
@@ -441,6 +443,7 @@ async function main(): Promise<void> {
       // The stop list of this size, written before its releases: the projector and the bulk loader
       // give list items stop-word bits under it.
       const files = take(corpus, size - loaded);
+      if (replayable.length === 0) replayable.push(...files.slice(0, 2 * (opts.coldRuns + 1)));
       for (const file of files) frequency.add(file.release);
       const previous = stop;
       stop = frequency.stopList();
@@ -494,7 +497,7 @@ async function main(): Promise<void> {
       runs: opts.coldRuns,
       workDir: WORK_DIR,
       progress,
-      loaded: { seed: opts.seed, endDate: opts.endDate },
+      loaded: replayable,
     });
 
     const computed = computeTargets(results, coldStarts);
