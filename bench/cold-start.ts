@@ -246,9 +246,6 @@ async function eventFiles(
   const problems = write('problems', http('/problems'));
   // Fresh objects (another seed) so every ingest run does the whole path, never a duplicate.
   const files = [...generateCorpus({ seed: 7_919, count: 2 * runs, endDate: '2025-06-30' })];
-  // The very files loaded (a corpus generated with another count would hold other texts, and the
-  // projector would index a new version instead of replaying).
-  const loadedFiles = loaded;
   const sequencer = new Sequencer();
   const ingest: { real: string[]; minimal: string[] } = { real: [], minimal: [] };
   const project: { real: string[]; minimal: string[] } = { real: [], minimal: [] };
@@ -273,7 +270,9 @@ async function eventFiles(
     // indexed (a replay, as after a retried batch): its work is then about what a minimal handler's
     // is, so the figure is the function's start-up. A new release's sync, one write per distinct
     // word, is ingest's cost, measured there.
-    const replayed = loadedFiles[index];
+    // The very files loaded (a corpus generated with another count would hold other texts, and the
+    // projector would index a new version instead of replaying).
+    const replayed = loaded[index];
     if (!replayed) throw new Error('too few loaded releases to replay');
     const parsed = parseRelease(replayed.text, replayed.key);
     if (!parsed.ok) throw new Error(`generated file ${replayed.key} does not parse`);

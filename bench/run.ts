@@ -243,6 +243,9 @@ function addFigures(byKind: IndexFigures['byKind'], items: readonly Item[]): voi
   }
 }
 
+/** Releases added to the index builder, and ten times as many shared items put, per step. */
+const INDEX_STEP = 2000;
+
 /**
  * The word index of every release loaded so far, as one bulk load of them writes it, under the
  * stop list derived at this size: aggregated items by BatchWriteItem (a put replaces an item; one
@@ -251,9 +254,6 @@ function addFigures(byKind: IndexFigures['byKind'], items: readonly Item[]): voi
  * release is synced again: a walk reads them and skips their entries. Write units: what a
  * BatchWriteItem put of each item costs (1 KB each, rounded up per item), over the releases.
  */
-/** Releases added to the index builder, and ten times as many shared items put, per step. */
-const INDEX_STEP = 2000;
-
 async function loadIndex(
   env: BenchEnvironment,
   load: IndexLoad,

@@ -433,6 +433,17 @@ function release(id: string, date: string, title: string, body: string, minister
   };
 }
 
+/** Seeds `releases` (as files `<id>.md`) and their index as a bulk load writes it under `stop`. */
+async function seedIndexed(on: TestServices, releases: readonly Release[], stop: StopList): Promise<void> {
+  await seedReleases(
+    on.doc,
+    on.tableName,
+    releases.map((r) => stored(r, `${r.id}.md`)),
+    { stopList: stop },
+  );
+  await writeItems(on.doc, on.tableName, searchItemsForBulk(releases, { stopList: stop }));
+}
+
 type Item = Record<string, unknown>;
 
 async function indexItems(own: TestServices): Promise<Item[]> {
@@ -667,13 +678,7 @@ describe('posting buckets of another span', () => {
       release('middle', '2023-05-05', 'Harbour', 'The harbour again.'),
       release('early', '2021-02-02', 'Harbour', 'The harbour once more.'),
     ];
-    await seedReleases(
-      own.doc,
-      own.tableName,
-      all.map((r) => stored(r, `${r.id}.md`)),
-      { stopList: decades },
-    );
-    await writeItems(own.doc, own.tableName, searchItemsForBulk(all, { stopList: decades }));
+    await seedIndexed(own, all, decades);
     // What a sync under the yearly list left behind (a projector that still had it cached): the
     // same current entry of `middle`, in the year item 2023 (newer than the decade item 2020).
     const leftover = planSync(all[1], undefined, yearly).adds.find((c) => c.word === 'harbour');
@@ -696,15 +701,7 @@ describe('postings that outgrow their item', () => {
       release('quay-b', '2022-04-04', 'Roads', 'The harbour road and the rail of the port.'),
       release('quay-c', '2012-05-05', 'Older news', 'A bridge of the old town.'),
     ];
-    await seedReleases(
-      own.doc,
-      own.tableName,
-      before.map((r) => stored(r, `${r.id}.md`)),
-      {
-        stopList: list,
-      },
-    );
-    await writeItems(own.doc, own.tableName, searchItemsForBulk(before, { stopList: list }));
+    await seedIndexed(own, before, list);
     // Fill both decade items of 2020 to the most entries an item of 400 KB takes: entries of
     // releases that do not exist (their ids are never read once the term overflows).
     const fill = async (pk: string) => {
@@ -803,13 +800,7 @@ describe('sparse terms read in order', () => {
         i % 2 === 0 ? `The kestrel and the ferry, year ${i}.` : `The kestrel alone, year ${i}.`,
       ),
     );
-    await seedReleases(
-      own.doc,
-      own.tableName,
-      all.map((r) => stored(r, `${r.id}.md`)),
-      { stopList: yearly },
-    );
-    await writeItems(own.doc, own.tableName, searchItemsForBulk(all, { stopList: yearly }));
+    await seedIndexed(own, all, yearly);
     const keys: string[] = [];
     const handler = countingHandler((key) => keys.push(key.pk), own);
     for (const limit of [2, 20]) {

@@ -21,7 +21,13 @@ import {
   pairHash,
   phraseInFilter,
 } from '#core/search/pair-filter.js';
-import { chooseDriver, type DriverOption, needsFoldedCopy, splitQuery } from '#core/search/planner.js';
+import {
+  chooseDriver,
+  type DriverOption,
+  needsFoldedCopy,
+  readInOrder,
+  splitQuery,
+} from '#core/search/planner.js';
 import { matchesText, parseSearchQuery } from '#core/search/query.js';
 import {
   DocumentFrequency,
@@ -268,6 +274,21 @@ describe('planner', () => {
     expect(chooseDriver([option('a', 30, 3, false), option('b', 100, 4, true)])?.term).toBe('b');
     expect(chooseDriver([option('a', 30, 3, false), option('b', 100, 4, true)], 10)?.term).toBe('a');
     expect(chooseDriver([])).toBeUndefined();
+  });
+
+  it('reads in order the required terms whose postings weigh less than an item per driver bucket', () => {
+    // The driver: ~35 entries over 35 one-year buckets, so up to 35 items at half a unit each.
+    const driver = option('driver', 3, 3, false);
+    const sparse = option('sparse', 15, 3, false); // ~175 entries: ~0.7 units in order
+    const whole = option('whole', 1000, 3, true); // 1,000 entries: ~3.9 units in order
+    const dense = option('dense', 3000, 3, false); // ~35,000 entries: ~137 units in order
+    const options = [driver, sparse, whole, dense, option('excluded', 3, 3, false)];
+    const terms = (span: number) =>
+      readInOrder(options, driver, ['sparse', 'whole', 'dense'], span).map((o) => o.term);
+    expect(terms(1)).toEqual(['sparse', 'whole']);
+    // In ten-year buckets the driver visits at most 4 items (2 units): only lighter terms go in order.
+    expect(terms(10)).toEqual(['sparse']);
+    expect(readInOrder(options, driver, ['driver'], 1)).toEqual([]);
   });
 
   it('leaves stop words to verification and asks for the folded copy only when needed', () => {

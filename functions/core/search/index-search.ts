@@ -14,11 +14,10 @@ import { phraseInFilter } from './pair-filter.js';
 import {
   chooseDriver,
   type DriverOption,
-  EXTRAPOLATION_YEARS,
-  estimate,
   MAX_PREFIX_WORDS,
   needsFoldedCopy,
   PROBE_BUCKETS,
+  readInOrder,
   splitQuery,
 } from './planner.js';
 import type { PostingMonth, PostingPage, PostingRequest, SearchIndexReader } from './ports.js';
@@ -271,17 +270,9 @@ export async function indexSearchPage(
   }
 }
 
-/** Bytes a posting entry takes, about (`<date>#<id>#<version>`), to estimate what a term's postings weigh. */
-const ENTRY_BYTES = 32;
-/** Bytes one read unit reads with eventual consistency (half a unit per 4 KB). */
-const BYTES_PER_READ_UNIT = 8192;
-
 /**
- * Required terms whose postings are cheaper to read in order, a `Query` page of buckets at a
- * time (starting from the probe already read), than bucket by bucket with the driver: a
- * `BatchGetItem` of one posting item costs at least half a read unit, however few its entries,
- * while a `Query` costs the bytes it reads. A sparse term over many buckets reads all of them for
- * less than one item per bucket the driver visits.
+ * Streams of the required terms the planner reads in order (`readInOrder`), continuing from the
+ * probe already read, in pages that grow from PROBE_BUCKETS.
  */
 function streamedTerms(
   options: ReadonlyArray<DriverOption & { pages: PostingPage[] }>,
@@ -292,13 +283,8 @@ function streamedTerms(
   span: number,
 ): Map<string, WordStream> {
   const out = new Map<string, WordStream>();
-  const driverBuckets = Math.min(estimate(driver, span), Math.ceil(EXTRAPOLATION_YEARS / span));
-  for (const option of options) {
-    if (option.kind !== 'word' || option === driver || !intersect.includes(option.term)) continue;
-    const streamUnits = (estimate(option, span) * ENTRY_BYTES) / BYTES_PER_READ_UNIT;
-    const batchUnits = driverBuckets / 2;
-    if (streamUnits < batchUnits)
-      out.set(option.term, new WordStream(reader, option.term, bounds, option.pages[0] as PostingPage, true));
+  for (const option of readInOrder(options, driver, intersect, span)) {
+    out.set(option.term, new WordStream(reader, option.term, bounds, option.pages[0] as PostingPage, true));
   }
   return out;
 }

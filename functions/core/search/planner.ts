@@ -13,7 +13,11 @@ export const MAX_PREFIX_WORDS = 40;
 /** Posting items (buckets) read per term to estimate its frequency (they start the walk of the driver). */
 export const PROBE_BUCKETS = 3;
 /** Years a term's estimate is extrapolated to when its probe did not reach its end. */
-export const EXTRAPOLATION_YEARS = 35;
+const EXTRAPOLATION_YEARS = 35;
+/** Bytes a posting entry takes, about (`<date>#<id>#<version>`): what a term's postings weigh. */
+const ENTRY_BYTES = 32;
+/** Bytes one read unit reads with eventual consistency (half a unit per 4 KB). */
+const BYTES_PER_READ_UNIT = 8192;
 
 export interface QueryParts {
   /** Required terms with postings (words, and pairs of adjacent stop words in phrases): intersected bucket by bucket. */
@@ -75,8 +79,12 @@ export interface DriverOption {
 export function estimate(option: DriverOption, span = 1): number {
   const { entries, months, complete } = option.probe;
   if (complete) return entries;
-  const buckets = Math.ceil(EXTRAPOLATION_YEARS / span);
-  return Math.max(entries + 1, (entries / Math.max(1, months)) * buckets);
+  return Math.max(entries + 1, (entries / Math.max(1, months)) * bucketsOver(span));
+}
+
+/** Posting buckets of `span` years over the years a term's estimate is extrapolated to. */
+function bucketsOver(span: number): number {
+  return Math.ceil(EXTRAPOLATION_YEARS / span);
 }
 
 export function chooseDriver(options: readonly DriverOption[], span = 1): DriverOption | undefined {
@@ -95,5 +103,28 @@ export function needsFoldedCopy(query: SearchQuery, parts: QueryParts, driver: D
     parts.unindexed.length > 0 ||
     otherPrefixes.length > 0 ||
     parts.otherExclusions
+  );
+}
+
+/**
+ * The required terms (of `intersect`, other than the driver) cheaper to read in order, a `Query`
+ * page of buckets at a time, than item by item with each bucket the driver visits: a
+ * `BatchGetItem` of one posting item costs at least half a read unit however few its entries,
+ * a `Query` the bytes it reads. So a term whose whole postings weigh less than half a unit per
+ * bucket the driver may visit is read in order.
+ */
+export function readInOrder<T extends DriverOption>(
+  options: readonly T[],
+  driver: DriverOption,
+  intersect: readonly string[],
+  span: number,
+): T[] {
+  const driverBuckets = Math.min(estimate(driver, span), bucketsOver(span));
+  return options.filter(
+    (option) =>
+      option.kind === 'word' &&
+      option !== driver &&
+      intersect.includes(option.term) &&
+      (estimate(option, span) * ENTRY_BYTES) / BYTES_PER_READ_UNIT < driverBuckets / 2,
   );
 }
