@@ -1,21 +1,21 @@
 /**
  * The synthetic corpus as the benchmark uses it: generated files parsed by the real parser, and
  * the items ingestion and the projector would leave for them (release item, list items, entity
- * figures, source key), built by their own definitions (functions/core/release-items.ts) for
+ * figures, source key), built by their own definitions (functions/table/release-items.ts) for
  * the raw BatchWriteItem baseline and the bulk loader.
  */
-import { parseRelease } from '#core/parse-release.js';
-import type { EntityKind, Release } from '#core/release.js';
+import { parseRelease } from '#release/parse-release.js';
+import type { EntityKind, Release } from '#release/release.js';
+import { wordsOf } from '#search/fold.js';
+import type { StopList } from '#search/keys.js';
+import { textBitsOf } from '#search/text-bits.js';
 import {
   EntityTally as CoreEntityTally,
   needsChunks,
   releaseItemFor,
   sourceItemFor,
-} from '#core/release-items.js';
-import { wordsOf } from '#core/search/fold.js';
-import type { StopList } from '#core/search/keys.js';
-import { textBitsOf } from '#core/search/text-bits.js';
-import { listItemsFor } from '#core/table-layout.js';
+} from '#table/release-items.js';
+import { listItemsFor } from '#table/table-layout.js';
 import type { CorpusFile } from '../scripts/corpus/generate.js';
 import type { Item } from './dynamo.js';
 

@@ -15,8 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { isReleaseChangeRecord } from '#adapters/stream-records.js';
-import type { StopList } from '#core/search/keys.js';
+import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
+import type { StopList } from '#search/keys.js';
 import { setTableStream } from '../scripts/local/provision.js';
 import { sqsEventOf } from '../scripts/local/s3-events.js';
 import { startStreamPoller } from '../scripts/local/stream-poller.js';
@@ -143,7 +143,7 @@ export async function measureIngest(
   const { concurrency, chunk, progress } = options;
   const { makeHandler } = await import('#handlers/ingest.js');
   const { makeHandler: makeProjector } = await import('#handlers/project.js');
-  const { changeLogProjection } = await import('#adapters/dynamodb-change-log.js');
+  const { changeLogProjection } = await import('#changes/aws/dynamodb-change-log.js');
   // The functions get clients of their own, timed and metered by their middleware stacks.
   const timer = new RequestTimer();
   const meter = new CapacityMeter();

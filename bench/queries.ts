@@ -7,11 +7,11 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { parseParams, releasesParamsSchema } from '#core/query-params.js';
-import { planReleasesQuery } from '#core/query-plan.js';
-import type { ReleaseSummary } from '#core/release.js';
-import { listPartition, listSortKey } from '#core/table-layout.js';
 import { toApiGatewayEvent } from '#local/http-adapter.js';
+import { parseParams, releasesParamsSchema } from '#query/query-params.js';
+import { planReleasesQuery } from '#query/query-plan.js';
+import type { ReleaseSummary } from '#release/release.js';
+import { listPartition, listSortKey } from '#table/table-layout.js';
 import type { EntityTally, WordTally } from './corpus-items.js';
 import { itemSize, readUnits } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';

@@ -296,7 +296,7 @@ function coldStartAnalysis(results: Results, target: Target): string[] {
           )
           .join('; ')}). ` +
         'The query functions build at import the zod schemas of every parameter and of the OpenAPI document ' +
-        '(functions/core/query-schemas.ts through query-openapi.ts, which `/problems` imports for its cache policy), although only ' +
+        '(functions/query/query-schemas.ts through query-openapi.ts, which `/problems` imports for its cache policy), although only ' +
         '`/openapi.json` needs the response schemas. ' +
         `${results.bundles.some((b) => b.largest.some((part) => part.source === 'js-yaml')) ? "Ingest bundles two YAML parsers (`yaml` for the parser, `js-yaml` through gray-matter's default engines). " : ''}` +
         `The ingest first answer makes ${last ? last.ingest.eventPath.requests.reduce((total, r) => total + r.perRelease, 0).toFixed(0) : 'several'} ` +
@@ -322,7 +322,7 @@ function queryAnalysis(results: Results, cost: Target, http: Target): string[] {
       `${plain.map((row) => row.q.cost.consumedPerPage).reduce((a, b) => Math.max(a, b), 0)} RCU per page at every size, while a naive ` +
       `Scan costs ${n(Math.min(...plain.map((row) => row.q.scanPerPage)))} to ${n(Math.max(...plain.map((row) => row.q.scanPerPage)))} RCU ` +
       `per page (at least ${n(maxScanRatio)}x more). What is left above the minimum is the one extra item each page reads to know ` +
-      'whether a next page exists (functions/adapters/dynamodb-release-reader.ts, `Limit: limit + 1`): when the 21st item takes ' +
+      'whether a next page exists (functions/query/aws/dynamodb-release-reader.ts, `Limit: limit + 1`): when the 21st item takes ' +
       'the read across a 4 KB boundary the page costs half a unit more, so the ratio lands between 1.0x and about 1.2x depending ' +
       'on the sizes of the items near the page end. Reading exactly `limit` items and taking `LastEvaluatedKey` as the next ' +
       'page would remove it, at the price of an occasional empty last page.',

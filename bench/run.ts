@@ -15,9 +15,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Release } from '#core/release.js';
-import type { StopList } from '#core/search/keys.js';
-import { DocumentFrequency, SearchBulkBuilder, stopListItems } from '#core/search/sync-plan.js';
+import type { Release } from '#release/release.js';
+import type { StopList } from '#search/keys.js';
+import { DocumentFrequency, SearchBulkBuilder, stopListItems } from '#search/sync-plan.js';
 import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import { buildBundles, measureColdStarts } from './cold-start.js';
 import {

@@ -5,13 +5,13 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { METRICS } from '#core/metric-names.js';
+import { CursorSecret } from '#infra/constructs/cursor-secret.js';
+import { IngestPipeline } from '#infra/constructs/ingest-pipeline.js';
+import { Observability } from '#infra/constructs/observability.js';
+import { QueryApi } from '#infra/constructs/query-api.js';
+import { ReleasesTable } from '#infra/constructs/releases-table.js';
+import { METRICS } from '#platform/metric-names.js';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
-import { CursorSecret } from './constructs/cursor-secret.js';
-import { IngestPipeline } from './constructs/ingest-pipeline.js';
-import { Observability } from './constructs/observability.js';
-import { QueryApi } from './constructs/query-api.js';
-import { ReleasesTable } from './constructs/releases-table.js';
 import { type StageSettings, settingsFor, stackNameFor } from './stages.js';
 
 export interface ReleasesStackProps extends StackProps {

@@ -9,13 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import {
-  BUNDLE,
-  esbuildOptions,
-  HANDLER_ENTRIES,
-  type HandlerName,
-  PROJECT_ROOT,
-} from '../infra/bundling.js';
+import { BUNDLE, esbuildOptions, HANDLER_ENTRIES, type HandlerName, PROJECT_ROOT } from '#infra/bundling.js';
 
 export interface BundleFigures {
   name: HandlerName;

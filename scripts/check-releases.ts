@@ -13,8 +13,8 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseRelease, type ReleaseProblem } from '#core/parse-release.js';
-import { decodeReleaseFile, isReleaseFileKey, oversizeProblem } from '#core/release-files.js';
+import { parseRelease, type ReleaseProblem } from '#release/parse-release.js';
+import { decodeReleaseFile, isReleaseFileKey, oversizeProblem } from '#release/release-files.js';
 
 const USAGE = 'usage: npm run check -- [--verbose] <file or folder>...';
 

@@ -8,7 +8,7 @@
  *   npm run reindex -- --reproject             also rebuild the word index, change log and list bits
  *   npm run reindex -- --derive-stop-list      derive the word index's stop list from the releases, then reproject
  *
- * Safe at any time, also while uploads go on (see functions/core/reindex.ts).
+ * Safe at any time, also while uploads go on (see functions/reconcile/reindex.ts).
  */
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -16,9 +16,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Presets, SingleBar } from 'cli-progress';
-import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
-import { releaseProjections } from '#adapters/release-projections.js';
-import { reindex } from '#core/reindex.js';
+import { releaseProjections } from '#projection/aws/release-projections.js';
+import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
+import { reindex } from '#reconcile/reindex.js';
 import { localDynamoDbClient } from './local/dynamodb-local.js';
 import { localS3Client } from './local/s3-server.js';
 

@@ -1,29 +1,29 @@
 /**
  * Lambda entry point of the public query API: every route of routes.ts served by function `api`,
  * plus problem+json 404s for whatever reaches the `$default` route.
- * HTTP event -> adapters/http.ts -> core/query-releases.ts -> adapters/dynamodb-release-reader.ts.
+ * HTTP event -> query/aws/http.ts -> query/query-releases.ts -> query/aws/dynamodb-release-reader.ts.
  */
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { cursorSecretSource, envSwitch, requireEnv } from '#adapters/config.js';
-import { DynamoChangeReader } from '#adapters/dynamodb-change-log.js';
-import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
-import { type MatchedRequest, type Ok, queryOf, serve } from '#adapters/http.js';
-import { logger } from '#adapters/logger.js';
-import { createMetrics, type Metrics, publishRequestMetrics, RequestWork } from '#adapters/metrics.js';
+import { DynamoChangeReader } from '#changes/aws/dynamodb-change-log.js';
+import { cursorSecretSource, envSwitch, requireEnv } from '#platform/aws/config.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics, type Metrics, publishRequestMetrics, RequestWork } from '#platform/aws/metrics.js';
 import {
   type CursorSecret,
   resolveCursorSecret,
   SecretsManagerCursorKeys,
-} from '#adapters/secrets-manager.js';
-import { NO_ROUTE } from '#core/metric-names.js';
-import { listChanges } from '#core/query-changes.js';
-import type { CursorKeys } from '#core/query-cursor.js';
-import { buildOpenApiDocument, operationFor } from '#core/query-openapi.js';
-import { parseParams } from '#core/query-params.js';
+} from '#platform/aws/secrets-manager.js';
+import { NO_ROUTE } from '#platform/metric-names.js';
+import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
+import { type MatchedRequest, type Ok, queryOf, serve } from '#query/aws/http.js';
+import { listChanges } from '#query/query-changes.js';
+import type { CursorKeys } from '#query/query-cursor.js';
+import { buildOpenApiDocument, operationFor } from '#query/query-openapi.js';
+import { parseParams } from '#query/query-params.js';
 import {
   DEFAULT_TEXT_BUDGET,
   getRelease,
@@ -32,8 +32,8 @@ import {
   type QueryContext,
   releasesFeed,
   type TextSearchBudget,
-} from '#core/query-releases.js';
-import { ATOM_MEDIA_TYPE, atomFeed } from '#core/release-feed.js';
+} from '#query/query-releases.js';
+import { ATOM_MEDIA_TYPE, atomFeed } from '#query/release-feed.js';
 
 export interface ApiDeps {
   doc: DynamoDBDocumentClient;

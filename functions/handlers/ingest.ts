@@ -11,14 +11,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { requireEnv } from '#adapters/config.js';
-import { DynamoReleaseStore } from '#adapters/dynamodb-release-store.js';
-import { logger } from '#adapters/logger.js';
-import { createMetrics, type Metrics, MetricUnit } from '#adapters/metrics.js';
-import { s3EventOfMessage, toObjectEvent } from '#adapters/s3-event.js';
-import { S3ReleaseFiles } from '#adapters/s3-release-files.js';
-import { applyObjectEvent } from '#core/apply-object-event.js';
-import { METRICS } from '#core/metric-names.js';
+import { applyObjectEvent } from '#ingest/apply-object-event.js';
+import { DynamoReleaseStore } from '#ingest/aws/dynamodb-release-store.js';
+import { s3EventOfMessage, toObjectEvent } from '#ingest/aws/s3-event.js';
+import { S3ReleaseFiles } from '#ingest/aws/s3-release-files.js';
+import { requireEnv } from '#platform/aws/config.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
+import { METRICS } from '#platform/metric-names.js';
 
 export interface IngestDeps {
   doc: DynamoDBDocumentClient;

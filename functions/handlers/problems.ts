@@ -6,19 +6,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { cursorSecretSource, requireEnv } from '#adapters/config.js';
-import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
-import { queryOf, serve } from '#adapters/http.js';
-import { logger } from '#adapters/logger.js';
-import { createMetrics, type Metrics, publishRequestMetrics } from '#adapters/metrics.js';
+import { cursorSecretSource, requireEnv } from '#platform/aws/config.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics, type Metrics, publishRequestMetrics } from '#platform/aws/metrics.js';
 import {
   type CursorSecret,
   resolveCursorSecret,
   SecretsManagerCursorKeys,
-} from '#adapters/secrets-manager.js';
-import { NO_ROUTE } from '#core/metric-names.js';
-import { operationFor } from '#core/query-openapi.js';
-import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#core/query-releases.js';
+} from '#platform/aws/secrets-manager.js';
+import { NO_ROUTE } from '#platform/metric-names.js';
+import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
+import { queryOf, serve } from '#query/aws/http.js';
+import { operationFor } from '#query/query-openapi.js';
+import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#query/query-releases.js';
 
 export interface ProblemsDeps {
   doc: DynamoDBDocumentClient;

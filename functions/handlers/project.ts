@@ -7,24 +7,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { requireEnv } from '#adapters/config.js';
+import { requireEnv } from '#platform/aws/config.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
+import { METRICS } from '#platform/metric-names.js';
 import {
   DynamoEntityFigures,
   DynamoListItems,
   DynamoReleaseBodies,
-} from '#adapters/dynamodb-projection-stores.js';
-import { stopWordBits } from '#adapters/dynamodb-text-bits.js';
-import { logger } from '#adapters/logger.js';
-import { createMetrics, type Metrics, MetricUnit } from '#adapters/metrics.js';
-import { releaseProjections } from '#adapters/release-projections.js';
-import { toReleaseChange } from '#adapters/stream-records.js';
-import { METRICS } from '#core/metric-names.js';
+} from '#projection/aws/dynamodb-projection-stores.js';
+import { releaseProjections } from '#projection/aws/release-projections.js';
+import { toReleaseChange } from '#projection/aws/stream-records.js';
 import {
   type ProjectorPorts,
   projectReleaseChanges,
   type ReleaseProjection,
-} from '#core/project-release-changes.js';
-import type { ReleaseImageChange } from '#core/projection.js';
+} from '#projection/project-release-changes.js';
+import type { ReleaseImageChange } from '#projection/projection.js';
+import { stopWordBits } from '#search/aws/dynamodb-text-bits.js';
 
 export interface ProjectorDeps {
   doc: DynamoDBDocumentClient;

@@ -2,14 +2,14 @@
  * The key that signs page cursors: a Secrets Manager secret generated at deploy (its value is
  * never in the template, an environment variable or a log), rotated monthly by a small function
  * of ours (generic secrets have no hosted rotation). Rotation keeps the old value as AWSPREVIOUS,
- * which the API accepts for a day on cursors it signed (see functions/core/query-cursor.ts).
+ * which the API accepts for a day on cursors it signed (see functions/query/query-cursor.ts).
  */
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { LogLevel } from '../stages.js';
+import type { LogLevel } from '#infra/stages.js';
 import { HouseFunction } from './house-function.js';
 
 export const ROTATION_ENTRY = 'functions/handlers/rotate-cursor-secret.ts';

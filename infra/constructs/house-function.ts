@@ -17,8 +17,8 @@ import {
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { cdkBundlingOptions, PROJECT_ROOT } from '../bundling.js';
-import type { LogLevel } from '../stages.js';
+import { cdkBundlingOptions, PROJECT_ROOT } from '#infra/bundling.js';
+import type { LogLevel } from '#infra/stages.js';
 
 export interface HouseFunctionProps {
   /** Entry file, absolute or relative to the project root. */

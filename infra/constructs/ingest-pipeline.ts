@@ -25,16 +25,16 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { FunctionSizing, LogLevel } from '#infra/stages.js';
 import {
   INGEST_BATCH_SIZE,
   INGEST_MAX_RECEIVES,
   PROJECTOR_BATCH_SIZE,
   PROJECTOR_BATCHING_WINDOW_SECONDS,
   PROJECTOR_RETRY_ATTEMPTS,
-} from '#core/event-delivery.js';
-import { STAGE_ENV } from '#core/metric-names.js';
-import { RELEASE_CHANGE_FILTER } from '#core/table-layout.js';
-import type { FunctionSizing, LogLevel } from '../stages.js';
+} from '#platform/event-delivery.js';
+import { STAGE_ENV } from '#platform/metric-names.js';
+import { RELEASE_CHANGE_FILTER } from '#table/table-layout.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
@@ -43,7 +43,7 @@ export {
   INGEST_MAX_RECEIVES,
   PROJECTOR_BATCH_SIZE,
   PROJECTOR_RETRY_ATTEMPTS,
-} from '#core/event-delivery.js';
+} from '#platform/event-delivery.js';
 
 export interface IngestPipelineProps {
   /** The stage name, a dimension of the functions' metrics. */

@@ -27,7 +27,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from '#core/metric-names.js';
+import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from '#platform/metric-names.js';
 
 export interface ApiAlarmThresholds {
   /** Alarm when more than this percentage of API requests answer 5xx over a period. */

@@ -1,5 +1,5 @@
 /**
- * Readers' side: the HTTP API (payload format 2.0) with the routes of `#core/routes`, a
+ * Readers' side: the HTTP API (payload format 2.0) with the routes of `#query/routes`, a
  * `$default` route so unknown paths get our problem+json 404, CORS, stage throttling and JSON
  * access logs; the `api` and `problems` functions behind it, both read-only on the table.
  */
@@ -20,9 +20,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { STAGE_ENV } from '#core/metric-names.js';
-import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES } from '#core/routes.js';
-import type { FunctionSizing, LogLevel } from '../stages.js';
+import type { FunctionSizing, LogLevel } from '#infra/stages.js';
+import { STAGE_ENV } from '#platform/metric-names.js';
+import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, ROUTES } from '#query/routes.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 

@@ -15,7 +15,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#core/table-layout.js';
+import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#table/table-layout.js';
 
 /** Everything a query needs: GetItem, BatchGetItem (release items of `q` candidates), Query. */
 export const TABLE_QUERY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;

@@ -1,6 +1,6 @@
 /**
  * The local stand-in for API Gateway's HTTP API: each HTTP request becomes a payload format 2.0
- * event for the function of the matching route (functions/core/routes.ts, the same table the CDK
+ * event for the function of the matching route (functions/query/routes.ts, the same table the CDK
  * stack reads), and the function's result becomes the HTTP response. Unmatched requests go to the
  * default route's function, OPTIONS preflights are answered from the shared CORS settings, and
  * CORS headers are added to responses, as API Gateway does.
@@ -13,8 +13,8 @@ import type {
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#core/response-size.js';
-import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, matchRoute } from '#core/routes.js';
+import { CORS, DEFAULT_ROUTE_FUNCTION, type FunctionName, matchRoute } from '#query/routes.js';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#release/response-size.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 

@@ -1,6 +1,6 @@
 /**
  * Creates the table and bucket for the local stack, the tests and the benchmark from the same
- * key definitions the CDK stack uses (functions/core/table-layout.ts).
+ * key definitions the CDK stack uses (functions/table/table-layout.ts).
  */
 import {
   CreateTableCommand,
@@ -11,7 +11,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#core/table-layout.js';
+import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#table/table-layout.js';
 
 /**
  * The table as the CDK stack makes it. `stream: false` is for tests that only seed and query:

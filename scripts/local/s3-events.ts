@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { S3Event, S3EventRecord, SQSEvent } from 'aws-lambda';
-import { isReleaseFileKey } from '#core/release-files.js';
+import { isReleaseFileKey } from '#release/release-files.js';
 import type { S3rverEvent } from './s3-server.js';
 
 /** Encodes an object key the way S3 does in event notifications: form encoding, space as `+`. */

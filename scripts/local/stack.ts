@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isReleaseChangeRecord } from '#adapters/stream-records.js';
-import { INGEST_MAX_RECEIVES } from '#core/event-delivery.js';
-import { isReleaseFileKey } from '#core/release-files.js';
-import type { FunctionName } from '#core/routes.js';
+import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
+import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
+import type { FunctionName } from '#query/routes.js';
+import { isReleaseFileKey } from '#release/release-files.js';
 import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
 import { portInUse } from './free-port.js';
@@ -199,9 +199,9 @@ export async function loadRealFunctions(
     import('#handlers/project.js'),
     import('#handlers/api.js'),
     import('#handlers/problems.js'),
-    import('#core/reindex.js'),
-    import('#adapters/reindex-deps.js'),
-    import('#adapters/release-projections.js'),
+    import('#reconcile/reindex.js'),
+    import('#reconcile/aws/reindex-deps.js'),
+    import('#projection/aws/release-projections.js'),
   ]);
   const common = { doc: deps.doc, tableName: deps.tableName };
   const ingestHandler = ingest.makeHandler({ ...common, s3: deps.s3 });

@@ -22,7 +22,7 @@ import {
   PROJECTOR_BATCH_SIZE,
   PROJECTOR_BATCHING_WINDOW_SECONDS,
   PROJECTOR_RETRY_ATTEMPTS,
-} from '#core/event-delivery.js';
+} from '#platform/event-delivery.js';
 
 export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 

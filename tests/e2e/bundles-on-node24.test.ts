@@ -27,7 +27,13 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isReleaseChangeRecord } from '#adapters/stream-records.js';
+import type { HandlerName } from '#infra/bundling.js';
+import { LOCAL_REGION } from '#local/dynamodb-local.js';
+import { fromApiGatewayResult, toApiGatewayEvent } from '#local/http-adapter.js';
+import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '#local/s3-events.js';
+import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
+import { startStreamPoller } from '#local/stream-poller.js';
+import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import {
   listItemSummary,
   listPartition,
@@ -35,13 +41,7 @@ import {
   releaseKey,
   type StoredListItem,
   sourceKey,
-} from '#core/table-layout.js';
-import type { HandlerName } from '#infra/bundling.js';
-import { LOCAL_REGION } from '#local/dynamodb-local.js';
-import { fromApiGatewayResult, toApiGatewayEvent } from '#local/http-adapter.js';
-import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '#local/s3-events.js';
-import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
-import { startStreamPoller } from '#local/stream-poller.js';
+} from '#table/table-layout.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { type DeployedBundles, synthDeployedBundles } from './support/deployed-bundles.js';
 import { type InvokeOptions, invokeDeployed, node24Binary } from './support/lambda-invoke.js';

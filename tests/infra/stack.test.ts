@@ -8,8 +8,6 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CORS, DEFAULT_ROUTE_FUNCTION, ROUTES } from '#core/routes.js';
-import { RELEASE_CHANGE_FILTER, TABLE_KEYS } from '#core/table-layout.js';
 import {
   INGEST_BATCH_SIZE,
   INGEST_MAX_RECEIVES,
@@ -23,6 +21,8 @@ import {
 } from '#infra/constructs/releases-table.js';
 import type { ReleasesStack } from '#infra/releases-stack.js';
 import { settingsFor } from '#infra/stages.js';
+import { CORS, DEFAULT_ROUTE_FUNCTION, ROUTES } from '#query/routes.js';
+import { RELEASE_CHANGE_FILTER, TABLE_KEYS } from '#table/table-layout.js';
 import { buildTestApp, type TestApp } from './synth.js';
 
 // Synthesizing (and linting) a whole stack takes seconds, more on two busy cores.

@@ -6,9 +6,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { logger } from '#adapters/logger.js';
-import { createMetrics } from '#adapters/metrics.js';
-import type { StoredRelease } from '#core/release.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics } from '#platform/aws/metrics.js';
+import type { StoredRelease } from '#release/release.js';
 import { seedReleases, storedCorpus } from '../support/corpus-seed.js';
 import type { Emf } from '../support/emf-output.js';
 import { outputOf } from '../support/emf-output.js';

@@ -4,14 +4,14 @@
  * follows the feed must end up holding exactly what `/releases` serves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiHandler } from '#handlers/api.js';
 import {
   changePageSchema,
   problemDetailsSchema,
   releasePageSchema,
   releaseSchema,
-} from '#core/query-schemas.js';
-import type { StoredRelease } from '#core/release.js';
-import type { ApiHandler } from '#handlers/api.js';
+} from '#query/query-schemas.js';
+import type { StoredRelease } from '#release/release.js';
 import { ingestHarness, releaseFile } from '../support/ingest-harness.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { asJson, httpEvent } from './query-events.js';

@@ -7,10 +7,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoEntityFigures } from '#adapters/dynamodb-projection-stores.js';
-import type { Release } from '#core/release.js';
-import { releaseItemFor } from '#core/release-items.js';
-import { entityKey, entityMonthKey, listItemsFor, type TableKey } from '#core/table-layout.js';
+import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.js';
+import type { Release } from '#release/release.js';
+import { releaseItemFor } from '#table/release-items.js';
+import { entityKey, entityMonthKey, listItemsFor, type TableKey } from '#table/table-layout.js';
 import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
 import { documentClient, freshServices, type TestServices } from '../support/services.js';
 

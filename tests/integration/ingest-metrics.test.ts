@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { logger } from '#adapters/logger.js';
-import { createMetrics } from '#adapters/metrics.js';
 import { makeHandler as makeIngest } from '#handlers/ingest.js';
 import { makeHandler as makeProjector } from '#handlers/project.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics } from '#platform/aws/metrics.js';
 import { sqsEventOf } from '../../scripts/local/s3-events.js';
 import { outputOf } from '../support/emf-output.js';
 import { ingestHarness, releaseFile } from '../support/ingest-harness.js';

@@ -7,10 +7,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
-import { reindex } from '#core/reindex.js';
-import { entityKey } from '#core/table-layout.js';
 import { makeHandler as makeApiHandler } from '#handlers/api.js';
+import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
+import { reindex } from '#reconcile/reindex.js';
+import { entityKey } from '#table/table-layout.js';
 import {
   type DynamoDbLocal,
   localDynamoDbClient,

@@ -4,11 +4,11 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRelease } from '#core/parse-release.js';
-import type { StoredRelease } from '#core/release.js';
-import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#core/response-size.js';
 import type { ApiHandler } from '#handlers/api.js';
 import { dispatch, type HttpResponse, type RawRequest } from '#local/http-adapter.js';
+import { parseRelease } from '#release/parse-release.js';
+import type { StoredRelease } from '#release/release.js';
+import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#release/response-size.js';
 import { seedReleases, stored } from '../support/corpus-seed.js';
 import { freshServices } from '../support/services.js';
 

@@ -5,11 +5,11 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoEntityFigures } from '#adapters/dynamodb-projection-stores.js';
-import { DynamoReleaseReader } from '#adapters/dynamodb-release-reader.js';
-import { dynamoReindexDeps } from '#adapters/reindex-deps.js';
-import { reindex } from '#core/reindex.js';
-import type { ReleaseSummary } from '#core/release.js';
+import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
+import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
+import { reindex } from '#reconcile/reindex.js';
+import type { ReleaseSummary } from '#release/release.js';
 import {
   entityKey,
   type ListItem,
@@ -18,7 +18,7 @@ import {
   listSortKey,
   type StoredListItem,
   summaryOf,
-} from '#core/table-layout.js';
+} from '#table/table-layout.js';
 import { ingestHarness, releaseFile } from '../support/ingest-harness.js';
 import { freshServices, type TestServices } from '../support/services.js';
 

@@ -6,18 +6,18 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseRelease } from '#core/parse-release.js';
-import { OPERATIONS } from '#core/query-openapi.js';
+import type { ApiDeps, ApiHandler } from '#handlers/api.js';
+import { OPERATIONS } from '#query/query-openapi.js';
 import {
   entityListSchema,
   problemDetailsSchema,
   releasePageSchema,
   releaseSchema,
-} from '#core/query-schemas.js';
-import type { EntitySummary, StoredRelease } from '#core/release.js';
-import { ROUTES } from '#core/routes.js';
-import { listSortKey } from '#core/table-layout.js';
-import type { ApiDeps, ApiHandler } from '#handlers/api.js';
+} from '#query/query-schemas.js';
+import { ROUTES } from '#query/routes.js';
+import { parseRelease } from '#release/parse-release.js';
+import type { EntitySummary, StoredRelease } from '#release/release.js';
+import { listSortKey } from '#table/table-layout.js';
 import {
   entitySummaries,
   problemItem,

@@ -7,9 +7,9 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { releasePageSchema } from '#core/query-schemas.js';
-import type { StoredRelease } from '#core/release.js';
-import { listPartition } from '#core/table-layout.js';
+import { releasePageSchema } from '#query/query-schemas.js';
+import type { StoredRelease } from '#release/release.js';
+import { listPartition } from '#table/table-layout.js';
 import { entitySummaries, seedReleases, storedCorpus } from '../support/corpus-seed.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { httpEvent } from './query-events.js';

@@ -1,6 +1,6 @@
 /** TEST-ONLY: builds API Gateway HTTP API (payload 2.0) events as the cloud and the local stack send them. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { matchRoute } from '#core/routes.js';
+import { matchRoute } from '#query/routes.js';
 
 export function httpEvent(
   pathAndQuery: string,

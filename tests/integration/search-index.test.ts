@@ -11,11 +11,12 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoSearchIndex, dynamoStopLists } from '#adapters/dynamodb-search-index.js';
-import { parseRelease } from '#core/parse-release.js';
-import { releasePageSchema } from '#core/query-schemas.js';
-import type { Release, StoredRelease } from '#core/release.js';
-import { foldedCopyKey, STOP_LIST_KEY, type StopList } from '#core/search/keys.js';
+import type { ApiHandler } from '#handlers/api.js';
+import { releasePageSchema } from '#query/query-schemas.js';
+import { parseRelease } from '#release/parse-release.js';
+import type { Release, StoredRelease } from '#release/release.js';
+import { DynamoSearchIndex, dynamoStopLists } from '#search/aws/dynamodb-search-index.js';
+import { foldedCopyKey, STOP_LIST_KEY, type StopList } from '#search/keys.js';
 import {
   type searchItemsForBulk as BulkFn,
   DocumentFrequency,
@@ -24,9 +25,8 @@ import {
   stopListItem,
   stopListItems,
   stopListOf,
-} from '#core/search/sync-plan.js';
-import { listSortKey } from '#core/table-layout.js';
-import type { ApiHandler } from '#handlers/api.js';
+} from '#search/sync-plan.js';
+import { listSortKey } from '#table/table-layout.js';
 import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
 import { seedReleases, stored, storedCorpus, writeItems } from '../support/corpus-seed.js';
 import { freshServices, type TestServices } from '../support/services.js';

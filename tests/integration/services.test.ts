@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { TABLE_KEYS } from '#core/table-layout.js';
+import { TABLE_KEYS } from '#table/table-layout.js';
 import { freshServices } from '../support/services.js';
 
 describe('local services used by every integration test', () => {

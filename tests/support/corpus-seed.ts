@@ -2,17 +2,17 @@
  * TEST-ONLY seeding of the query tables: parses generated release files with the real parser and
  * batch-writes the items ingestion and the projector would leave for them (release item, body
  * chunks, list items, entity figures), built by the same definitions they use
- * (functions/core/release-items.ts). Far faster than the event path for thousands of releases;
+ * (functions/table/release-items.ts). Far faster than the event path for thousands of releases;
  * the ingest tests prove that path leaves the same items.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchWrite, putRequests } from '#adapters/dynamodb-batch.js';
-import { parseRelease } from '#core/parse-release.js';
-import type { EntityKind, EntitySummary, Release, StoredRelease } from '#core/release.js';
-import { bodyChunksFor, EntityTally, needsChunks, newBodyId, releaseItemFor } from '#core/release-items.js';
-import type { StopList } from '#core/search/keys.js';
-import { textBitsOf } from '#core/search/text-bits.js';
-import { listItemsFor, problemKey } from '#core/table-layout.js';
+import { parseRelease } from '#release/parse-release.js';
+import type { EntityKind, EntitySummary, Release, StoredRelease } from '#release/release.js';
+import type { StopList } from '#search/keys.js';
+import { textBitsOf } from '#search/text-bits.js';
+import { batchWrite, putRequests } from '#table/aws/dynamodb-batch.js';
+import { bodyChunksFor, EntityTally, needsChunks, newBodyId, releaseItemFor } from '#table/release-items.js';
+import { listItemsFor, problemKey } from '#table/table-layout.js';
 import { type CorpusOptions, generateCorpus } from '../../scripts/corpus/generate.js';
 
 export const UPDATED_AT = '2025-07-01T00:00:00.000Z';

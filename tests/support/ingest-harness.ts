@@ -8,10 +8,12 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
-import { releaseProjections } from '#adapters/release-projections.js';
-import { isReleaseChangeRecord } from '#adapters/stream-records.js';
-import type { ReleaseSummary } from '#core/release.js';
-import type { TextBits } from '#core/search/text-bits.js';
+import { type IngestDeps, makeHandler } from '#handlers/ingest.js';
+import { makeHandler as makeProjector } from '#handlers/project.js';
+import { releaseProjections } from '#projection/aws/release-projections.js';
+import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
+import type { ReleaseSummary } from '#release/release.js';
+import type { TextBits } from '#search/text-bits.js';
 import {
   type EntityItem,
   entityPartition,
@@ -25,9 +27,7 @@ import {
   releaseKey,
   type StoredListItem,
   type TableKey,
-} from '#core/table-layout.js';
-import { type IngestDeps, makeHandler } from '#handlers/ingest.js';
-import { makeHandler as makeProjector } from '#handlers/project.js';
+} from '#table/table-layout.js';
 import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '../../scripts/local/s3-events.js';
 import { type StreamPoller, startStreamPoller } from '../../scripts/local/stream-poller.js';
 import type { TestServices } from './services.js';

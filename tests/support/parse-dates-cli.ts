@@ -1,5 +1,5 @@
 /** Prints the parsed dates of a few date forms; run under different TZ values by the parser tests. */
-import { parseRelease } from '#core/parse-release.js';
+import { parseRelease } from '#release/parse-release.js';
 
 const forms = [
   '2024-07-02',

@@ -10,10 +10,10 @@ import {
   type ChangeLogStore,
   type ChangePointerItem,
   compareSequence,
-} from '#core/change-log.js';
-import type { ReleaseImageChange } from '#core/projection.js';
-import type { Release } from '#core/release.js';
-import type { ReleaseItem } from '#core/table-layout.js';
+} from '#changes/change-log.js';
+import type { ReleaseImageChange } from '#projection/projection.js';
+import type { Release } from '#release/release.js';
+import type { ReleaseItem } from '#table/table-layout.js';
 
 class MemoryStore implements ChangeLogStore {
   pointers = new Map<string, ChangePointerItem>();

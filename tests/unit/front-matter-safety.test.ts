@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeProblem, type ParseResult, parseRelease } from '#core/parse-release.js';
+import { describeProblem, type ParseResult, parseRelease } from '#release/parse-release.js';
 
 function parse(text: string): ParseResult {
   return parseRelease(text, 'release.md');

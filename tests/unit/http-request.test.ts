@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { requestFromEvent } from '#adapters/http.js';
+import { requestFromEvent } from '#query/aws/http.js';
 
 function event(
   headers: Record<string, string>,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '#core/query-openapi.js';
+import { buildOpenApiDocument } from '#query/query-openapi.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SPECTRAL = join(ROOT, 'node_modules/@stoplight/spectral-cli/dist/index.js');

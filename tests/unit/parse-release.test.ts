@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { describeProblem, type ParseResult, parseRelease } from '#core/parse-release.js';
+import { describeProblem, type ParseResult, parseRelease } from '#release/parse-release.js';
 
 const SEED_KEY = '000_bfcbecb155f087da.txt';
 const seed = readFileSync(`seeds/${SEED_KEY}`, 'utf8');

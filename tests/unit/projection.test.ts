@@ -4,13 +4,13 @@
  * reindex repair share.
  */
 import { describe, expect, it } from 'vitest';
-import { projectReleaseChanges } from '#core/project-release-changes.js';
-import { abandonedBody, listChanges, touchedEntityMonths } from '#core/projection.js';
-import type { Release } from '#core/release.js';
-import { EntityTally, releaseItemFor } from '#core/release-items.js';
-import { stopListOf } from '#core/search/sync-plan.js';
-import { textBitsOf } from '#core/search/text-bits.js';
-import type { ReleaseItem } from '#core/table-layout.js';
+import { projectReleaseChanges } from '#projection/project-release-changes.js';
+import { abandonedBody, listChanges, touchedEntityMonths } from '#projection/projection.js';
+import type { Release } from '#release/release.js';
+import { stopListOf } from '#search/sync-plan.js';
+import { textBitsOf } from '#search/text-bits.js';
+import { EntityTally, releaseItemFor } from '#table/release-items.js';
+import type { ReleaseItem } from '#table/table-layout.js';
 
 function release(fields: Partial<Release> = {}): Release {
   return {

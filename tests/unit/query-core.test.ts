@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, queryFingerprint } from '#core/query-cursor.js';
-import { BadParameterError } from '#core/query-errors.js';
-import { parseParams, releasesParamsSchema } from '#core/query-params.js';
-import { planReleasesQuery } from '#core/query-plan.js';
-import { matchesRelease, parseTextQuery } from '#core/query-text.js';
+import { BadParameterError } from '#platform/errors.js';
+import { decodeCursor, encodeCursor, queryFingerprint } from '#query/query-cursor.js';
+import { parseParams, releasesParamsSchema } from '#query/query-params.js';
+import { planReleasesQuery } from '#query/query-plan.js';
+import { matchesRelease, parseTextQuery } from '#query/query-text.js';
 
 function badParameter(run: () => unknown): BadParameterError {
   try {

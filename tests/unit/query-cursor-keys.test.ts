@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, PREVIOUS_KEY_GRACE_MS } from '#core/query-cursor.js';
-import { BadParameterError } from '#core/query-errors.js';
+import { BadParameterError } from '#platform/errors.js';
+import { decodeCursor, encodeCursor, PREVIOUS_KEY_GRACE_MS } from '#query/query-cursor.js';
 
 const ISSUED = Date.UTC(2025, 6, 1, 12);
 const HOUR = 60 * 60 * 1000;

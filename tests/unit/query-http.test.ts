@@ -1,9 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { errorResponse, etagOf, ifNoneMatchHits, parseQueryString } from '#adapters/http.js';
-import { BadParameterError } from '#core/query-errors.js';
-import { buildOpenApiDocument, OPERATIONS } from '#core/query-openapi.js';
-import { ROUTES } from '#core/routes.js';
+import { BadParameterError } from '#platform/errors.js';
+import { errorResponse, etagOf, ifNoneMatchHits, parseQueryString } from '#query/aws/http.js';
+import { buildOpenApiDocument, OPERATIONS } from '#query/query-openapi.js';
+import { ROUTES } from '#query/routes.js';
 
 describe('HTTP adapter', () => {
   it('reads the raw query string and rejects a repeated name', () => {

@@ -1,11 +1,11 @@
 /**
- * The Atom form of a query page, pure: built by functions/core/release-feed.ts, read back with an
+ * The Atom form of a query page, pure: built by functions/query/release-feed.ts, read back with an
  * independent feed parser. The same feed through DynamoDB Local and the handler is in
  * tests/integration/query-feed.test.ts.
  */
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { describe, expect, it } from 'vitest';
-import type { FeedRelease, ReleaseFeedPage } from '#core/query-releases.js';
+import type { FeedRelease, ReleaseFeedPage } from '#query/query-releases.js';
 import {
   atomFeed,
   EMPTY_FEED_UPDATED,
@@ -13,9 +13,9 @@ import {
   feedId,
   feedTitle,
   MAX_FEED_CONTENT_BYTES,
-} from '#core/release-feed.js';
-import { renderMarkdown } from '#core/render-markdown.js';
-import { matchRoute } from '#core/routes.js';
+} from '#query/release-feed.js';
+import { matchRoute } from '#query/routes.js';
+import { renderMarkdown } from '#release/render-markdown.js';
 
 function release(id: string, overrides: Partial<FeedRelease['summary']> = {}, body = 'Body.'): FeedRelease {
   return {

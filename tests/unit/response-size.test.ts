@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptsGzip, type HttpRequest, jsonResponse } from '#adapters/http.js';
-import { parseRelease } from '#core/parse-release.js';
-import { jsonStringBytes, LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#core/response-size.js';
 import { dispatch, type RawRequest } from '#local/http-adapter.js';
+import { acceptsGzip, type HttpRequest, jsonResponse } from '#query/aws/http.js';
+import { parseRelease } from '#release/parse-release.js';
+import { jsonStringBytes, LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#release/response-size.js';
 
 const anyUtf16 = fc
   .array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 })

@@ -1,10 +1,10 @@
 /** The word index's pure core: folding, the q grammar, matching, posting entries, sync diffs, the planner. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BadParameterError } from '#core/query-errors.js';
-import type { Release } from '#core/release.js';
-import { decide as decideQuery } from '#core/search/decide.js';
-import { foldedCopyOf, wordsOf } from '#core/search/fold.js';
+import { BadParameterError } from '#platform/errors.js';
+import type { Release } from '#release/release.js';
+import { decide as decideQuery } from '#search/decide.js';
+import { foldedCopyOf, wordsOf } from '#search/fold.js';
 import {
   bucketOf,
   commonPairBucket,
@@ -13,22 +13,22 @@ import {
   postingEntry,
   STOP_LIST_KEY,
   stopListFromItem,
-} from '#core/search/keys.js';
+} from '#search/keys.js';
 import {
   decode as decodePairFilter,
   pairFilterHas,
   pairFilterOf,
   pairHash,
   phraseInFilter,
-} from '#core/search/pair-filter.js';
+} from '#search/pair-filter.js';
 import {
   chooseDriver,
   type DriverOption,
   needsFoldedCopy,
   readInOrder,
   splitQuery,
-} from '#core/search/planner.js';
-import { matchesText, parseSearchQuery } from '#core/search/query.js';
+} from '#search/planner.js';
+import { matchesText, parseSearchQuery } from '#search/query.js';
 import {
   DocumentFrequency,
   MIN_RELEASES_FOR_STOP_LIST,
@@ -37,8 +37,8 @@ import {
   stopListItem,
   stopListItems,
   stopListOf,
-} from '#core/search/sync-plan.js';
-import { bitKnowledge, decideByBits, textBitsOf } from '#core/search/text-bits.js';
+} from '#search/sync-plan.js';
+import { bitKnowledge, decideByBits, textBitsOf } from '#search/text-bits.js';
 
 function release(id: string, date: string, title: string, body: string): Release {
   return { id, title, date, url: null, ministers: [], portfolios: [], summary: '', body, extra: {} };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldSpaces } from '#core/slug.js';
-import { markdownToText, SUMMARY_MAX_CHARS, summarise } from '#core/summary.js';
+import { foldSpaces } from '#release/slug.js';
+import { markdownToText, SUMMARY_MAX_CHARS, summarise } from '#release/summary.js';
 
 /**
  * The regex pipeline the linear implementation replaced: the reference for what a summary is.

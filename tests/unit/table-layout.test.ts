@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ReleaseSummary } from '#core/release.js';
+import type { ReleaseSummary } from '#release/release.js';
 import {
   listItemBits,
   listItemSummary,
@@ -13,7 +13,7 @@ import {
   listSortKey,
   type StoredListItem,
   summaryOf,
-} from '#core/table-layout.js';
+} from '#table/table-layout.js';
 
 const bits = { version: 'abcdefgh', bits: new Uint8Array([0b101, 0, 7]) };
 

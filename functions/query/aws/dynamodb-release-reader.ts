@@ -1,0 +1,445 @@
+/**
+ * Adapter: the query core's `ReleaseReader` port over the single table (docs/data-model.md).
+ * HTTP adapter -> query core -> this repository -> DynamoDB. Read-only, eventually consistent
+ * reads, `Limit` on every Query so a page costs what it returns.
+ */
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { EntityKind, EntitySummary, StoredRelease } from '#release/release.js';
+import {
+  type FoldedCopyItem,
+  foldedCopyKey,
+  postingKey,
+  postingPartition,
+  previousBucket,
+  type SearchEntry,
+  STOP_LIST_KEY,
+  type StopList,
+  searchEntryKey,
+  stopListFromItem,
+  vocabularyPartition,
+} from '#search/keys.js';
+import {
+  type PostingPage,
+  type PostingRequest,
+  postingItemId,
+  type SearchIndexReader,
+} from '#search/ports.js';
+import { batchGet } from '#table/aws/dynamodb-batch.js';
+import {
+  bodyChunkPrefix,
+  type EntityItem,
+  entityPartition,
+  listItemBits,
+  listItemSummary,
+  listPartition,
+  PROBLEMS_PARTITION,
+  type ProblemItem,
+  type ReleaseItem,
+  releaseKey,
+  type StoredListItem,
+  summaryOf,
+  type TableKey,
+} from '#table/table-layout.js';
+import type { ListPage, ListRequest, ProblemPage, ReleaseReader, ReleaseText } from '../query-repository.js';
+
+export interface DynamoReleaseReaderOptions {
+  /** Called with the consumed capacity of every request (asks DynamoDB for `TOTAL`); for tests and the benchmark. */
+  onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
+  /** How long a read stop list is reused (it changes only when the index is rebuilt). @default 60000 */
+  stopListTtlMillis?: number;
+}
+
+const BATCH_GET_MAX = 100;
+
+/** A release item's stored body is inconsistent with its chunks even after a consistent re-read. */
+export class BodyChunksMissingError extends Error {}
+
+export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
+  private stopListCache: { at: number; value: StopList | undefined } | undefined;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly options: DynamoReleaseReaderOptions = {},
+  ) {}
+
+  private get capacityRequest(): { ReturnConsumedCapacity?: 'TOTAL' } {
+    return this.options.onConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
+  }
+
+  /** The shared batch reader's way of reporting capacity, when asked for. */
+  private get capacityOption(): { onConsumedCapacity?: (capacity: ConsumedCapacity) => void } {
+    return this.options.onConsumedCapacity ? { onConsumedCapacity: this.options.onConsumedCapacity } : {};
+  }
+
+  private record(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    if (!capacity || !this.options.onConsumedCapacity) return;
+    for (const entry of Array.isArray(capacity) ? capacity : [capacity])
+      this.options.onConsumedCapacity(entry);
+  }
+
+  async listReleases(request: ListRequest): Promise<ListPage> {
+    const pk = listPartition(request.scope);
+    const { lower, upper } = request.range;
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, string> = { ':pk': pk };
+    let condition = '#pk = :pk';
+    if (lower !== undefined || upper !== undefined) names['#sk'] = 'sk';
+    if (lower !== undefined && upper !== undefined) {
+      condition += ' AND #sk BETWEEN :lower AND :upper';
+      Object.assign(values, { ':lower': lower, ':upper': upper });
+    } else if (lower !== undefined) {
+      condition += ' AND #sk >= :lower';
+      values[':lower'] = lower;
+    } else if (upper !== undefined) {
+      condition += ' AND #sk <= :upper';
+      values[':upper'] = upper;
+    }
+    const entries: ListPage['entries'] = [];
+    let startKey: Record<string, unknown> | undefined =
+      request.after !== undefined ? { pk, sk: request.after } : undefined;
+    // One more than asked tells whether a next page exists without a second request.
+    const wanted = request.limit + 1;
+    for (;;) {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: wanted - entries.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...this.capacityRequest,
+      };
+      const output = await this.doc.send(new QueryCommand(input));
+      this.record(output.ConsumedCapacity);
+      for (const item of (output.Items ?? []) as StoredListItem[]) {
+        const bits = listItemBits(item);
+        entries.push({ sk: item.sk, summary: listItemSummary(item), ...(bits ? { bits } : {}) });
+      }
+      startKey = output.LastEvaluatedKey;
+      // A Query stops at 1 MB too; keep going until the page is full or the list ends.
+      if (!startKey || entries.length >= wanted) break;
+    }
+    const hasMore = entries.length > request.limit;
+    return { entries: entries.slice(0, request.limit), hasMore };
+  }
+
+  async releaseTexts(ids: readonly string[]): Promise<Map<string, ReleaseText>> {
+    const texts = new Map<string, ReleaseText>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      const items = await this.batchGetReleases(unique.slice(i, i + BATCH_GET_MAX));
+      for (const item of items) {
+        texts.set(item.id, { title: item.title, body: await this.bodyOf(item), updatedAt: item.updatedAt });
+      }
+    }
+    return texts;
+  }
+
+  private batchGetReleases(ids: readonly string[]): Promise<ReleaseItem[]> {
+    return batchGet<ReleaseItem>(
+      this.doc,
+      this.tableName,
+      ids.map((id) => releaseKey(id)),
+      {
+        projection: '#id, #title, #body, #bodyHash, #bodyChunks, #updatedAt',
+        names: {
+          '#id': 'id',
+          '#title': 'title',
+          '#body': 'body',
+          '#bodyHash': 'bodyHash',
+          '#bodyChunks': 'bodyChunks',
+          '#updatedAt': 'updatedAt',
+        },
+        ...this.capacityOption,
+      },
+    );
+  }
+
+  async getRelease(id: string): Promise<StoredRelease | undefined> {
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: releaseKey(id), ...this.capacityRequest }),
+    );
+    this.record(output.ConsumedCapacity);
+    let item = output.Item as ReleaseItem | undefined;
+    if (!item) return undefined;
+    let body: string;
+    try {
+      body = await this.bodyOf(item);
+    } catch (error) {
+      if (!(error instanceof BodyChunksMissingError)) throw error;
+      // A newer version replaced the chunks between the two reads: read both again, consistently.
+      const again = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: releaseKey(id),
+          ConsistentRead: true,
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(again.ConsumedCapacity);
+      item = again.Item as ReleaseItem | undefined;
+      if (!item) return undefined;
+      body = await this.bodyOf(item, true);
+    }
+    return {
+      ...summaryOf(item),
+      body,
+      extra: item.extra ?? {},
+      source: { key: item.sourceKey },
+      updatedAt: item.updatedAt,
+    };
+  }
+
+  /**
+   * The current release and revision of each id that exists, read consistently (the change feed
+   * serves an upsert only while the revision it logged is current, so a stale read would drop it).
+   */
+  async currentReleases(
+    ids: readonly string[],
+  ): Promise<Map<string, { rev: number; release: StoredRelease }>> {
+    const found = new Map<string, { rev: number; release: StoredRelease }>();
+    const items = await batchGet<ReleaseItem>(
+      this.doc,
+      this.tableName,
+      [...new Set(ids)].map((id) => releaseKey(id)),
+      { consistent: true, ...this.capacityOption },
+    );
+    for (const item of items) {
+      let body: string;
+      try {
+        body = await this.bodyOf(item, true);
+      } catch (error) {
+        // Its chunks went with a newer version: that version's change item follows.
+        if (error instanceof BodyChunksMissingError) continue;
+        throw error;
+      }
+      found.set(item.id, {
+        rev: item.rev,
+        release: {
+          ...summaryOf(item),
+          body,
+          extra: item.extra ?? {},
+          source: { key: item.sourceKey },
+          updatedAt: item.updatedAt,
+        },
+      });
+    }
+    return found;
+  }
+
+  /** The inline body, or the chunks joined; chunks are split at byte boundaries, so decode once joined. */
+  private async bodyOf(
+    item: Pick<ReleaseItem, 'id' | 'body' | 'bodyHash' | 'bodyChunks'>,
+    consistent = false,
+  ): Promise<string> {
+    if (item.bodyHash === undefined || item.bodyChunks === undefined) return item.body ?? '';
+    const prefix = bodyChunkPrefix(item.id, item.bodyHash);
+    const chunks: Uint8Array[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': prefix.pk, ':prefix': prefix.sk },
+          ...(consistent ? { ConsistentRead: true } : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      for (const chunk of output.Items ?? []) chunks.push(chunk.data as Uint8Array);
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    if (chunks.length !== item.bodyChunks) {
+      if (!consistent) return this.bodyOf(item, true);
+      throw new BodyChunksMissingError(
+        `Release ${item.id} names ${item.bodyChunks} body chunks of ${item.bodyHash}, found ${chunks.length}`,
+      );
+    }
+    return new TextDecoder().decode(Buffer.concat(chunks));
+  }
+
+  async stopList(): Promise<StopList | undefined> {
+    const ttl = this.options.stopListTtlMillis ?? 60_000;
+    const cached = this.stopListCache;
+    if (cached && Date.now() - cached.at < ttl) return cached.value;
+    const output = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ...this.capacityRequest }),
+    );
+    this.record(output.ConsumedCapacity);
+    const value = output.Item ? stopListFromItem(output.Item) : undefined;
+    this.stopListCache = { at: Date.now(), value };
+    return value;
+  }
+
+  async postings(request: PostingRequest): Promise<PostingPage> {
+    const pk = postingPartition(request.word);
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, string> = { ':pk': pk };
+    // Both bounds inclusive: the newest bucket asked for, or the one before the last one read.
+    let upper = request.newest;
+    if (request.before !== undefined) {
+      const previous = previousBucket(request.before);
+      if (upper === undefined || previous < upper) upper = previous;
+    }
+    const lower = request.oldest;
+    if (upper !== undefined && lower !== undefined && lower > upper) return { months: [], hasMore: false };
+    let condition = '#pk = :pk';
+    if (upper !== undefined || lower !== undefined) names['#sk'] = 'sk';
+    if (upper !== undefined && lower !== undefined) {
+      condition += ' AND #sk BETWEEN :lower AND :upper';
+      Object.assign(values, { ':lower': lower, ':upper': upper });
+    } else if (upper !== undefined) {
+      condition += ' AND #sk <= :upper';
+      values[':upper'] = upper;
+    } else if (lower !== undefined) {
+      condition += ' AND #sk >= :lower';
+      values[':lower'] = lower;
+    }
+    const months: PostingPage['months'] = [];
+    let startKey: Record<string, unknown> | undefined;
+    let hasMore = false;
+    for (;;) {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: request.limit - months.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      for (const item of output.Items ?? []) {
+        months.push({ month: String(item.sk), entries: [...((item.ids as Set<string> | undefined) ?? [])] });
+      }
+      startKey = output.LastEvaluatedKey;
+      hasMore = startKey !== undefined;
+      if (!startKey || months.length >= request.limit) break;
+    }
+    return { months, hasMore };
+  }
+
+  async postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const unique = new Map(keys.map(({ word, month }) => [`${word}\n${month}`, postingKey(word, month)]));
+    const items = await batchGet<Record<string, unknown> & TableKey>(
+      this.doc,
+      this.tableName,
+      [...unique.values()],
+      this.capacityOption,
+    );
+    for (const item of items) {
+      out.set(postingItemId(String(item.pk).slice(2), String(item.sk)), [
+        ...((item.ids as Set<string> | undefined) ?? []),
+      ]);
+    }
+    return out;
+  }
+
+  async searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>> {
+    const items = await batchGet<SearchEntry & TableKey>(
+      this.doc,
+      this.tableName,
+      [...new Set(ids)].map((id) => searchEntryKey(id)),
+      this.capacityOption,
+    );
+    return new Map(items.map((item) => [String(item.id), item]));
+  }
+
+  async foldedCopies(ids: readonly string[]): Promise<Map<string, FoldedCopyItem>> {
+    const items = await batchGet<FoldedCopyItem & TableKey>(
+      this.doc,
+      this.tableName,
+      [...new Set(ids)].map((id) => foldedCopyKey(id)),
+      this.capacityOption,
+    );
+    return new Map(items.map((item) => [String(item.id), item]));
+  }
+
+  async vocabulary(prefix: string, limit: number): Promise<string[]> {
+    const words: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': vocabularyPartition(prefix), ':prefix': prefix },
+          ProjectionExpression: '#sk',
+          Limit: limit + 1 - words.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      for (const item of output.Items ?? []) words.push(String(item.sk));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey && words.length <= limit);
+    return words;
+  }
+
+  async listEntities(kind: EntityKind): Promise<EntitySummary[]> {
+    const entities: EntitySummary[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': entityPartition(kind) },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      for (const item of (output.Items ?? []) as EntityItem[]) {
+        // The projector creates an entity item with its version bump and fills it in with its
+        // first recount; one without figures yet, or with no releases left, is not listed.
+        if (item.name === undefined || item.latestDate === undefined || !(Number(item.count) > 0)) continue;
+        entities.push({
+          slug: item.sk,
+          name: item.name,
+          count: Number(item.count),
+          latestDate: item.latestDate,
+        });
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return entities;
+  }
+
+  async listProblems(request: { after?: string; limit: number }): Promise<ProblemPage> {
+    const output = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':pk': PROBLEMS_PARTITION },
+        Limit: request.limit + 1,
+        ...(request.after !== undefined
+          ? { ExclusiveStartKey: { pk: PROBLEMS_PARTITION, sk: request.after } }
+          : {}),
+        ...this.capacityRequest,
+      }),
+    );
+    this.record(output.ConsumedCapacity);
+    const items = ((output.Items ?? []) as ProblemItem[]).map(({ key, reason, at }) => ({ key, reason, at }));
+    return { items: items.slice(0, request.limit), hasMore: items.length > request.limit };
+  }
+}

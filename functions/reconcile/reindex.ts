@@ -1,0 +1,308 @@
+/**
+ * Reconciles the table with the bucket: adds what is missing, updates what is stale, removes what
+ * no longer has a source, and repairs whatever the projector left behind (list items, entity
+ * figures), so that nothing is lost even after events or stream batches were dead-lettered.
+ *
+ * Safe while uploads go on: every fix of a key goes through applyObjectEvent, which reads the
+ * object's current state and commits under the revisions it read, so a file uploaded after the
+ * listing is never taken for deleted and an event applied meanwhile wins. Unreferenced body
+ * chunks are removed only past a grace period, since a write in flight may be about to name them.
+ */
+import { type ApplyDeps, applyObjectEvent, type ObjectEvent } from '#ingest/apply-object-event.js';
+import type { ObjectListing } from '#ingest/ingest-ports.js';
+import { runLimited } from '#platform/run-limited.js';
+import type {
+  BodyStore,
+  EntityFigureStore,
+  ListItemStore,
+  ProjectorPorts,
+  ReleaseProjection,
+} from '#projection/project-release-changes.js';
+import type { EntityMonth } from '#projection/projection.js';
+import type { EntityKind, Release } from '#release/release.js';
+import type { StopList } from '#search/keys.js';
+import { DocumentFrequency } from '#search/sync-plan.js';
+import { EntityTally } from '#table/release-items.js';
+import {
+  type EntityItem,
+  type EntityMonthItem,
+  type ListItem,
+  listItemSummary,
+  listItemsFor,
+  ORPHAN_GRACE_SECONDS,
+  type ReleaseItem,
+  type SourceItem,
+  type StoredListItem,
+} from '#table/table-layout.js';
+
+/** What reindex compares, from one scan of the table (release items without bodies). */
+export interface TableState {
+  sources: SourceItem[];
+  releases: ReleaseItem[];
+  /** List items as stored, in either form (see `StoredListItem`); bits left out. */
+  lists: StoredListItem[];
+  /** Body chunk sets by `id#bodyId`, with the newest chunk's write time. */
+  chunks: Map<string, { id: string; bodyId: string; createdAt: number }>;
+  entities: Array<EntityItem & { kind: EntityKind }>;
+  entityMonths: EntityMonthItem[];
+}
+
+export interface TableStateReader {
+  read(): Promise<TableState>;
+}
+
+export interface ReindexDeps extends ApplyDeps {
+  state: TableStateReader;
+  lists: ListItemStore;
+  bodies: BodyStore;
+  entities: EntityFigureStore;
+  /** Run by `reproject`: every release through these again (word index, change log). */
+  projections?: readonly ReleaseProjection[];
+  /** Run by `reproject`: the stop-word bits its list items are written again with. */
+  textBits?: ProjectorPorts['textBits'];
+  /** Where `deriveStopList` writes the stop list it derives. */
+  stopLists?: { write(stop: StopList): Promise<void> };
+}
+
+export interface ReindexSummary {
+  objects: number;
+  added: number;
+  updated: number;
+  removed: number;
+  problems: number;
+  unchanged: number;
+  orphanChunks: number;
+  listItemsFixed: number;
+  entitiesRecounted: number;
+  reprojected: number;
+  /** The stop list `deriveStopList` wrote: its version, words, common pairs and span. */
+  stopList?: { version: string; words: number; commonPairs: number; span: number };
+}
+
+export interface ReindexOptions {
+  /** Parallel applies. @default 8 */
+  concurrency?: number;
+  /** Also run every release through the plugged-in projections again. @default false */
+  reproject?: boolean;
+  /**
+   * Derive the word index's stop list from every release (words and adjacent pairs in more than a
+   * tenth of them, and the posting span), write it, then reproject (which re-syncs every release
+   * under it). @default false
+   */
+  deriveStopList?: boolean;
+  /** Fewer releases than this derive an empty stop list (every word indexed). @default 1000 */
+  stopListMinReleases?: number;
+  onProgress?: (done: number, total: number) => void;
+  now?: () => Date;
+}
+
+type Work = { event: ObjectEvent; counts: 'added' | 'updated' | 'removed' };
+
+/** The keys whose state disagrees with the bucket, each with the event that re-applies it. */
+export function reconciliationWork(
+  objects: ReadonlyMap<string, ObjectListing>,
+  state: Pick<TableState, 'sources' | 'releases'>,
+  now: string,
+): { work: Work[]; unchanged: number } {
+  const sources = new Map(state.sources.map((source) => [source.key, source]));
+  const releases = new Map(state.releases.map((release) => [release.id, release]));
+  const work: Work[] = [];
+  let unchanged = 0;
+  for (const object of objects.values()) {
+    const source = sources.get(object.key);
+    const event: ObjectEvent = { key: object.key, kind: 'created', eventTime: object.lastModified };
+    if (!source || source.deleted) work.push({ event, counts: 'added' });
+    else if (source.etag !== object.etag) work.push({ event, counts: 'updated' });
+    else if (!source.problem && source.releaseId && !releases.has(source.releaseId))
+      work.push({ event, counts: 'added' });
+    else unchanged++;
+  }
+  // Gone from the listing: applyObjectEvent looks at the object again before removing anything.
+  for (const source of sources.values()) {
+    if (!source.deleted && !objects.has(source.key)) {
+      work.push({ event: { key: source.key, kind: 'removed', eventTime: now }, counts: 'removed' });
+    }
+  }
+  for (const release of releases.values()) {
+    if (!objects.has(release.sourceKey) && !sources.has(release.sourceKey)) {
+      work.push({
+        event: { key: release.sourceKey, kind: 'removed', eventTime: now, releaseIdHint: release.id },
+        counts: 'removed',
+      });
+    }
+  }
+  return { work, unchanged };
+}
+
+export async function reindex(deps: ReindexDeps, options: ReindexOptions = {}): Promise<ReindexSummary> {
+  const now = options.now ?? (() => new Date());
+  const objects = new Map<string, ObjectListing>();
+  for await (const object of deps.files.list()) objects.set(object.key, object);
+  const before = await deps.state.read();
+  const { work, unchanged } = reconciliationWork(objects, before, now().toISOString());
+  const summary: ReindexSummary = {
+    objects: objects.size,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    problems: 0,
+    unchanged,
+    orphanChunks: 0,
+    listItemsFixed: 0,
+    entitiesRecounted: 0,
+    reprojected: 0,
+  };
+
+  let done = 0;
+  options.onProgress?.(0, work.length);
+  await runLimited(work, options.concurrency ?? 8, async (item) => {
+    const result = await applyObjectEvent(deps, item.event);
+    if (result.outcome === 'problem') summary.problems++;
+    else if (result.outcome === 'removed' || result.outcome === 'stored' || result.outcome === 'shadowed')
+      summary[item.counts]++;
+    options.onProgress?.(++done, work.length);
+  });
+
+  // Fixed keys reach the projector through the stream like any write. What is checked here is the
+  // projector's own output, against the state read before the fixes: a projection in flight may
+  // look stale, which costs a rewrite but changes nothing (every write is idempotent).
+  const releases = work.length > 0 ? await deps.state.read() : before;
+  summary.orphanChunks = await sweepChunks(deps, releases, now());
+  const repair = await repairProjections(deps, releases);
+  summary.listItemsFixed = repair.listItemsFixed;
+  summary.entitiesRecounted = repair.entitiesRecounted;
+  // The table state leaves bodies out: read each release item whole (and as it is now).
+  const eachRelease = (task: (item: ReleaseItem, release: Release) => Promise<void> | void) =>
+    runLimited(releases.releases, options.concurrency ?? 8, async (listed) => {
+      const item = await deps.store.getRelease(listed.id);
+      if (!item) return;
+      const release = await deps.bodies.releaseOf(item);
+      if (release) await task(item, release);
+    });
+  if (options.deriveStopList) {
+    if (!deps.stopLists) throw new Error('deriveStopList needs a stop list store');
+    const frequency = new DocumentFrequency(options.stopListMinReleases);
+    await eachRelease((_, release) => frequency.add(release));
+    const stop = frequency.stopList();
+    await deps.stopLists.write(stop);
+    summary.stopList = {
+      version: stop.version,
+      words: stop.words.size,
+      commonPairs: stop.commonPairs?.size ?? 0,
+      span: stop.span,
+    };
+  }
+  if (
+    (options.reproject || options.deriveStopList) &&
+    ((deps.projections?.length ?? 0) > 0 || deps.textBits)
+  ) {
+    const projections = deps.projections ?? [];
+    await eachRelease(async (item, release) => {
+      // List items again with the current stop list's bits (after a new stop list, or for list
+      // items written before there was one or by the repair above).
+      const bits = deps.textBits ? await deps.textBits(release) : undefined;
+      if (bits) await deps.lists.write(listItemsFor(item, bits), []);
+      const change = { id: item.id, after: item, sequenceNumber: '', at: item.updatedAt };
+      for (const projection of projections) await projection.apply(change, release);
+      summary.reprojected++;
+    });
+  }
+  return summary;
+}
+
+/** Chunk sets no release item names, older than the grace period. */
+async function sweepChunks(deps: ReindexDeps, state: TableState, now: Date): Promise<number> {
+  const named = new Set(state.releases.flatMap((r) => (r.bodyHash ? [`${r.id}#${r.bodyHash}`] : [])));
+  const cutoff = Math.floor(now.getTime() / 1000) - ORPHAN_GRACE_SECONDS;
+  let removed = 0;
+  for (const [id, set] of state.chunks) {
+    if (named.has(id) || set.createdAt > cutoff) continue;
+    // Re-check: a write may have named this version since the scan.
+    const current = await deps.store.getRelease(set.id);
+    if (current?.bodyHash === set.bodyId) continue;
+    await deps.bodies.deleteChunks(set.id, set.bodyId);
+    removed++;
+  }
+  return removed;
+}
+
+/** List items and entity figures as the release items say they should be. */
+async function repairProjections(
+  deps: ReindexDeps,
+  state: TableState,
+): Promise<{ listItemsFixed: number; entitiesRecounted: number }> {
+  const expected = new Map<string, ListItem>();
+  const tally = new EntityTally();
+  for (const release of state.releases) {
+    for (const item of listItemsFor(release)) expected.set(`${item.pk}|${item.sk}`, item);
+    tally.add(release);
+  }
+  const actual = new Map(state.lists.map((item) => [`${item.pk}|${item.sk}`, item]));
+  const put = [...expected.entries()]
+    .filter(([key, item]) => !sameListItem(actual.get(key), item))
+    .map(([, item]) => item);
+  const remove = [...actual.entries()]
+    .filter(([key]) => !expected.has(key))
+    .map(([, { pk, sk }]) => ({ pk, sk }));
+  if (put.length + remove.length > 0) await deps.lists.write(put, remove);
+
+  // Entity months whose stored count disagrees with the list items, and entities whose figures do.
+  const months = new Map<string, EntityMonth & { count: number }>();
+  for (const entity of tally.all()) {
+    for (const [month, count] of entity.months) {
+      months.set(`${entity.kind}#${entity.slug}#${month}`, {
+        kind: entity.kind,
+        slug: entity.slug,
+        month,
+        count,
+      });
+    }
+  }
+  const storedMonths = new Map(
+    state.entityMonths.map((item) => {
+      const [, kind = '', slug = ''] = item.pk.split('#');
+      return [
+        `${kind}#${slug}#${item.sk}`,
+        { kind: kind as EntityKind, slug, month: item.sk, count: Number(item.count ?? 0) },
+      ];
+    }),
+  );
+  const recountMonths: EntityMonth[] = [];
+  for (const [key, month] of months)
+    if (storedMonths.get(key)?.count !== month.count) recountMonths.push(month);
+  for (const [key, month] of storedMonths)
+    if (!months.has(key) && month.count !== 0) recountMonths.push(month);
+  await runLimited(recountMonths, 8, (month) => deps.entities.recountMonth(month));
+
+  const figures = new Map(tally.all().map((entity) => [`${entity.kind}#${entity.slug}`, entity]));
+  const recount = new Map<string, { kind: EntityKind; slug: string }>();
+  for (const month of recountMonths) recount.set(`${month.kind}#${month.slug}`, month);
+  for (const [key, entity] of figures) {
+    const stored = state.entities.find((item) => item.kind === entity.kind && item.sk === entity.slug);
+    if (
+      !stored ||
+      stored.count !== entity.count ||
+      stored.name !== entity.name ||
+      stored.latestDate !== entity.latestDate
+    )
+      recount.set(key, entity);
+  }
+  for (const stored of state.entities) {
+    if (!figures.has(`${stored.kind}#${stored.sk}`) && Number(stored.count ?? 0) !== 0)
+      recount.set(`${stored.kind}#${stored.sk}`, { kind: stored.kind, slug: stored.sk });
+  }
+  await runLimited([...recount.values()], 8, (entity) =>
+    deps.entities.recountEntity(entity.kind, entity.slug),
+  );
+  return { listItemsFixed: put.length + remove.length, entitiesRecounted: recount.size };
+}
+
+/**
+ * Whether a stored list item holds the summary it should. Either stored form passes: an item of
+ * the older form is rewritten in the current one by the projector or `reindex --reproject`, which
+ * also write its stop-word bits (a repair put here has none).
+ */
+function sameListItem(a: StoredListItem | undefined, b: ListItem): boolean {
+  // listItemSummary builds every summary with the same keys in the same order.
+  return a !== undefined && JSON.stringify(listItemSummary(a)) === JSON.stringify(listItemSummary(b));
+}

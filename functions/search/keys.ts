@@ -1,0 +1,193 @@
+/**
+ * The word index's items in the single table (docs/data-model.md, "Word index"):
+ *
+ * - posting `W#<term>` / `<yyyy>`: `ids`, a string set of `<mm-dd>#<id>#<version>` (or
+ *   `<yyyy-mm-dd>#<id>#<version>` when a bucket spans several years), one per release of that
+ *   bucket containing the term (newest bucket first by a descending Query). A term is an indexed
+ *   word, or an indexed pair `<word> <word>` of adjacent stop words. A bucket is the first year of
+ *   `span` years (the stop list's, derived so that a bucket holds about a thousand releases): a
+ *   bulk load writes few items, and an item stays small enough for the projector's ADDs;
+ * - search entry `R#<id>` / `S`: the release's summary and its text `version`: what a candidate
+ *   is checked and served from (small: one read unit in a BatchGetItem);
+ * - folded copy `R#<id>` / `X`: the folded title and body, date, version and stop-list version:
+ *   the per-release state `sync` diffs against, and what phrases, prefixes and exclusions are
+ *   verified on;
+ * - vocabulary `V#<first 3 characters>` / `<word>`: enumerates the words of a prefix;
+ * - stop list `SEARCH` / `STOP`: the words left out of the index (in more than a tenth of the
+ *   releases when it was derived) and its version. Its presence says the index is built.
+ */
+import { createHash } from 'node:crypto';
+import type { ReleaseSummary } from '#release/release.js';
+import type { TableKey } from '#table/table-layout.js';
+import { pairFnv } from './pair-filter.js';
+import { MIN_PREFIX_LENGTH } from './query.js';
+
+export const SEARCH_ENTRY_SORT_KEY = 'S';
+export const FOLDED_COPY_SORT_KEY = 'X';
+export const STOP_LIST_KEY: TableKey = { pk: 'SEARCH', sk: 'STOP' };
+
+/**
+ * A stop list kept by its version, as written (without later `overflow`): a sync of a release
+ * whose postings were written under an earlier list reads it to know exactly what was posted.
+ */
+export function archivedStopListKey(version: string): TableKey {
+  return { pk: STOP_LIST_KEY.pk, sk: `STOP#${version}` };
+}
+/** Version characters in a posting entry: enough that two texts of one release never share one in practice. */
+const VERSION_LENGTH = 8;
+
+/** The posting term of an adjacent pair of words. */
+export function pairTerm(first: string, second: string): string {
+  return `${first} ${second}`;
+}
+
+export function postingKey(word: string, bucket: string): TableKey {
+  return { pk: `W#${word}`, sk: bucket };
+}
+
+export function postingPartition(word: string): string {
+  return `W#${word}`;
+}
+
+export function searchEntryKey(id: string): TableKey {
+  return { pk: `R#${id}`, sk: SEARCH_ENTRY_SORT_KEY };
+}
+
+export function foldedCopyKey(id: string): TableKey {
+  return { pk: `R#${id}`, sk: FOLDED_COPY_SORT_KEY };
+}
+
+export function vocabularyPartition(wordOrPrefix: string): string {
+  return `V#${[...wordOrPrefix].slice(0, MIN_PREFIX_LENGTH).join('')}`;
+}
+
+export function vocabularyKey(word: string): TableKey {
+  return { pk: vocabularyPartition(word), sk: word };
+}
+
+/** The posting bucket of a `yyyy-mm-dd` date: the first year of its span of `span` years. */
+export function bucketOf(date: string, span = 1): string {
+  const year = Number(date.slice(0, 4));
+  return String(year - (year % span)).padStart(4, '0');
+}
+
+/**
+ * The newest bucket key before `bucket`, as an inclusive upper bound: the year before it, which
+ * is at or after the first year of the bucket before it whatever the span (`1990` -> `1989`).
+ */
+export function previousBucket(bucket: string): string {
+  return String(Number(bucket) - 1).padStart(4, '0');
+}
+
+/** A short digest of what a release is indexed as: its date and folded text. */
+export function textVersion(date: string, foldedTitle: string, foldedBody: string): string {
+  return createHash('sha256')
+    .update(`${date}\n${foldedTitle}\n${foldedBody}`)
+    .digest('base64url')
+    .slice(0, VERSION_LENGTH);
+}
+
+/** A posting entry: month and day in a one-year bucket (the year is the bucket), else the whole date. */
+export function postingEntry(date: string, id: string, version: string, span = 1): string {
+  return `${span === 1 ? date.slice(5, 10) : date.slice(0, 10)}#${id}#${version}`;
+}
+
+export interface PostingEntry {
+  /** The list sort key `date#id` of the release. */
+  sk: string;
+  id: string;
+  date: string;
+  version: string;
+  /** The entry as stored. */
+  raw: string;
+}
+
+/** Reads an entry of bucket `bucket` (a year, or a span's first year); undefined for anything malformed. */
+export function parsePostingEntry(bucket: string, raw: string): PostingEntry | undefined {
+  const first = raw.indexOf('#');
+  const last = raw.lastIndexOf('#');
+  if ((first !== 5 && first !== 10) || last <= first + 1) return undefined;
+  const date = first === 5 ? `${bucket}-${raw.slice(0, 5)}` : raw.slice(0, 10);
+  const id = raw.slice(first + 1, last);
+  return { sk: `${date}#${id}`, id, date, version: raw.slice(last + 1), raw };
+}
+
+/** What a search entry holds. */
+export interface SearchEntry extends ReleaseSummary {
+  version: string;
+  /** The release's pair filter (search/pair-filter.ts), when written by a version that has them. */
+  pairs?: Uint8Array;
+  /** Stop list version of `tb`. */
+  tbv?: string;
+  /** Stop-word bits of the release (search/text-bits.ts). */
+  tb?: Uint8Array;
+}
+
+export interface FoldedCopyItem {
+  id: string;
+  date: string;
+  version: string;
+  /** Version of the stop list the postings were written with. */
+  stopVersion: string;
+  /** Years per posting bucket of that stop list (absent: 1). */
+  span?: number;
+  title: string;
+  body: string;
+  cut: boolean;
+}
+
+export interface StopList {
+  version: string;
+  words: ReadonlySet<string>;
+  /** The words the version stands for, sorted (`words` without `overflow`): the stop-word bits' order. */
+  bitWords: readonly string[];
+  /** Years per posting bucket. */
+  span: number;
+  /**
+   * Buckets (`commonPairBucket`) of the adjacent pairs of words in more than a tenth of the
+   * releases when the list was derived: pairs of stop words outside them are indexed. Undefined:
+   * no pair is indexed (a list that was not derived, such as the defaults).
+   */
+  commonPairs?: ReadonlySet<number>;
+  /**
+   * With `commonPairs`: the words whose adjacent pairs may be indexed, the derived `words` alone.
+   * Not the `overflow`: a word that overflows later has no pair postings for the releases before.
+   */
+  pairWords?: ReadonlySet<string>;
+}
+
+export const EMPTY_STOP_LIST: StopList = { version: 'empty', words: new Set(), bitWords: [], span: 1 };
+
+/** Bits of the pair hash that `commonPairs` holds. */
+export const COMMON_PAIR_BITS = 22;
+
+/** The pair's FNV-1a hash (as in its pair filter) cut to COMMON_PAIR_BITS: what the stop list names common pairs by. */
+export function commonPairBucket(first: string, second: string): number {
+  return pairFnv(first, second) >>> (32 - COMMON_PAIR_BITS);
+}
+
+/**
+ * The stop list as stored: `words` (derived at a bulk load, or the defaults) plus `overflow`,
+ * words added one by one when their postings outgrew an item. Both are left out of the index.
+ */
+export function stopListFromItem(item: {
+  version?: unknown;
+  words?: unknown;
+  overflow?: unknown;
+  span?: unknown;
+  pairs?: unknown;
+}): StopList {
+  const bitWords = Array.isArray(item.words) ? item.words.map(String).sort() : [];
+  const words = new Set<string>(bitWords);
+  if (item.overflow instanceof Set) for (const word of item.overflow) words.add(String(word));
+  const span = typeof item.span === 'number' && [1, 2, 5, 10].includes(item.span) ? item.span : 1;
+  return {
+    version: String(item.version ?? ''),
+    words,
+    bitWords,
+    span,
+    ...(Array.isArray(item.pairs)
+      ? { commonPairs: new Set(item.pairs.map(Number)), pairWords: new Set(bitWords) }
+      : {}),
+  };
+}
