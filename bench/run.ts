@@ -16,8 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '#release/release.js';
+import { SearchBulkBuilder } from '#search/bulk-index.js';
 import type { StopList } from '#search/keys.js';
-import { DocumentFrequency, SearchBulkBuilder, stopListItems } from '#search/sync-plan.js';
+import { DocumentFrequency, stopListItems } from '#search/stop-list.js';
 import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import { buildBundles, measureColdStarts } from './cold-start.js';
 import {

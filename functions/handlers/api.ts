@@ -8,18 +8,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DynamoChangeReader } from '#changes/aws/dynamodb-change-log.js';
 import { cursorSecretSource, envSwitch, requireEnv } from '#platform/aws/config.js';
 import { logger } from '#platform/aws/logger.js';
-import { createMetrics, type Metrics, publishRequestMetrics, RequestWork } from '#platform/aws/metrics.js';
+import { createMetrics, type Metrics } from '#platform/aws/metrics.js';
+import { NO_ROUTE } from '#platform/metric-names.js';
+import { DynamoChangeReader } from '#query/aws/dynamodb-change-reader.js';
+import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
+import { type MatchedRequest, type Ok, queryOf, serve } from '#query/aws/http.js';
+import { publishRequestMetrics, RequestWork } from '#query/aws/request-metrics.js';
 import {
   type CursorSecret,
   resolveCursorSecret,
   SecretsManagerCursorKeys,
-} from '#platform/aws/secrets-manager.js';
-import { NO_ROUTE } from '#platform/metric-names.js';
-import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
-import { type MatchedRequest, type Ok, queryOf, serve } from '#query/aws/http.js';
+} from '#query/aws/secrets-manager.js';
 import { listChanges } from '#query/query-changes.js';
 import type { CursorKeys } from '#query/query-cursor.js';
 import { buildOpenApiDocument, operationFor } from '#query/query-openapi.js';
@@ -34,6 +35,8 @@ import {
   type TextSearchBudget,
 } from '#query/query-releases.js';
 import { ATOM_MEDIA_TYPE, atomFeed } from '#query/release-feed.js';
+import { DynamoIndexReader } from '#search/aws/dynamodb-index-reader.js';
+import type { DynamoReadOptions } from '#table/aws/dynamodb-reads.js';
 
 export interface ApiDeps {
   doc: DynamoDBDocumentClient;
@@ -67,21 +70,18 @@ export function queryContext(deps: ApiDeps, work?: RequestWork, keys?: string | 
   const cursorSecret = keys ?? (typeof deps.cursorSecret === 'function' ? undefined : deps.cursorSecret);
   if (cursorSecret === undefined) throw new Error('queryContext needs the cursor keys read first');
   const sinks = [deps.onConsumedCapacity, work?.onConsumedCapacity].filter((sink) => sink !== undefined);
-  const reader = new DynamoReleaseReader(
-    deps.doc,
-    deps.tableName,
+  const options: DynamoReadOptions =
     sinks.length > 0
       ? {
           onConsumedCapacity: (capacity) => {
             for (const sink of sinks) sink(capacity);
           },
         }
-      : {},
-  );
+      : {};
   return {
-    reader,
+    reader: new DynamoReleaseReader(deps.doc, deps.tableName, options),
     // The same table holds the word index; `q` falls back to the scan while it is not built.
-    search: reader,
+    search: new DynamoIndexReader(deps.doc, deps.tableName, options),
     cursorSecret,
     textSearch: deps.textSearch,
     textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },

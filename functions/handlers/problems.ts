@@ -8,15 +8,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { cursorSecretSource, requireEnv } from '#platform/aws/config.js';
 import { logger } from '#platform/aws/logger.js';
-import { createMetrics, type Metrics, publishRequestMetrics } from '#platform/aws/metrics.js';
+import { createMetrics, type Metrics } from '#platform/aws/metrics.js';
+import { NO_ROUTE } from '#platform/metric-names.js';
+import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
+import { queryOf, serve } from '#query/aws/http.js';
+import { publishRequestMetrics } from '#query/aws/request-metrics.js';
 import {
   type CursorSecret,
   resolveCursorSecret,
   SecretsManagerCursorKeys,
-} from '#platform/aws/secrets-manager.js';
-import { NO_ROUTE } from '#platform/metric-names.js';
-import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
-import { queryOf, serve } from '#query/aws/http.js';
+} from '#query/aws/secrets-manager.js';
 import { operationFor } from '#query/query-openapi.js';
 import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#query/query-releases.js';
 

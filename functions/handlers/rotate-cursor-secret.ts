@@ -1,13 +1,13 @@
 /**
  * Lambda entry point that Secrets Manager calls to rotate the cursor signing key (monthly).
  * Generic secrets have no hosted rotation, so this is ours; the steps are in
- * platform/secret-rotation.ts. Logs the step and version id, never a value.
+ * query/secret-rotation.ts. Logs the step and version id, never a value.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { logger } from '#platform/aws/logger.js';
-import { SecretsManagerRotatableSecret } from '#platform/aws/secrets-manager.js';
-import { isRotationStep, RotationError, rotate } from '#platform/secret-rotation.js';
+import { SecretsManagerRotatableSecret } from '#query/aws/secrets-manager.js';
+import { isRotationStep, RotationError, rotate } from '#query/secret-rotation.js';
 
 export interface RotateDeps {
   client: SecretsManagerClient;

@@ -12,8 +12,7 @@
 
 import { runLimited } from '#platform/run-limited.js';
 import type { EntityKind, Release } from '#release/release.js';
-import type { TextBits } from '#search/text-bits.js';
-import type { ListItem, ReleaseItem, TableKey } from '#table/table-layout.js';
+import type { ListItem, ReleaseItem, TableKey, TextBits } from '#table/table-layout.js';
 import {
   abandonedBody,
   type EntityMonth,

@@ -4,7 +4,7 @@
  * them with plain, idempotent writes.
  */
 import type { EntityKind } from '#release/release.js';
-import type { TextBits } from '#search/text-bits.js';
+import type { TextBits } from '#table/table-layout.js';
 import {
   type ListItem,
   listItemsFor,

@@ -10,8 +10,7 @@ import type {
   ReleaseSummary,
   StoredRelease,
 } from '#release/release.js';
-import type { TextBits } from '#search/text-bits.js';
-import type { ListScope } from '#table/table-layout.js';
+import type { ListScope, TextBits } from '#table/table-layout.js';
 import type { SortKeyRange } from './query-plan.js';
 
 export interface ListEntry {

@@ -21,7 +21,7 @@ import type {
 import type { EntityMonth } from '#projection/projection.js';
 import type { EntityKind, Release } from '#release/release.js';
 import type { StopList } from '#search/keys.js';
-import { DocumentFrequency } from '#search/sync-plan.js';
+import { DocumentFrequency } from '#search/stop-list.js';
 import { EntityTally } from '#table/release-items.js';
 import {
   type EntityItem,

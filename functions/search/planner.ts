@@ -6,7 +6,7 @@
 
 import { pairTerm, type StopList } from './keys.js';
 import { requiredWords, type SearchQuery } from './query.js';
-import { isIndexable, isIndexablePair } from './sync-plan.js';
+import { isIndexable, isIndexablePair } from './terms.js';
 
 /** A prefix with more indexed words than this is verified on the copy rather than walked. */
 export const MAX_PREFIX_WORDS = 40;

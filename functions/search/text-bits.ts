@@ -10,22 +10,14 @@
  * words outside the stop list, bits of another version) is checked on the text as before.
  */
 
+import type { TextBits } from '#table/table-layout.js';
 import { type Decision, decide } from './decide.js';
 import { wordsOf } from './fold.js';
 import { type StopList, textVersion } from './keys.js';
 import type { SearchQuery } from './query.js';
 
-export interface TextBits {
-  /** The stop list version the bits were computed with. */
-  version: string;
-  /**
-   * The text version of the release they were computed from (as in its search entry), when
-   * known: what tells whether the search entry describes the same text.
-   */
-  text?: string;
-  /** Bit i (byte i >> 3, bit i & 7) set when the release contains the i-th bit word. */
-  bits: Uint8Array;
-}
+/** Stored with a release's list items; the table layout declares it (table/table-layout.ts). */
+export type { TextBits };
 
 /** The bits of a release's title and body, or undefined when the stop list has no bit words. */
 export function textBitsOf(

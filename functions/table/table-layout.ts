@@ -8,7 +8,6 @@
  * the items it returns.
  */
 import type { EntityKind, EntityRef, Release, ReleaseSummary } from '#release/release.js';
-import type { TextBits } from '#search/text-bits.js';
 
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -117,6 +116,23 @@ export function sourceKey(key: string): TableKey {
 
 export function problemKey(key: string): TableKey {
   return { pk: PROBLEMS_PARTITION, sk: key };
+}
+
+/**
+ * Stop-word bits as list items and search entries carry them: for each word of the stop list,
+ * whether the release contains it (search/text-bits.ts computes and reads them). Declared here,
+ * with the items that store them, so that the key layout depends on no flow above it.
+ */
+export interface TextBits {
+  /** The stop list version the bits were computed with. */
+  version: string;
+  /**
+   * The text version of the release they were computed from (as in its search entry), when
+   * known: what tells whether the search entry describes the same text.
+   */
+  text?: string;
+  /** Bit i (byte i >> 3, bit i & 7) set when the release contains the i-th bit word. */
+  bits: Uint8Array;
 }
 
 /**

@@ -16,16 +16,10 @@ import { releasePageSchema } from '#query/query-schemas.js';
 import { parseRelease } from '#release/parse-release.js';
 import type { Release, StoredRelease } from '#release/release.js';
 import { DynamoSearchIndex, dynamoStopLists } from '#search/aws/dynamodb-search-index.js';
+import { type searchItemsForBulk as BulkFn, searchItemsForBulk } from '#search/bulk-index.js';
 import { foldedCopyKey, STOP_LIST_KEY, type StopList } from '#search/keys.js';
-import {
-  type searchItemsForBulk as BulkFn,
-  DocumentFrequency,
-  planSync,
-  searchItemsForBulk,
-  stopListItem,
-  stopListItems,
-  stopListOf,
-} from '#search/sync-plan.js';
+import { DocumentFrequency, stopListItem, stopListItems, stopListOf } from '#search/stop-list.js';
+import { planSync } from '#search/sync-plan.js';
 import { listSortKey } from '#table/table-layout.js';
 import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
 import { seedReleases, stored, storedCorpus, writeItems } from '../support/corpus-seed.js';

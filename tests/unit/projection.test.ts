@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { projectReleaseChanges } from '#projection/project-release-changes.js';
 import { abandonedBody, listChanges, touchedEntityMonths } from '#projection/projection.js';
 import type { Release } from '#release/release.js';
-import { stopListOf } from '#search/sync-plan.js';
+import { stopListOf } from '#search/stop-list.js';
 import { textBitsOf } from '#search/text-bits.js';
 import { EntityTally, releaseItemFor } from '#table/release-items.js';
 import type { ReleaseItem } from '#table/table-layout.js';

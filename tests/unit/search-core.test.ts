@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadParameterError } from '#platform/errors.js';
 import type { Release } from '#release/release.js';
+import { searchItemsForBulk } from '#search/bulk-index.js';
 import { decide as decideQuery } from '#search/decide.js';
 import { foldedCopyOf, wordsOf } from '#search/fold.js';
 import {
@@ -32,12 +33,11 @@ import { matchesText, parseSearchQuery } from '#search/query.js';
 import {
   DocumentFrequency,
   MIN_RELEASES_FOR_STOP_LIST,
-  planSync,
-  searchItemsForBulk,
   stopListItem,
   stopListItems,
   stopListOf,
-} from '#search/sync-plan.js';
+} from '#search/stop-list.js';
+import { planSync } from '#search/sync-plan.js';
 import { bitKnowledge, decideByBits, textBitsOf } from '#search/text-bits.js';
 
 function release(id: string, date: string, title: string, body: string): Release {

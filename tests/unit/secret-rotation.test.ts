@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RotatableSecret, RotationError, rotate } from '#platform/secret-rotation.js';
+import { type RotatableSecret, RotationError, rotate } from '#query/secret-rotation.js';
 
 /** An in-memory secret with Secrets Manager's staging-label rules (AWSPREVIOUS follows AWSCURRENT). */
 class MemorySecret implements RotatableSecret {

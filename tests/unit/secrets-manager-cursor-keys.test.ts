@@ -4,7 +4,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { CURSOR_KEYS_MAX_AGE_MS, SecretsManagerCursorKeys } from '#platform/aws/secrets-manager.js';
+import { CURSOR_KEYS_MAX_AGE_MS, SecretsManagerCursorKeys } from '#query/aws/secrets-manager.js';
 
 /** No local Secrets Manager exists; this stands in for one, serving values by staging label. */
 function fakeClient(stages: Record<string, string>) {

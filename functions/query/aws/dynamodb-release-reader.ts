@@ -1,36 +1,13 @@
 /**
  * Adapter: the query core's `ReleaseReader` port over the single table (docs/data-model.md).
  * HTTP adapter -> query core -> this repository -> DynamoDB. Read-only, eventually consistent
- * reads, `Limit` on every Query so a page costs what it returns.
+ * reads, `Limit` on every Query so a page costs what it returns. The word index has its own
+ * reader (search/aws/dynamodb-index-reader.ts).
  */
-import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { EntityKind, EntitySummary, StoredRelease } from '#release/release.js';
-import {
-  type FoldedCopyItem,
-  foldedCopyKey,
-  postingKey,
-  postingPartition,
-  previousBucket,
-  type SearchEntry,
-  STOP_LIST_KEY,
-  type StopList,
-  searchEntryKey,
-  stopListFromItem,
-  vocabularyPartition,
-} from '#search/keys.js';
-import {
-  type PostingPage,
-  type PostingRequest,
-  postingItemId,
-  type SearchIndexReader,
-} from '#search/ports.js';
 import { batchGet } from '#table/aws/dynamodb-batch.js';
+import { DynamoReads } from '#table/aws/dynamodb-reads.js';
 import {
   bodyChunkPrefix,
   type EntityItem,
@@ -44,46 +21,15 @@ import {
   releaseKey,
   type StoredListItem,
   summaryOf,
-  type TableKey,
 } from '#table/table-layout.js';
 import type { ListPage, ListRequest, ProblemPage, ReleaseReader, ReleaseText } from '../query-repository.js';
-
-export interface DynamoReleaseReaderOptions {
-  /** Called with the consumed capacity of every request (asks DynamoDB for `TOTAL`); for tests and the benchmark. */
-  onConsumedCapacity?: (capacity: ConsumedCapacity) => void;
-  /** How long a read stop list is reused (it changes only when the index is rebuilt). @default 60000 */
-  stopListTtlMillis?: number;
-}
 
 const BATCH_GET_MAX = 100;
 
 /** A release item's stored body is inconsistent with its chunks even after a consistent re-read. */
 export class BodyChunksMissingError extends Error {}
 
-export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
-  private stopListCache: { at: number; value: StopList | undefined } | undefined;
-
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly options: DynamoReleaseReaderOptions = {},
-  ) {}
-
-  private get capacityRequest(): { ReturnConsumedCapacity?: 'TOTAL' } {
-    return this.options.onConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
-  }
-
-  /** The shared batch reader's way of reporting capacity, when asked for. */
-  private get capacityOption(): { onConsumedCapacity?: (capacity: ConsumedCapacity) => void } {
-    return this.options.onConsumedCapacity ? { onConsumedCapacity: this.options.onConsumedCapacity } : {};
-  }
-
-  private record(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
-    if (!capacity || !this.options.onConsumedCapacity) return;
-    for (const entry of Array.isArray(capacity) ? capacity : [capacity])
-      this.options.onConsumedCapacity(entry);
-  }
-
+export class DynamoReleaseReader extends DynamoReads implements ReleaseReader {
   async listReleases(request: ListRequest): Promise<ListPage> {
     const pk = listPartition(request.scope);
     const { lower, upper } = request.range;
@@ -267,130 +213,6 @@ export class DynamoReleaseReader implements ReleaseReader, SearchIndexReader {
       );
     }
     return new TextDecoder().decode(Buffer.concat(chunks));
-  }
-
-  async stopList(): Promise<StopList | undefined> {
-    const ttl = this.options.stopListTtlMillis ?? 60_000;
-    const cached = this.stopListCache;
-    if (cached && Date.now() - cached.at < ttl) return cached.value;
-    const output = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ...this.capacityRequest }),
-    );
-    this.record(output.ConsumedCapacity);
-    const value = output.Item ? stopListFromItem(output.Item) : undefined;
-    this.stopListCache = { at: Date.now(), value };
-    return value;
-  }
-
-  async postings(request: PostingRequest): Promise<PostingPage> {
-    const pk = postingPartition(request.word);
-    const names: Record<string, string> = { '#pk': 'pk' };
-    const values: Record<string, string> = { ':pk': pk };
-    // Both bounds inclusive: the newest bucket asked for, or the one before the last one read.
-    let upper = request.newest;
-    if (request.before !== undefined) {
-      const previous = previousBucket(request.before);
-      if (upper === undefined || previous < upper) upper = previous;
-    }
-    const lower = request.oldest;
-    if (upper !== undefined && lower !== undefined && lower > upper) return { months: [], hasMore: false };
-    let condition = '#pk = :pk';
-    if (upper !== undefined || lower !== undefined) names['#sk'] = 'sk';
-    if (upper !== undefined && lower !== undefined) {
-      condition += ' AND #sk BETWEEN :lower AND :upper';
-      Object.assign(values, { ':lower': lower, ':upper': upper });
-    } else if (upper !== undefined) {
-      condition += ' AND #sk <= :upper';
-      values[':upper'] = upper;
-    } else if (lower !== undefined) {
-      condition += ' AND #sk >= :lower';
-      values[':lower'] = lower;
-    }
-    const months: PostingPage['months'] = [];
-    let startKey: Record<string, unknown> | undefined;
-    let hasMore = false;
-    for (;;) {
-      const output = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: request.limit - months.length,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          ...this.capacityRequest,
-        }),
-      );
-      this.record(output.ConsumedCapacity);
-      for (const item of output.Items ?? []) {
-        months.push({ month: String(item.sk), entries: [...((item.ids as Set<string> | undefined) ?? [])] });
-      }
-      startKey = output.LastEvaluatedKey;
-      hasMore = startKey !== undefined;
-      if (!startKey || months.length >= request.limit) break;
-    }
-    return { months, hasMore };
-  }
-
-  async postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    const unique = new Map(keys.map(({ word, month }) => [`${word}\n${month}`, postingKey(word, month)]));
-    const items = await batchGet<Record<string, unknown> & TableKey>(
-      this.doc,
-      this.tableName,
-      [...unique.values()],
-      this.capacityOption,
-    );
-    for (const item of items) {
-      out.set(postingItemId(String(item.pk).slice(2), String(item.sk)), [
-        ...((item.ids as Set<string> | undefined) ?? []),
-      ]);
-    }
-    return out;
-  }
-
-  async searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>> {
-    const items = await batchGet<SearchEntry & TableKey>(
-      this.doc,
-      this.tableName,
-      [...new Set(ids)].map((id) => searchEntryKey(id)),
-      this.capacityOption,
-    );
-    return new Map(items.map((item) => [String(item.id), item]));
-  }
-
-  async foldedCopies(ids: readonly string[]): Promise<Map<string, FoldedCopyItem>> {
-    const items = await batchGet<FoldedCopyItem & TableKey>(
-      this.doc,
-      this.tableName,
-      [...new Set(ids)].map((id) => foldedCopyKey(id)),
-      this.capacityOption,
-    );
-    return new Map(items.map((item) => [String(item.id), item]));
-  }
-
-  async vocabulary(prefix: string, limit: number): Promise<string[]> {
-    const words: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': vocabularyPartition(prefix), ':prefix': prefix },
-          ProjectionExpression: '#sk',
-          Limit: limit + 1 - words.length,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          ...this.capacityRequest,
-        }),
-      );
-      this.record(output.ConsumedCapacity);
-      for (const item of output.Items ?? []) words.push(String(item.sk));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey && words.length <= limit);
-    return words;
   }
 
   async listEntities(kind: EntityKind): Promise<EntitySummary[]> {

@@ -29,7 +29,8 @@ import {
   searchEntryKey,
   stopListFromItem,
 } from '../keys.js';
-import { type PostingChange, planSync, stopListItems, stopListOf } from '../sync-plan.js';
+import { stopListItems, stopListOf } from '../stop-list.js';
+import { type PostingChange, planSync } from '../sync-plan.js';
 
 /** Posting updates in flight at once for one release. */
 const CONCURRENCY = 16;
@@ -211,4 +212,4 @@ export function dynamoStopLists(doc: DynamoDBDocumentClient, tableName: string) 
   };
 }
 
-export { searchItemsForBulk } from '../sync-plan.js';
+export { searchItemsForBulk } from '../bulk-index.js';

@@ -11,7 +11,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { CursorKeys } from '#query/query-cursor.js';
+import type { CursorKeys } from '../query-cursor.js';
 import type { RotatableSecret } from '../secret-rotation.js';
 
 /** Re-read at most this often, so a warm function learns a rotation within minutes. */
