@@ -10,8 +10,9 @@
  * out positions only up to a watermark (its clock minus a lag larger than the time a logged write
  * may take to land), so every change item it has not yet passed lands after its position.
  */
-import type { ReleaseImageChange } from '#projection/projection.js';
+
 import type { Release } from '#release/release.js';
+import type { ReleaseImageChange } from '#table/release-change.js';
 import type { TableKey } from '#table/table-layout.js';
 
 /** Deletions are kept this long; tokens stay valid for less (TOKEN_VALIDITY_MILLIS). */

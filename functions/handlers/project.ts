@@ -23,8 +23,8 @@ import {
   projectReleaseChanges,
   type ReleaseProjection,
 } from '#projection/project-release-changes.js';
-import type { ReleaseImageChange } from '#projection/projection.js';
 import { stopWordBits } from '#search/aws/dynamodb-text-bits.js';
+import type { ReleaseImageChange } from '#table/release-change.js';
 
 export interface ProjectorDeps {
   doc: DynamoDBDocumentClient;

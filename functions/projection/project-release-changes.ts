@@ -12,14 +12,9 @@
 
 import { runLimited } from '#platform/run-limited.js';
 import type { EntityKind, Release } from '#release/release.js';
+import type { ReleaseImageChange } from '#table/release-change.js';
 import type { ListItem, ReleaseItem, TableKey, TextBits } from '#table/table-layout.js';
-import {
-  abandonedBody,
-  type EntityMonth,
-  listChanges,
-  type ReleaseImageChange,
-  touchedEntityMonths,
-} from './projection.js';
+import { abandonedBody, type EntityMonth, listChanges, touchedEntityMonths } from './projection.js';
 
 export interface ListItemStore {
   write(put: ListItem[], remove: TableKey[]): Promise<void>;

@@ -4,6 +4,7 @@
  * them with plain, idempotent writes.
  */
 import type { EntityKind } from '#release/release.js';
+import type { ReleaseImageChange } from '#table/release-change.js';
 import type { TextBits } from '#table/table-layout.js';
 import {
   type ListItem,
@@ -12,19 +13,6 @@ import {
   type ReleaseItem,
   type TableKey,
 } from '#table/table-layout.js';
-
-/** One change of a release item, as the table's stream reports it. */
-export interface ReleaseImageChange {
-  id: string;
-  /** The item before the change (absent for a new release). */
-  before?: ReleaseItem;
-  /** The item after the change (absent for a removed release). */
-  after?: ReleaseItem;
-  /** The stream record's sequence number: its position in this release's history. */
-  sequenceNumber: string;
-  /** When the change was committed (ISO 8601, the stream's approximate creation time). */
-  at: string;
-}
 
 /**
  * Which list items to write and which to delete so the lists match `after` (with `bits`, the

@@ -11,8 +11,8 @@ import {
   type ChangePointerItem,
   compareSequence,
 } from '#changes/change-log.js';
-import type { ReleaseImageChange } from '#projection/projection.js';
 import type { Release } from '#release/release.js';
+import type { ReleaseImageChange } from '#table/release-change.js';
 import type { ReleaseItem } from '#table/table-layout.js';
 
 class MemoryStore implements ChangeLogStore {

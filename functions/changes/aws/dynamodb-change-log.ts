@@ -8,7 +8,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReleaseProjection } from '#projection/project-release-changes.js';
+
 import {
   type ChangeItem,
   type ChangeLogOptions,
@@ -83,7 +83,6 @@ export function changeLogProjection(
   doc: DynamoDBDocumentClient,
   tableName: string,
   options: ChangeLogOptions = {},
-): ReleaseProjection {
-  const projection = new ChangeLogProjection(new DynamoChangeLogStore(doc, tableName), options);
-  return { name: projection.name, apply: (change, release) => projection.apply(change, release) };
+): ChangeLogProjection {
+  return new ChangeLogProjection(new DynamoChangeLogStore(doc, tableName), options);
 }

@@ -6,8 +6,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import type { ReleaseImageChange } from '#table/release-change.js';
 import { RELEASE_SORT_KEY, type ReleaseItem } from '#table/table-layout.js';
-import type { ReleaseImageChange } from '../projection.js';
 
 type Image = Record<string, AttributeValue>;
 
