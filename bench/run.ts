@@ -44,9 +44,9 @@ import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
 import { measureIngest } from './ingest.js';
 import { createProgress, type Progress } from './progress.js';
 import { measureQueries } from './queries.js';
+import { renderMarkdown } from './report/render-markdown.js';
 import type { Machine, Results, ScanCalibration, SizeResult } from './report/results.js';
 import { computeTargets } from './report/targets.js';
-import { renderMarkdown } from './report.js';
 import { round } from './stats.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
