@@ -8,11 +8,6 @@
  */
 import './quiet-logs.js';
 
-import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '#release/release.js';
 import type { StopList } from '#search/keys.js';
@@ -41,111 +36,18 @@ import {
 } from './dynamo.js';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
 import { measureIngest } from './ingest.js';
+import { codeVersion, machine } from './machine-and-commit.js';
+import { checkMemory } from './memory-check.js';
+import { type Options, options } from './options.js';
+import { WORK_DIR } from './paths.js';
 import { createProgress, type Progress } from './progress.js';
 import { measureQueries } from './queries.js';
-import type { Machine, Results, ScanCalibration, SizeResult } from './report/results.js';
+import type { Results, ScanCalibration, SizeResult } from './report/results.js';
 import { computeTargets } from './report/targets.js';
 import { rerenderReport, writeReport } from './report/write-report.js';
 import { round } from './stats.js';
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const WORK_DIR = join(BENCH_DIR, '.work');
 const CALIBRATION_TABLE = 'scan-calibration';
-
-function options() {
-  const { values } = parseArgs({
-    options: {
-      sizes: { type: 'string', default: '5000,50000' },
-      large: { type: 'boolean', default: false },
-      seed: { type: 'string', default: '1' },
-      'end-date': { type: 'string', default: '2025-06-30' },
-      concurrency: { type: 'string', default: '8' },
-      sample: { type: 'string', default: '5000' },
-      chunk: { type: 'string', default: '250' },
-      reps: { type: 'string', default: '500' },
-      'text-reps': { type: 'string', default: '100' },
-      pages: { type: 'string', default: '3' },
-      'cold-runs': { type: 'string', default: '15' },
-      'calibration-releases': { type: 'string', default: '300' },
-      out: { type: 'string', default: BENCH_DIR },
-      /** Keeps DynamoDB Local's table on disk in this directory (slower; for sizes memory cannot hold). */
-      'db-dir': { type: 'string' },
-      /** Re-renders RESULTS.md from an existing results.json (no measuring). */
-      render: { type: 'boolean', default: false },
-    },
-  });
-  const int = (name: string, value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive whole number`);
-    return parsed;
-  };
-  const sizes = values.sizes.split(',').map((s) => int('sizes', s.trim().replace(/_/g, '')));
-  if (values.large) sizes.push(500_000);
-  return {
-    sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    seed: int('seed', values.seed),
-    endDate: values['end-date'],
-    concurrency: int('concurrency', values.concurrency),
-    sample: int('sample', values.sample),
-    chunk: int('chunk', values.chunk),
-    reps: int('reps', values.reps),
-    textReps: int('text-reps', values['text-reps']),
-    pages: int('pages', values.pages),
-    coldRuns: int('cold-runs', values['cold-runs']),
-    calibrationReleases: int('calibration-releases', values['calibration-releases']),
-    out: values.out,
-    dbDir: values['db-dir'],
-    render: values.render,
-  };
-}
-
-/** Table bytes per release, index included (measured: 402 MB at 5,000 releases, 4 GB at 50,000). */
-const TABLE_BYTES_PER_RELEASE = 85 * 1024;
-
-/**
- * Refuses sizes whose in-memory table would not fit this machine's memory (with room for the
- * benchmark's own heap), before hours of loading end in an out-of-memory kill.
- */
-function checkMemory(opts: Options): void {
-  if (opts.dbDir !== undefined) return;
-  const largest = opts.sizes[opts.sizes.length - 1] ?? 0;
-  const needed = largest * TABLE_BYTES_PER_RELEASE;
-  if (needed > totalmem() * 0.6) {
-    const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
-    throw new Error(
-      `--sizes: ${largest.toLocaleString('en-US')} releases need a table of about ${gib(needed)} GiB, ` +
-        `more than this machine's ${gib(totalmem())} GiB of memory can hold in DynamoDB Local's in-memory ` +
-        'database; give --db-dir DIR to keep it on disk (several times slower), or choose smaller --sizes',
-    );
-  }
-}
-
-type Options = ReturnType<typeof options>;
-
-function machine(): Machine {
-  const cpu = cpus();
-  return {
-    cpu: cpu[0]?.model.trim() ?? 'unknown',
-    cores: cpu.length,
-    memoryGiB: round(totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    loadAverageAtStart: loadavg().map((l) => round(l, 2)),
-  };
-}
-
-/** The commit measured, and whether the measured code differed from it. */
-function codeVersion(): { commit: string; dirty: boolean } | undefined {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
-    return {
-      commit: git('rev-parse', 'HEAD'),
-      dirty: git('status', '--porcelain', '--', '../functions', '../infra', '../scripts', '.') !== '',
-    };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Takes the next `count` files of the corpus, parsed. */
 function take(corpus: Iterator<CorpusFile | ParsedFile>, count: number): ParsedFile[] {
