@@ -21,19 +21,10 @@ import {
   itemsForFiles,
   listItems,
   type ParsedFile,
-  parseFile,
+  take,
   WordTally,
 } from './corpus-items.js';
-import {
-  batchPut,
-  createTable,
-  dropTable,
-  type Item,
-  itemSize,
-  measuredScan,
-  scanUnitsFor,
-  tableSize,
-} from './dynamo.js';
+import { batchPut, type Item, itemSize, scanUnitsFor, tableSize } from './dynamo.js';
 import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
 import { measureIngest } from './ingest.js';
 import { codeVersion, machine } from './machine-and-commit.js';
@@ -42,23 +33,11 @@ import { type Options, options } from './options.js';
 import { WORK_DIR } from './paths.js';
 import { createProgress, type Progress } from './progress.js';
 import { measureQueries } from './queries.js';
-import type { Results, ScanCalibration, SizeResult } from './report/results.js';
+import type { Results, SizeResult } from './report/results.js';
 import { computeTargets } from './report/targets.js';
 import { rerenderReport, writeReport } from './report/write-report.js';
+import { calibrateScan } from './scan-calibration.js';
 import { round } from './stats.js';
-
-const CALIBRATION_TABLE = 'scan-calibration';
-
-/** Takes the next `count` files of the corpus, parsed. */
-function take(corpus: Iterator<CorpusFile | ParsedFile>, count: number): ParsedFile[] {
-  const files: ParsedFile[] = [];
-  while (files.length < count) {
-    const next = corpus.next();
-    if (next.done) throw new Error('the corpus ended early');
-    files.push('release' in next.value ? next.value : parseFile(next.value));
-  }
-  return files;
-}
 
 /** The bulk part of a size: raw BatchWriteItem into the main table, parsing the next batch meanwhile. */
 async function bulkLoad(
@@ -230,49 +209,6 @@ async function countListed(env: BenchEnvironment): Promise<number> {
     start = page.LastEvaluatedKey;
   } while (start);
   return count;
-}
-
-/**
- * A real full Scan with a filter on a small table of the same items, against the Scan cost
- * computed from that table's size: the check behind the computed Scan of the large tables.
- */
-async function calibrateScan(
-  env: BenchEnvironment,
-  opts: Options,
-  progress: Progress,
-): Promise<ScanCalibration> {
-  progress.phase('naive Scan calibration', 1);
-  await dropTable(env.dynamo, CALIBRATION_TABLE);
-  await createTable(env.dynamo, CALIBRATION_TABLE);
-  try {
-    const files = take(
-      generateCorpus({ seed: opts.seed + 1, count: opts.calibrationReleases, endDate: opts.endDate }),
-      opts.calibrationReleases,
-    );
-    await batchPut(
-      env.doc,
-      CALIBRATION_TABLE,
-      itemsForFiles(files, new Date().toISOString(), true),
-      opts.concurrency,
-    );
-    const size = await tableSize(env.dynamo, CALIBRATION_TABLE);
-    const scan = await measuredScan(env.doc, CALIBRATION_TABLE);
-    if (scan.matched !== files.length)
-      throw new Error(`calibration Scan found ${scan.matched} of ${files.length} releases`);
-    const computed = scanUnitsFor(size.bytes);
-    progress.tick();
-    return {
-      releases: files.length,
-      tableBytes: size.bytes,
-      measuredUnits: scan.units,
-      computedUnits: round(computed, 1),
-      pages: scan.pages,
-      agreement: round(scan.units / computed, 4),
-    };
-  } finally {
-    progress.done();
-    await dropTable(env.dynamo, CALIBRATION_TABLE);
-  }
 }
 
 async function main(): Promise<void> {
