@@ -8,208 +8,28 @@
  */
 import './quiet-logs.js';
 
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Release } from '#release/release.js';
 import type { StopList } from '#search/keys.js';
 import { DocumentFrequency, SearchBulkBuilder, stopListItems } from '#search/sync-plan.js';
 import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import { buildBundles, measureColdStarts } from './cold-start.js';
-import {
-  EntityTally,
-  type IndexFigures,
-  indexItemKind,
-  itemsForFiles,
-  listItems,
-  type ParsedFile,
-  take,
-  WordTally,
-} from './corpus-items.js';
-import { batchPut, type Item, itemSize, scanUnitsFor, tableSize } from './dynamo.js';
-import { type BenchEnvironment, startBenchEnvironment } from './environment.js';
+import { EntityTally, type ParsedFile, take, WordTally } from './corpus-items.js';
+import { batchPut, scanUnitsFor, tableSize } from './dynamo.js';
+import { startBenchEnvironment } from './environment.js';
 import { measureIngest } from './ingest.js';
+import { bulkLoad, countListed, rewriteListBits } from './load-corpus.js';
+import { type IndexLoad, loadIndex } from './load-index.js';
 import { codeVersion, machine } from './machine-and-commit.js';
 import { checkMemory } from './memory-check.js';
-import { type Options, options } from './options.js';
+import { options } from './options.js';
 import { WORK_DIR } from './paths.js';
-import { createProgress, type Progress } from './progress.js';
+import { createProgress } from './progress.js';
 import { measureQueries } from './queries.js';
 import type { Results, SizeResult } from './report/results.js';
 import { computeTargets } from './report/targets.js';
 import { rerenderReport, writeReport } from './report/write-report.js';
 import { calibrateScan } from './scan-calibration.js';
 import { round } from './stats.js';
-
-/** The bulk part of a size: raw BatchWriteItem into the main table, parsing the next batch meanwhile. */
-async function bulkLoad(
-  env: BenchEnvironment,
-  corpus: Iterator<CorpusFile | ParsedFile>,
-  count: number,
-  tally: EntityTally,
-  opts: Options,
-  progress: Progress,
-  onFiles: (files: readonly ParsedFile[]) => void,
-  stop: StopList,
-): Promise<void> {
-  progress.phase(`bulk load ${count.toLocaleString('en-US')} releases (raw path)`, count);
-  const time = new Date().toISOString();
-  const batch = 500;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  for (let done = 0; done < count; done += batch) {
-    const files = take(corpus, Math.min(batch, count - done));
-    for (const file of files) tally.add(file.release);
-    onFiles(files);
-    const items = itemsForFiles(files, time, true, stop).filter((item) => !String(item.pk).startsWith('E#'));
-    await inFlight;
-    inFlight = batchPut(env.doc, env.tableName, items, opts.concurrency).then(() =>
-      progress.tick(files.length),
-    );
-  }
-  await inFlight;
-  // Entity items as ingest would have left them after every release so far.
-  await batchPut(env.doc, env.tableName, tally.items(), opts.concurrency);
-  progress.done();
-}
-
-/**
- * The list items of the releases of earlier sizes again, with stop-word bits under a stop list
- * derived anew (as `reindex --reproject` writes them after `--derive-stop-list`).
- */
-async function rewriteListBits(
-  env: BenchEnvironment,
-  releases: readonly Release[],
-  stop: StopList,
-  opts: Options,
-  progress: Progress,
-): Promise<void> {
-  progress.phase(
-    `list item bits of ${releases.length.toLocaleString('en-US')} releases, new stop list`,
-    releases.length,
-  );
-  for (let i = 0; i < releases.length; i += 500) {
-    const step = releases.slice(i, i + 500);
-    await batchPut(
-      env.doc,
-      env.tableName,
-      step.flatMap((release) => listItems(release, stop)),
-      opts.concurrency,
-    );
-    progress.tick(step.length);
-  }
-  progress.done();
-}
-
-/** The word index at one size: a builder given every release loaded so far. */
-interface IndexLoad {
-  builder: SearchBulkBuilder;
-  releases: number;
-  /** Search entries and folded copies written at earlier sizes, by kind (items, write units, bytes). */
-  perRelease: IndexFigures['byKind'];
-}
-
-function addFigures(byKind: IndexFigures['byKind'], items: readonly Item[]): void {
-  for (const item of items) {
-    const size = itemSize(item);
-    const kind = indexItemKind(item);
-    const figures = byKind[kind] ?? { items: 0, writeUnits: 0, bytes: 0 };
-    figures.items += 1;
-    figures.writeUnits += Math.ceil(size / 1024);
-    figures.bytes += size;
-    byKind[kind] = figures;
-  }
-}
-
-/** Releases added to the index builder, and ten times as many shared items put, per step. */
-const INDEX_STEP = 2000;
-
-/**
- * The word index of every release loaded so far, as one bulk load of them writes it, under the
- * stop list derived at this size: aggregated items by BatchWriteItem (a put replaces an item; one
- * string-set ADD per posting item ran for over an hour at 45,000 added releases). Items of an
- * earlier size's index that no put replaces stay, as a re-derivation leaves them until every
- * release is synced again: a walk reads them and skips their entries. Write units: what a
- * BatchWriteItem put of each item costs (1 KB each, rounded up per item), over the releases.
- */
-async function loadIndex(
-  env: BenchEnvironment,
-  load: IndexLoad,
-  added: readonly Release[],
-  opts: Options,
-  progress: Progress,
-): Promise<IndexFigures> {
-  const started = performance.now();
-  progress.phase(
-    `word index of ${(load.releases + added.length).toLocaleString('en-US')} releases (bulk items)`,
-    1,
-  );
-  // In steps, so that memory holds one step's folded copies and one step's shared items at a time.
-  for (let i = 0; i < added.length; i += INDEX_STEP) {
-    for (const release of added.slice(i, i + INDEX_STEP)) load.builder.add(release);
-    const perRelease = load.builder.takeReleaseItems();
-    addFigures(load.perRelease, perRelease);
-    await batchPut(env.doc, env.tableName, perRelease, opts.concurrency);
-  }
-  load.releases += added.length;
-  const byKind: IndexFigures['byKind'] = structuredClone(load.perRelease);
-  const shared = [load.builder.vocabularyItems(), load.builder.postingItems()];
-  let step: Record<string, unknown>[] = [];
-  const flush = async () => {
-    addFigures(byKind, step);
-    await batchPut(env.doc, env.tableName, step, opts.concurrency);
-    step = [];
-  };
-  for (const items of shared) {
-    for (const item of items) {
-      step.push(item);
-      if (step.length === INDEX_STEP * 10) await flush();
-    }
-  }
-  await flush();
-  progress.tick();
-  progress.done();
-  const per = (value: number) => round(value / Math.max(1, load.releases), 1);
-  let items = 0;
-  let writeUnits = 0;
-  let bytes = 0;
-  for (const figures of Object.values(byKind)) {
-    items += figures.items;
-    writeUnits += figures.writeUnits;
-    bytes += figures.bytes;
-    figures.writeUnits = per(figures.writeUnits);
-    figures.bytes = per(figures.bytes);
-    figures.items = per(figures.items);
-  }
-  return {
-    releases: load.releases,
-    items,
-    writeUnitsPerRelease: per(writeUnits),
-    bytesPerRelease: per(bytes),
-    byKind,
-    stopWords: load.builder.stop.words.size,
-    commonPairs: load.builder.stop.commonPairs?.size ?? 0,
-    bucketYears: load.builder.stop.span,
-    seconds: round((performance.now() - started) / 1000, 1),
-  };
-}
-
-async function countListed(env: BenchEnvironment): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await env.doc.send(
-      new QueryCommand({
-        TableName: env.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': 'pk' },
-        ExpressionAttributeValues: { ':pk': 'L#ALL' },
-        Select: 'COUNT',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
 
 async function main(): Promise<void> {
   const opts = options();
