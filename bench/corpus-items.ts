@@ -30,6 +30,17 @@ export function parseFile(file: CorpusFile): ParsedFile {
   return { ...file, release: parsed.release };
 }
 
+/** Takes the next `count` files of the corpus, parsed. */
+export function take(corpus: Iterator<CorpusFile | ParsedFile>, count: number): ParsedFile[] {
+  const files: ParsedFile[] = [];
+  while (files.length < count) {
+    const next = corpus.next();
+    if (next.done) throw new Error('the corpus ended early');
+    files.push('release' in next.value ? next.value : parseFile(next.value));
+  }
+  return files;
+}
+
 /** The release item as ingestion writes it (generated bodies are far below the inline limit). */
 export function releaseItem(release: Release, key: string, time: string): Item {
   if (needsChunks(release.body)) {

@@ -1,0 +1,55 @@
+/**
+ * The command line of `npm run bench` in one place, parsed and checked before any service starts,
+ * so that every phase reads the same settings.
+ */
+import { parseArgs } from 'node:util';
+import { BENCH_DIR } from './paths.js';
+
+export function options() {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '5000,50000' },
+      large: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      'end-date': { type: 'string', default: '2025-06-30' },
+      concurrency: { type: 'string', default: '8' },
+      sample: { type: 'string', default: '5000' },
+      chunk: { type: 'string', default: '250' },
+      reps: { type: 'string', default: '500' },
+      'text-reps': { type: 'string', default: '100' },
+      pages: { type: 'string', default: '3' },
+      'cold-runs': { type: 'string', default: '15' },
+      'calibration-releases': { type: 'string', default: '300' },
+      out: { type: 'string', default: BENCH_DIR },
+      /** Keeps DynamoDB Local's table on disk in this directory (slower; for sizes memory cannot hold). */
+      'db-dir': { type: 'string' },
+      /** Re-renders RESULTS.md from an existing results.json (no measuring). */
+      render: { type: 'boolean', default: false },
+    },
+  });
+  const int = (name: string, value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive whole number`);
+    return parsed;
+  };
+  const sizes = values.sizes.split(',').map((s) => int('sizes', s.trim().replace(/_/g, '')));
+  if (values.large) sizes.push(500_000);
+  return {
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    seed: int('seed', values.seed),
+    endDate: values['end-date'],
+    concurrency: int('concurrency', values.concurrency),
+    sample: int('sample', values.sample),
+    chunk: int('chunk', values.chunk),
+    reps: int('reps', values.reps),
+    textReps: int('text-reps', values['text-reps']),
+    pages: int('pages', values.pages),
+    coldRuns: int('cold-runs', values['cold-runs']),
+    calibrationReleases: int('calibration-releases', values['calibration-releases']),
+    out: values.out,
+    dbDir: values['db-dir'],
+    render: values.render,
+  };
+}
+
+export type Options = ReturnType<typeof options>;

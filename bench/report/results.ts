@@ -1,0 +1,87 @@
+/**
+ * The shape of results.json: what one run measured, kept whole so that the report can be rendered
+ * again (`--render`) and runs compared without measuring.
+ */
+import type { BundleFigures, ColdStartFigures } from '../cold-start.js';
+import type { IndexFigures } from '../corpus-items.js';
+import type { IngestFigures } from '../ingest.js';
+import type { KindFigures } from '../queries.js';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  loadAverageAtStart: number[];
+}
+
+export interface SizeResult {
+  size: number;
+  /** Releases in the newest-first list after loading, counted with a Query. */
+  releasesListed: number;
+  table: { bytes: number; items: number };
+  /** Files loaded by the raw path before the ingest sample (the rest of the size). */
+  bulkLoaded: number;
+  ingest: IngestFigures;
+  queries: KindFigures[];
+  /** Share of releases naming the busiest minister and the busiest portfolio. */
+  busiest?: { minister: number; portfolio: number };
+  /** The word index items of every release at this size, as one bulk load writes them. */
+  index?: IndexFigures;
+}
+
+export interface ScanCalibration {
+  releases: number;
+  tableBytes: number;
+  measuredUnits: number;
+  computedUnits: number;
+  pages: number;
+  /** measured / computed */
+  agreement: number;
+}
+
+export interface Target {
+  name:
+    | 'query-cost-vs-minimum'
+    | 'ingest-vs-raw-write'
+    | 'write-units-vs-minimum'
+    | 'cold-start-vs-minimal'
+    | 'http-p99-vs-in-process'
+    | 'q-cost-vs-minimum'
+    | 'q-rare-requests'
+    | 'index-write-units-per-release';
+  value: number;
+  limit: number;
+  met: boolean;
+}
+
+/** Where each target's worst value was found (kept out of `targets`, whose shape is fixed). */
+export type TargetWhere = Partial<Record<Target['name'], string>>;
+
+export interface Results {
+  generatedAt: string;
+  command: string;
+  durationSeconds: number;
+  machine: Machine;
+  /** The commit measured; `dirty` when functions/, infra/, scripts/ or bench/ had uncommitted changes. */
+  code?: { commit: string; dirty: boolean };
+  corpus: { generator: string; seed: number; endDate: string };
+  settings: {
+    concurrency: number;
+    ingestSample: number;
+    ingestChunk: number;
+    latencyRequests: number;
+    textLatencyRequests: number;
+    costPagesPerVariant: number;
+    coldStartRuns: number;
+    dynamodbLocal: string;
+  };
+  sizes: number[];
+  scanCalibration: ScanCalibration;
+  results: SizeResult[];
+  bundles: BundleFigures[];
+  coldStarts: ColdStartFigures[];
+  targets: Target[];
+  targetsWorstAt: TargetWhere;
+}

@@ -1,0 +1,121 @@
+/**
+ * The targets, each met or not: the worst value of each ratio over sizes, kinds and functions
+ * against its limit, and where that worst value was found, so that a miss points at its cause.
+ */
+import type { ColdStartFigures } from '../cold-start.js';
+import { isTextKind } from '../queries.js';
+import { round } from '../stats.js';
+import type { SizeResult, Target, TargetWhere } from './results.js';
+
+function worst<T>(items: T[], value: (item: T) => number, higherIsWorse: boolean): T | undefined {
+  return items.reduce<T | undefined>((found, item) => {
+    if (found === undefined) return item;
+    return higherIsWorse === value(item) > value(found) ? item : found;
+  }, undefined);
+}
+
+export function computeTargets(
+  results: SizeResult[],
+  coldStarts: ColdStartFigures[],
+): { targets: Target[]; worstAt: TargetWhere } {
+  const kinds = results.flatMap((r) => r.queries.map((q) => ({ size: r.size, q })));
+  const cost = worst(
+    kinds.filter((k) => !isTextKind(k.q.kind)),
+    (k) => k.q.cost.ratio,
+    true,
+  );
+  const ingest = worst(results, (r) => r.ingest.ratio, false);
+  // Start-up someone waits for: the API's functions and ingest. The projector runs behind the
+  // stream, and its first answer is a batch's projection (about thirty requests), reported beside.
+  const cold = worst(
+    coldStarts.filter((c) => c.function !== 'project'),
+    (c) => c.ratio,
+    true,
+  );
+  const http = worst(kinds, (k) => k.q.latency.p99Ratio, true);
+  const worstAt: TargetWhere = {};
+  const target = (
+    name: Target['name'],
+    value: number,
+    limit: number,
+    atLeast: boolean,
+    at: string,
+  ): Target => {
+    worstAt[name] = at;
+    return { name, value: round(value, 3), limit, met: atLeast ? value >= limit : value <= limit };
+  };
+  const text = worst(
+    kinds.filter((k) => isTextKind(k.q.kind)),
+    (k) => k.q.cost.medianRatio ?? k.q.cost.ratio,
+    true,
+  );
+  const rare = worst(
+    kinds.filter((k) => k.q.kind === 'q-rare'),
+    (k) => Math.max(...(k.q.cost.requestsToEnd ?? [Number.NaN]).map((r) => (r < 0 ? Infinity : r))),
+    true,
+  );
+  const rareRequests = rare
+    ? Math.max(...(rare.q.cost.requestsToEnd ?? [Number.NaN]).map((r) => (r < 0 ? Infinity : r)))
+    : Number.NaN;
+  const units = worst(
+    results.filter((r) => r.ingest.writeUnits !== undefined),
+    (r) => r.ingest.writeUnits?.ratio ?? Number.NaN,
+    true,
+  );
+  const writes = worst(
+    results.filter((r) => r.index !== undefined),
+    (r) => r.index?.writeUnitsPerRelease ?? Number.NaN,
+    true,
+  );
+  const targets = [
+    target(
+      'q-cost-vs-minimum',
+      text ? (text.q.cost.medianRatio ?? text.q.cost.ratio) : Number.NaN,
+      10,
+      false,
+      text ? `${text.q.kind} at ${text.size}` : '',
+    ),
+    target('q-rare-requests', rareRequests, 2, false, rare ? `at ${rare.size}` : ''),
+    target(
+      'index-write-units-per-release',
+      writes?.index?.writeUnitsPerRelease ?? Number.NaN,
+      200,
+      false,
+      writes?.index
+        ? `at ${writes.size}, storage ${Math.round(writes.index.bytesPerRelease).toLocaleString('en-US')} bytes per release`
+        : '',
+    ),
+    target(
+      'query-cost-vs-minimum',
+      cost?.q.cost.ratio ?? Number.NaN,
+      1.2,
+      false,
+      cost ? `${cost.q.kind} at ${cost.size}` : '',
+    ),
+    target(
+      'ingest-vs-raw-write',
+      ingest?.ingest.ratio ?? Number.NaN,
+      0.5,
+      true,
+      ingest ? `at ${ingest.size}` : '',
+    ),
+    target(
+      'write-units-vs-minimum',
+      units?.ingest.writeUnits?.ratio ?? Number.NaN,
+      2.5,
+      false,
+      units?.ingest.writeUnits
+        ? `at ${units.size}: ${units.ingest.writeUnits.eventPath} write units per release vs ${units.ingest.writeUnits.minimum} for the items it owns`
+        : '',
+    ),
+    target('cold-start-vs-minimal', cold?.ratio ?? Number.NaN, 1.5, false, cold ? cold.function : ''),
+    target(
+      'http-p99-vs-in-process',
+      http?.q.latency.p99Ratio ?? Number.NaN,
+      1.5,
+      false,
+      http ? `${http.q.kind} at ${http.size}` : '',
+    ),
+  ];
+  return { targets, worstAt };
+}
