@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeCast, ministerName, type Person } from './cast.js';
 import { int, makeRandom, pick, type Random } from './random.js';
+import { PLACES, TOPICS, VERBS, WORDS } from './word-lists.js';
 
 export { makeRandom } from './random.js';
 
@@ -32,65 +33,6 @@ export interface CorpusFile {
   key: string;
   text: string;
 }
-
-const TOPICS = [
-  'funding boost',
-  'new legislation',
-  'review announced',
-  'major milestone',
-  'investment package',
-  'trade mission',
-  'community partnership',
-  'pilot programme',
-  'regional visit',
-  'reform plan',
-  'appointment confirmed',
-  'report released',
-  'consultation opens',
-  'support package',
-  'new strategy',
-];
-const PLACES = [
-  'Auckland',
-  'Wellington',
-  'Christchurch',
-  'Hamilton',
-  'Tauranga',
-  'Dunedin',
-  'Ōtautahi',
-  'Whanganui',
-  'Rotorua',
-  'Napier',
-  'Nelson',
-  'Invercargill',
-  'Taupō',
-  'Whangārei',
-  'Gisborne',
-  'Tairāwhiti',
-  'the Pacific',
-  'Washington DC',
-  'Brussels',
-  'Canberra',
-  'Tokyo',
-  'Beijing',
-];
-const WORDS = (
-  'government economy infrastructure investment community families whānau regions growth jobs ' +
-  'productivity resilience climate health education housing support services partnership strategy ' +
-  'delivery outcomes rules-based security trade exporters businesses investors workforce training ' +
-  'schools hospitals roads rail energy water biosecurity innovation science research digital ' +
-  'Māori iwi hapū Pacific communities rangatahi tamariki kaumātua recovery funding programme'
-).split(' ');
-const VERBS = [
-  'will deliver',
-  'supports',
-  'strengthens',
-  'secures',
-  'accelerates',
-  'improves',
-  'protects',
-  'builds',
-];
 
 /**
  * The body vocabulary: 50,000 made-up words ranked by a Zipf law (the word of rank r is drawn with
