@@ -14,9 +14,13 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeCast, ministerName, type Person } from './cast.js';
 import { int, makeRandom, pick, type Random } from './random.js';
+import { rareName } from './rare-names.js';
 import { PLACES, TOPICS, VERBS, WORDS } from './word-lists.js';
+import { zipfWord } from './zipf-vocabulary.js';
 
 export { makeRandom } from './random.js';
+export { rareName } from './rare-names.js';
+export { ZIPF_VOCABULARY_SIZE, zipfVocabulary } from './zipf-vocabulary.js';
 
 export interface CorpusOptions {
   seed: number;
@@ -32,100 +36,6 @@ export interface CorpusOptions {
 export interface CorpusFile {
   key: string;
   text: string;
-}
-
-/**
- * The body vocabulary: 50,000 made-up words ranked by a Zipf law (the word of rank r is drawn with
- * probability proportional to 1/r), so a corpus has common words (in most releases), middling
- * ones (in a fraction of a percent) and a long tail. The same for every seed, so a word means the
- * same frequency band in every corpus.
- */
-export const ZIPF_VOCABULARY_SIZE = 50_000;
-const ONSETS = [
-  '',
-  'b',
-  'd',
-  'f',
-  'g',
-  'h',
-  'k',
-  'l',
-  'm',
-  'n',
-  'p',
-  'r',
-  's',
-  't',
-  'v',
-  'w',
-  'br',
-  'tr',
-  'st',
-  'pl',
-  'gr',
-  'ch',
-  'sh',
-  'th',
-];
-const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ou', 'io'];
-const CODAS = ['', '', '', 'n', 'r', 's', 'l', 'm', 't', 'nd', 'st', 'ck'];
-
-function syllableWord(random: Random, syllables: number): string {
-  let word = '';
-  for (let i = 0; i < syllables; i += 1)
-    word += pick(random, ONSETS) + pick(random, VOWELS) + pick(random, CODAS);
-  return word;
-}
-
-let zipf: { words: string[]; cumulative: Float64Array } | undefined;
-
-/** The vocabulary, most frequent first, and its cumulative weights. */
-export function zipfVocabulary(): { words: string[]; cumulative: Float64Array } {
-  if (zipf) return zipf;
-  const random = makeRandom(0x21bf);
-  const reserved = new Set(WORDS.map((w) => w.toLowerCase()));
-  const seen = new Set<string>();
-  const words: string[] = [];
-  while (words.length < ZIPF_VOCABULARY_SIZE) {
-    const word = syllableWord(random, int(random, 1, 4));
-    if (word.length < 2 || seen.has(word) || reserved.has(word)) continue;
-    seen.add(word);
-    words.push(word);
-  }
-  const cumulative = new Float64Array(words.length);
-  let total = 0;
-  for (let rank = 0; rank < words.length; rank += 1) {
-    total += 1 / (rank + 1);
-    cumulative[rank] = total;
-  }
-  zipf = { words, cumulative };
-  return zipf;
-}
-
-function zipfWord(random: Random): string {
-  const { words, cumulative } = zipfVocabulary();
-  const target = random() * (cumulative[cumulative.length - 1] as number);
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((cumulative[mid] as number) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return words[lo] as string;
-}
-
-const NAME_ENDINGS = ['ville', 'ton', 'borough', 'ford', 'haven', 'mere', 'wick', 'stead', 'dale', 'field'];
-
-/**
- * The n-th rare name or place, e.g. `Korvastead`: drawn from a pool of about a third as many names
- * as releases, so each is in a few releases only.
- */
-export function rareName(n: number): string {
-  const random = makeRandom(0x7a3e ^ (n * 2_654_435_761));
-  const stem = syllableWord(random, int(random, 2, 3));
-  const name = `${stem}${NAME_ENDINGS[n % NAME_ENDINGS.length]}${n.toString(36)}`;
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 function daysBetween(start: string, end: string): number {
