@@ -12,11 +12,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeBody } from './body-text.js';
 import { makeCast, ministerName, type Person } from './cast.js';
+import { dateField, yamlList } from './front-matter.js';
 import { int, makeRandom, pick, type Random } from './random.js';
 import { rareName } from './rare-names.js';
-import { PLACES, TOPICS, VERBS, WORDS } from './word-lists.js';
-import { zipfWord } from './zipf-vocabulary.js';
+import { PLACES, TOPICS, WORDS } from './word-lists.js';
 
 export { makeRandom } from './random.js';
 export { rareName } from './rare-names.js';
@@ -44,83 +45,6 @@ function daysBetween(start: string, end: string): number {
 
 function addDays(start: string, days: number): string {
   return new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** The date as one of the forms a release file may use (docs/release-files.md); the calendar date is always `date`. */
-function dateField(random: Random, date: string): string {
-  const roll = random();
-  if (roll < 0.7) return date;
-  if (roll < 0.8) return `"${date}"`;
-  const hh = String(int(random, 0, 23)).padStart(2, '0');
-  const mm = String(int(random, 0, 59)).padStart(2, '0');
-  const offset = pick(random, ['+12:00', '+13:00', 'Z', '-05:00', '+05:30']);
-  return `${date}T${hh}:${mm}:00${offset}`;
-}
-
-function yamlString(text: string): string {
-  return /^[\w\s.,()'’āēīōūĀĒĪŌŪ-]+$/u.test(text) && !/^\s|\s$/.test(text) && !text.includes(': ')
-    ? text
-    : JSON.stringify(text);
-}
-
-function yamlList(name: string, values: readonly string[], random: Random): string {
-  if (values.length === 1 && random() < 0.3) return `${name}: ${yamlString(values[0] ?? '')}\n`;
-  return `${name}:\n${values.map((value) => `  - ${yamlString(value)}\n`).join('')}`;
-}
-
-function sentence(random: Random, subject: string): string {
-  // A third from the themed list (the words tests look for), the rest from the Zipf vocabulary.
-  const words = Array.from({ length: int(random, 6, 16) }, () =>
-    random() < 0.33 ? pick(random, WORDS) : zipfWord(random),
-  );
-  return `${subject} ${pick(random, VERBS)} ${words.join(' ')}.`;
-}
-
-function makeBody(
-  random: Random,
-  title: string,
-  speaker: string,
-  size: number,
-  names: readonly string[],
-): string {
-  const parts: string[] = [];
-  let bytes = 0;
-  const push = (text: string) => {
-    parts.push(text);
-    bytes += Buffer.byteLength(text, 'utf8') + 2;
-  };
-  const surname = speaker.split(' ').at(-1) ?? speaker;
-  push(`${sentence(random, `The Government`)} ${sentence(random, title)}`);
-  for (const name of names) push(`${sentence(random, `In ${name}, the council`)}`);
-  while (bytes < size) {
-    const roll = random();
-    if (roll < 0.1) push(`## ${pick(random, TOPICS).replace(/^./, (c) => c.toUpperCase())}`);
-    else if (roll < 0.2)
-      push(
-        Array.from({ length: int(random, 2, 5) }, () => `- ${sentence(random, pick(random, PLACES))}`).join(
-          '\n',
-        ),
-      );
-    else if (roll < 0.35) push(`“${sentence(random, 'This')}” Mr ${surname} says.`);
-    else if (roll < 0.4)
-      push(
-        `The Prime\u00a0Minister will visit ${pick(random, PLACES)} to discuss **${pick(random, WORDS)}**.`,
-      );
-    else if (roll < 0.45)
-      push(
-        `More detail is on [the ${pick(random, WORDS)} page](https://www.govt.nz/${pick(random, WORDS)}).`,
-      );
-    else
-      push(
-        Array.from({ length: int(random, 2, 5) }, () =>
-          sentence(
-            random,
-            pick(random, ['It', 'The plan', 'Funding', 'The programme', `Minister ${surname}`]),
-          ),
-        ).join(' '),
-      );
-  }
-  return parts.join('\n\n');
 }
 
 function slugish(text: string): string {
