@@ -5,7 +5,6 @@
  * a periodic reconcile, and the seeds uploaded on first start. The e2e test and the benchmark use
  * `startLocalStack` directly; start.ts only adds the command line and the signals.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +15,17 @@ import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
 import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { FunctionName } from '#query/routes.js';
 import { isReleaseFileKey } from '#release/release-files.js';
+import { claimDataDir, cursorSecretFor, type PidFile } from './data-dir.js';
 import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
-import { isAlive as alive } from './processes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { sqsEventOf } from './s3-events.js';
 import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
 import { type ProjectorHandler, type StreamPoller, startStreamPoller } from './stream-poller.js';
+
+export { DataDirInUseError } from './data-dir.js';
 
 export const LOCAL_TABLE_NAME = 'releases';
 export const LOCAL_BUCKET_NAME = 'releases';
@@ -110,60 +111,6 @@ export class PortTakenError extends Error {
       `port ${port} is taken (another npm start?) - needed for ${role}; set RELEASES_${role.toUpperCase()}_PORT to use another`,
     );
   }
-}
-
-/** Another stack runs on the same data directory. */
-export class DataDirInUseError extends Error {}
-
-interface PidFile {
-  nodePid: number;
-  javaPid: number;
-}
-
-/** The command line of a process, or '' where /proc is unavailable. */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Refuses a data directory another live stack uses, and stops the DynamoDB Local a crashed
- * earlier stack left on it (only if its command line shows it is that very DynamoDB Local).
- */
-function claimDataDir(dataDir: string, dynamoDir: string, log: (line: string) => void): string {
-  const pidPath = join(dataDir, 'stack.pid.json');
-  if (existsSync(pidPath)) {
-    let previous: PidFile | undefined;
-    try {
-      previous = JSON.parse(readFileSync(pidPath, 'utf8')) as PidFile;
-    } catch {
-      previous = undefined;
-    }
-    if (previous && previous.nodePid !== process.pid && alive(previous.nodePid)) {
-      throw new DataDirInUseError(
-        `data directory ${dataDir} is used by another local stack (pid ${previous.nodePid}); stop it or set RELEASES_LOCAL_DIR`,
-      );
-    }
-    if (previous && alive(previous.javaPid)) {
-      const cmd = commandLine(previous.javaPid);
-      if (cmd.includes('DynamoDBLocal') && cmd.includes(dynamoDir)) {
-        log(`stopping DynamoDB Local left by an earlier run (pid ${previous.javaPid})`);
-        process.kill(previous.javaPid, 'SIGKILL');
-      }
-    }
-  }
-  return pidPath;
-}
-
-function cursorSecretFor(dataDir: string): string {
-  const path = join(dataDir, 'cursor-secret');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(path, secret, { mode: 0o600 });
-  return secret;
 }
 
 /**
