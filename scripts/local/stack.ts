@@ -5,16 +5,15 @@
  * a periodic reconcile, and the seeds uploaded on first start. The e2e test and the benchmark use
  * `startLocalStack` directly; start.ts only adds the command line and the signals.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
 import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { FunctionName } from '#query/routes.js';
-import { isReleaseFileKey } from '#release/release-files.js';
 import { claimDataDir, cursorSecretFor, type PidFile } from './data-dir.js';
 import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
@@ -23,6 +22,7 @@ import { type ApiHandler, startApiServer } from './http-adapter.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { sqsEventOf } from './s3-events.js';
 import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
+import { bucketIsEmpty, uploadSeeds } from './seed-upload.js';
 import { type ProjectorHandler, type StreamPoller, startStreamPoller } from './stream-poller.js';
 
 export { DataDirInUseError } from './data-dir.js';
@@ -172,22 +172,6 @@ export async function loadRealFunctions(
       return summary;
     },
   };
-}
-
-async function bucketIsEmpty(s3: S3Client, bucket: string): Promise<boolean> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
-  return (listed.KeyCount ?? 0) === 0;
-}
-
-async function uploadSeeds(s3: S3Client, bucket: string, seedsDir: string): Promise<number> {
-  if (!existsSync(seedsDir)) return 0;
-  const files = readdirSync(seedsDir).filter((name) => isReleaseFileKey(name));
-  for (const name of files) {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: basename(name), Body: readFileSync(join(seedsDir, name)) }),
-    );
-  }
-  return files.length;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
