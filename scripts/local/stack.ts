@@ -8,24 +8,28 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
 import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { FunctionName } from '#query/routes.js';
 import { claimDataDir, cursorSecretFor, type PidFile } from './data-dir.js';
-import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
-import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
+import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { createEventBridge, type EventBridge } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
 import { ensureBucket, ensureTable } from './provision.js';
-import { sqsEventOf } from './s3-events.js';
-import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
+import { localS3Client, startS3Server } from './s3-server.js';
 import { bucketIsEmpty, uploadSeeds } from './seed-upload.js';
-import { type ProjectorHandler, type StreamPoller, startStreamPoller } from './stream-poller.js';
+import {
+  handlerEnvironment,
+  type LocalDeps,
+  type LocalFunctions,
+  loadRealFunctions,
+} from './stack-functions.js';
+import { type StreamPoller, startStreamPoller } from './stream-poller.js';
 
 export { DataDirInUseError } from './data-dir.js';
+export { type LocalDeps, type LocalFunctions, loadRealFunctions } from './stack-functions.js';
 
 export const LOCAL_TABLE_NAME = 'releases';
 export const LOCAL_BUCKET_NAME = 'releases';
@@ -34,29 +38,6 @@ export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000 } as const;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_SEEDS_DIR = join(REPO_ROOT, 'seeds');
 export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.local');
-
-/** What the functions get from the local stack instead of their cloud environment. */
-export interface LocalDeps {
-  dynamo: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
-  s3: S3Client;
-  tableName: string;
-  bucket: string;
-  /** Stable across restarts of the same data directory, so cursors stay valid. */
-  cursorSecret: string;
-  textSearch: boolean;
-}
-
-export interface LocalFunctions {
-  /** One S3 notification, as the ingest function gets it from its queue; throws to be redelivered. */
-  ingest: IngestHandler;
-  /** The projector, fed from the table's stream. */
-  project: ProjectorHandler;
-  api: ApiHandler;
-  problems: ApiHandler;
-  /** Reconciles the table with the bucket; absent means no periodic reconcile. */
-  reconcile?: () => Promise<unknown>;
-}
 
 export interface LocalStackOptions {
   /** 0 picks a free port. @default 3000 */
@@ -111,67 +92,6 @@ export class PortTakenError extends Error {
       `port ${port} is taken (another npm start?) - needed for ${role}; set RELEASES_${role.toUpperCase()}_PORT to use another`,
     );
   }
-}
-
-/**
- * The environment the real handler modules read at import (their `handler = makeHandler(
- * fromEnvironment())` line runs then); the local stack passes its own clients to `makeHandler`,
- * but the import must not fail and must not point anywhere but loopback.
- */
-function handlerEnvironment(
-  deps: LocalDeps,
-  s3Endpoint: string,
-  dynamoEndpoint: string,
-): Record<string, string> {
-  return {
-    TABLE_NAME: deps.tableName,
-    BUCKET_NAME: deps.bucket,
-    TEXT_SEARCH: deps.textSearch ? 'on' : 'off',
-    CURSOR_SECRET: deps.cursorSecret,
-    AWS_REGION: process.env.AWS_REGION || LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_S3: s3Endpoint,
-  };
-}
-
-/** The real functions, wired to the local clients; the reconcile is the reindex code. */
-export async function loadRealFunctions(
-  deps: LocalDeps,
-  log: (line: string) => void = () => {},
-): Promise<LocalFunctions> {
-  const [ingest, project, api, problems, reindexCore, reindexDeps, projections] = await Promise.all([
-    import('#handlers/ingest.js'),
-    import('#handlers/project.js'),
-    import('#handlers/api.js'),
-    import('#handlers/problems.js'),
-    import('#reconcile/reindex.js'),
-    import('#reconcile/aws/reindex-deps.js'),
-    import('#projection/aws/release-projections.js'),
-  ]);
-  const common = { doc: deps.doc, tableName: deps.tableName };
-  const ingestHandler = ingest.makeHandler({ ...common, s3: deps.s3 });
-  return {
-    // The queue's message for one notification; a reported failure is redelivered by the bridge.
-    async ingest(event) {
-      const response = await ingestHandler(sqsEventOf(event));
-      if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
-    },
-    project: project.makeHandler({ ...common, projections: projections.releaseProjections }),
-    api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
-    problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
-    async reconcile() {
-      const summary = await reindexCore.reindex(
-        reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
-        { concurrency: 4 },
-      );
-      const fixed = summary.added + summary.updated + summary.removed + summary.problems;
-      // Quiet when the events kept up; a fix means s3rver did not announce something.
-      if (fixed > 0) log(`reconcile fixed ${fixed}: ${JSON.stringify(summary)}`);
-      return summary;
-    },
-  };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
