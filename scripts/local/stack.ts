@@ -6,8 +6,7 @@
  * `startLocalStack` directly; start.ts only adds the command line and the signals.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
 import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
@@ -21,47 +20,28 @@ import { ensureBucket, ensureTable } from './provision.js';
 import { localS3Client, startS3Server } from './s3-server.js';
 import { bucketIsEmpty, uploadSeeds } from './seed-upload.js';
 import {
-  handlerEnvironment,
-  type LocalDeps,
-  type LocalFunctions,
-  loadRealFunctions,
-} from './stack-functions.js';
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  DEFAULT_SEEDS_DIR,
+  LOCAL_BUCKET_NAME,
+  LOCAL_TABLE_NAME,
+  type LocalStackOptions,
+  PortTakenError,
+} from './stack-config.js';
+import { handlerEnvironment, type LocalDeps, loadRealFunctions } from './stack-functions.js';
 import { type StreamPoller, startStreamPoller } from './stream-poller.js';
 
 export { DataDirInUseError } from './data-dir.js';
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  DEFAULT_SEEDS_DIR,
+  LOCAL_BUCKET_NAME,
+  LOCAL_TABLE_NAME,
+  type LocalStackOptions,
+  PortTakenError,
+} from './stack-config.js';
 export { type LocalDeps, type LocalFunctions, loadRealFunctions } from './stack-functions.js';
-
-export const LOCAL_TABLE_NAME = 'releases';
-export const LOCAL_BUCKET_NAME = 'releases';
-export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000 } as const;
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const DEFAULT_SEEDS_DIR = join(REPO_ROOT, 'seeds');
-export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.local');
-
-export interface LocalStackOptions {
-  /** 0 picks a free port. @default 3000 */
-  apiPort?: number;
-  /** @default 4569 */
-  s3Port?: number;
-  /** @default 8000 */
-  dynamoPort?: number;
-  /** @default `.local/` in the repository */
-  dataDir?: string;
-  /** Delete the data first. @default false */
-  fresh?: boolean;
-  /** Uploaded when the bucket is empty; `false` to skip. @default `seeds/` */
-  seedsDir?: string | false;
-  /** @default 30000; 0 turns the periodic reconcile off */
-  reconcileIntervalMs?: number;
-  /** Delay before the first retry of a failed ingest (doubles for the second). @default 1000 */
-  retryBackoffMs?: number;
-  /** @default true */
-  textSearch?: boolean;
-  /** The functions to run; the real handlers unless a test passes others. */
-  loadFunctions?: (deps: LocalDeps) => Promise<LocalFunctions>;
-  log?: (line: string) => void;
-}
 
 export interface LocalStack {
   apiUrl: string;
@@ -80,18 +60,6 @@ export interface LocalStack {
   /** Runs one reconcile now (no-op without one). */
   reconcile(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A port a stack needs is already in use; `npm start` prints the message and exits non-zero. */
-export class PortTakenError extends Error {
-  constructor(
-    readonly port: number,
-    readonly role: string,
-  ) {
-    super(
-      `port ${port} is taken (another npm start?) - needed for ${role}; set RELEASES_${role.toUpperCase()}_PORT to use another`,
-    );
-  }
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
