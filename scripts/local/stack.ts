@@ -4,6 +4,10 @@
  * events bridged to the real ingest handler, the real API handlers behind a local API Gateway,
  * a periodic reconcile, and the seeds uploaded on first start. The e2e test and the benchmark use
  * `startLocalStack` directly; start.ts only adds the command line and the signals.
+ *
+ * This module starts and stops the services in order and re-exports the stack's API; its parts are
+ * stack-config.ts (names, ports, options), stack-functions.ts (the functions it runs), data-dir.ts,
+ * seed-upload.ts and periodic-reconcile.ts.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +20,7 @@ import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { createEventBridge, type EventBridge } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
+import { makeReconciler } from './periodic-reconcile.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { localS3Client, startS3Server } from './s3-server.js';
 import { bucketIsEmpty, uploadSeeds } from './seed-upload.js';
@@ -170,47 +175,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const apiServer = await startApiServer({ port: apiPort, handlers, log });
     cleanups.push(() => apiServer.stop());
 
-    let reconciling: Promise<void> | undefined;
-    const reconcile = (): Promise<void> => {
-      if (!functions.reconcile) return Promise.resolve();
-      const run = functions.reconcile;
-      reconciling ??= (async () => {
-        try {
-          await run();
-        } catch (error) {
-          log(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
-        } finally {
-          reconciling = undefined;
-        }
-      })();
-      return reconciling;
-    };
+    const { reconcile, startPeriodic } = makeReconciler(functions, log);
     const interval = options.reconcileIntervalMs ?? 30_000;
-    if (interval > 0 && functions.reconcile) {
-      // Each run reads every source and release item: on a big local corpus, space the runs at
-      // ten times the shorter of the last two runs at least, so reconciling never dominates the
-      // machine. The shorter of two, so one slow run (a cold start, a busy machine) stretches nothing.
-      let timer: NodeJS.Timeout | undefined;
-      let stopped = false;
-      let previousMs = 0;
-      const schedule = (delay: number) => {
-        timer = setTimeout(async () => {
-          const began = Date.now();
-          await reconcile();
-          const tookMs = Date.now() - began;
-          const spacing = Math.max(interval, 10 * Math.min(previousMs, tookMs));
-          previousMs = tookMs;
-          if (!stopped) schedule(spacing);
-        }, delay);
-        timer.unref();
-      };
-      schedule(interval);
-      cleanups.push(async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await reconciling;
-      });
-    }
+    if (interval > 0 && functions.reconcile) cleanups.push(startPeriodic(interval));
 
     let seeded = 0;
     if (options.seedsDir !== false && (await bucketIsEmpty(s3, LOCAL_BUCKET_NAME))) {
