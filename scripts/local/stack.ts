@@ -4,82 +4,49 @@
  * events bridged to the real ingest handler, the real API handlers behind a local API Gateway,
  * a periodic reconcile, and the seeds uploaded on first start. The e2e test and the benchmark use
  * `startLocalStack` directly; start.ts only adds the command line and the signals.
+ *
+ * This module starts and stops the services in order and re-exports the stack's API; its parts are
+ * stack-config.ts (names, ports, options), stack-functions.ts (the functions it runs), data-dir.ts,
+ * seed-upload.ts and periodic-reconcile.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
 import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { FunctionName } from '#query/routes.js';
-import { isReleaseFileKey } from '#release/release-files.js';
-import { LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
-import { createEventBridge, type EventBridge, type IngestHandler } from './event-bridge.js';
+import { claimDataDir, cursorSecretFor, type PidFile } from './data-dir.js';
+import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { createEventBridge, type EventBridge } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
-import { isAlive as alive } from './processes.js';
+import { makeReconciler } from './periodic-reconcile.js';
 import { ensureBucket, ensureTable } from './provision.js';
-import { sqsEventOf } from './s3-events.js';
-import { localS3Client, S3RVER_CREDENTIALS, startS3Server } from './s3-server.js';
-import { type ProjectorHandler, type StreamPoller, startStreamPoller } from './stream-poller.js';
+import { localS3Client, startS3Server } from './s3-server.js';
+import { bucketIsEmpty, uploadSeeds } from './seed-upload.js';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  DEFAULT_SEEDS_DIR,
+  LOCAL_BUCKET_NAME,
+  LOCAL_TABLE_NAME,
+  type LocalStackOptions,
+  PortTakenError,
+} from './stack-config.js';
+import { handlerEnvironment, type LocalDeps, loadRealFunctions } from './stack-functions.js';
+import { type StreamPoller, startStreamPoller } from './stream-poller.js';
 
-export const LOCAL_TABLE_NAME = 'releases';
-export const LOCAL_BUCKET_NAME = 'releases';
-export const DEFAULT_PORTS = { api: 3000, s3: 4569, dynamodb: 8000 } as const;
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const DEFAULT_SEEDS_DIR = join(REPO_ROOT, 'seeds');
-export const DEFAULT_DATA_DIR = join(REPO_ROOT, '.local');
-
-/** What the functions get from the local stack instead of their cloud environment. */
-export interface LocalDeps {
-  dynamo: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
-  s3: S3Client;
-  tableName: string;
-  bucket: string;
-  /** Stable across restarts of the same data directory, so cursors stay valid. */
-  cursorSecret: string;
-  textSearch: boolean;
-}
-
-export interface LocalFunctions {
-  /** One S3 notification, as the ingest function gets it from its queue; throws to be redelivered. */
-  ingest: IngestHandler;
-  /** The projector, fed from the table's stream. */
-  project: ProjectorHandler;
-  api: ApiHandler;
-  problems: ApiHandler;
-  /** Reconciles the table with the bucket; absent means no periodic reconcile. */
-  reconcile?: () => Promise<unknown>;
-}
-
-export interface LocalStackOptions {
-  /** 0 picks a free port. @default 3000 */
-  apiPort?: number;
-  /** @default 4569 */
-  s3Port?: number;
-  /** @default 8000 */
-  dynamoPort?: number;
-  /** @default `.local/` in the repository */
-  dataDir?: string;
-  /** Delete the data first. @default false */
-  fresh?: boolean;
-  /** Uploaded when the bucket is empty; `false` to skip. @default `seeds/` */
-  seedsDir?: string | false;
-  /** @default 30000; 0 turns the periodic reconcile off */
-  reconcileIntervalMs?: number;
-  /** Delay before the first retry of a failed ingest (doubles for the second). @default 1000 */
-  retryBackoffMs?: number;
-  /** @default true */
-  textSearch?: boolean;
-  /** The functions to run; the real handlers unless a test passes others. */
-  loadFunctions?: (deps: LocalDeps) => Promise<LocalFunctions>;
-  log?: (line: string) => void;
-}
+export { DataDirInUseError } from './data-dir.js';
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  DEFAULT_SEEDS_DIR,
+  LOCAL_BUCKET_NAME,
+  LOCAL_TABLE_NAME,
+  type LocalStackOptions,
+  PortTakenError,
+} from './stack-config.js';
+export { type LocalDeps, type LocalFunctions, loadRealFunctions } from './stack-functions.js';
 
 export interface LocalStack {
   apiUrl: string;
@@ -98,149 +65,6 @@ export interface LocalStack {
   /** Runs one reconcile now (no-op without one). */
   reconcile(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A port a stack needs is already in use; `npm start` prints the message and exits non-zero. */
-export class PortTakenError extends Error {
-  constructor(
-    readonly port: number,
-    readonly role: string,
-  ) {
-    super(
-      `port ${port} is taken (another npm start?) - needed for ${role}; set RELEASES_${role.toUpperCase()}_PORT to use another`,
-    );
-  }
-}
-
-/** Another stack runs on the same data directory. */
-export class DataDirInUseError extends Error {}
-
-interface PidFile {
-  nodePid: number;
-  javaPid: number;
-}
-
-/** The command line of a process, or '' where /proc is unavailable. */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Refuses a data directory another live stack uses, and stops the DynamoDB Local a crashed
- * earlier stack left on it (only if its command line shows it is that very DynamoDB Local).
- */
-function claimDataDir(dataDir: string, dynamoDir: string, log: (line: string) => void): string {
-  const pidPath = join(dataDir, 'stack.pid.json');
-  if (existsSync(pidPath)) {
-    let previous: PidFile | undefined;
-    try {
-      previous = JSON.parse(readFileSync(pidPath, 'utf8')) as PidFile;
-    } catch {
-      previous = undefined;
-    }
-    if (previous && previous.nodePid !== process.pid && alive(previous.nodePid)) {
-      throw new DataDirInUseError(
-        `data directory ${dataDir} is used by another local stack (pid ${previous.nodePid}); stop it or set RELEASES_LOCAL_DIR`,
-      );
-    }
-    if (previous && alive(previous.javaPid)) {
-      const cmd = commandLine(previous.javaPid);
-      if (cmd.includes('DynamoDBLocal') && cmd.includes(dynamoDir)) {
-        log(`stopping DynamoDB Local left by an earlier run (pid ${previous.javaPid})`);
-        process.kill(previous.javaPid, 'SIGKILL');
-      }
-    }
-  }
-  return pidPath;
-}
-
-function cursorSecretFor(dataDir: string): string {
-  const path = join(dataDir, 'cursor-secret');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(path, secret, { mode: 0o600 });
-  return secret;
-}
-
-/**
- * The environment the real handler modules read at import (their `handler = makeHandler(
- * fromEnvironment())` line runs then); the local stack passes its own clients to `makeHandler`,
- * but the import must not fail and must not point anywhere but loopback.
- */
-function handlerEnvironment(
-  deps: LocalDeps,
-  s3Endpoint: string,
-  dynamoEndpoint: string,
-): Record<string, string> {
-  return {
-    TABLE_NAME: deps.tableName,
-    BUCKET_NAME: deps.bucket,
-    TEXT_SEARCH: deps.textSearch ? 'on' : 'off',
-    CURSOR_SECRET: deps.cursorSecret,
-    AWS_REGION: process.env.AWS_REGION || LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_S3: s3Endpoint,
-  };
-}
-
-/** The real functions, wired to the local clients; the reconcile is the reindex code. */
-export async function loadRealFunctions(
-  deps: LocalDeps,
-  log: (line: string) => void = () => {},
-): Promise<LocalFunctions> {
-  const [ingest, project, api, problems, reindexCore, reindexDeps, projections] = await Promise.all([
-    import('#handlers/ingest.js'),
-    import('#handlers/project.js'),
-    import('#handlers/api.js'),
-    import('#handlers/problems.js'),
-    import('#reconcile/reindex.js'),
-    import('#reconcile/aws/reindex-deps.js'),
-    import('#projection/aws/release-projections.js'),
-  ]);
-  const common = { doc: deps.doc, tableName: deps.tableName };
-  const ingestHandler = ingest.makeHandler({ ...common, s3: deps.s3 });
-  return {
-    // The queue's message for one notification; a reported failure is redelivered by the bridge.
-    async ingest(event) {
-      const response = await ingestHandler(sqsEventOf(event));
-      if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
-    },
-    project: project.makeHandler({ ...common, projections: projections.releaseProjections }),
-    api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
-    problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
-    async reconcile() {
-      const summary = await reindexCore.reindex(
-        reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
-        { concurrency: 4 },
-      );
-      const fixed = summary.added + summary.updated + summary.removed + summary.problems;
-      // Quiet when the events kept up; a fix means s3rver did not announce something.
-      if (fixed > 0) log(`reconcile fixed ${fixed}: ${JSON.stringify(summary)}`);
-      return summary;
-    },
-  };
-}
-
-async function bucketIsEmpty(s3: S3Client, bucket: string): Promise<boolean> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }));
-  return (listed.KeyCount ?? 0) === 0;
-}
-
-async function uploadSeeds(s3: S3Client, bucket: string, seedsDir: string): Promise<number> {
-  if (!existsSync(seedsDir)) return 0;
-  const files = readdirSync(seedsDir).filter((name) => isReleaseFileKey(name));
-  for (const name of files) {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: basename(name), Body: readFileSync(join(seedsDir, name)) }),
-    );
-  }
-  return files.length;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -351,47 +175,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const apiServer = await startApiServer({ port: apiPort, handlers, log });
     cleanups.push(() => apiServer.stop());
 
-    let reconciling: Promise<void> | undefined;
-    const reconcile = (): Promise<void> => {
-      if (!functions.reconcile) return Promise.resolve();
-      const run = functions.reconcile;
-      reconciling ??= (async () => {
-        try {
-          await run();
-        } catch (error) {
-          log(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
-        } finally {
-          reconciling = undefined;
-        }
-      })();
-      return reconciling;
-    };
+    const { reconcile, startPeriodic } = makeReconciler(functions, log);
     const interval = options.reconcileIntervalMs ?? 30_000;
-    if (interval > 0 && functions.reconcile) {
-      // Each run reads every source and release item: on a big local corpus, space the runs at
-      // ten times the shorter of the last two runs at least, so reconciling never dominates the
-      // machine. The shorter of two, so one slow run (a cold start, a busy machine) stretches nothing.
-      let timer: NodeJS.Timeout | undefined;
-      let stopped = false;
-      let previousMs = 0;
-      const schedule = (delay: number) => {
-        timer = setTimeout(async () => {
-          const began = Date.now();
-          await reconcile();
-          const tookMs = Date.now() - began;
-          const spacing = Math.max(interval, 10 * Math.min(previousMs, tookMs));
-          previousMs = tookMs;
-          if (!stopped) schedule(spacing);
-        }, delay);
-        timer.unref();
-      };
-      schedule(interval);
-      cleanups.push(async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await reconciling;
-      });
-    }
+    if (interval > 0 && functions.reconcile) cleanups.push(startPeriodic(interval));
 
     let seeded = 0;
     if (options.seedsDir !== false && (await bucketIsEmpty(s3, LOCAL_BUCKET_NAME))) {
