@@ -9,10 +9,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '#platform/aws/logger.js';
 import { createMetrics } from '#platform/aws/metrics.js';
 import type { StoredRelease } from '#release/release.js';
-import { seedReleases, storedCorpus } from '../support/corpus-seed.js';
-import type { Emf } from '../support/emf-output.js';
-import { outputOf } from '../support/emf-output.js';
-import { freshServices, type TestServices } from '../support/services.js';
+import { seedReleases, storedCorpus } from '../../support/corpus-seed.js';
+import type { Emf } from '../../support/emf-output.js';
+import { outputOf } from '../../support/emf-output.js';
+import { freshServices, type TestServices } from '../../support/services.js';
 import { httpEvent } from './query-events.js';
 
 const { makeHandler } = await import('#handlers/api.js');

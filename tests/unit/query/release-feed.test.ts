@@ -1,7 +1,7 @@
 /**
  * The Atom form of a query page, pure: built by functions/query/release-feed.ts, read back with an
  * independent feed parser. The same feed through DynamoDB Local and the handler is in
- * tests/integration/query-feed.test.ts.
+ * tests/integration/query/query-feed.test.ts.
  */
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { describe, expect, it } from 'vitest';

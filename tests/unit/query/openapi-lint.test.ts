@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '#query/query-openapi.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SPECTRAL = join(ROOT, 'node_modules/@stoplight/spectral-cli/dist/index.js');
 const REDOCLY = join(ROOT, 'node_modules/@redocly/cli/bin/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'releases-openapi-lint-'));

@@ -4,8 +4,8 @@
  */
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeS3EventKey } from '../../scripts/local/s3-events.js';
-import { type MotoS3, motoSkipReason, startMotoS3 } from '../support/moto-s3.js';
+import { decodeS3EventKey } from '../../../scripts/local/s3-events.js';
+import { type MotoS3, motoSkipReason, startMotoS3 } from '../../support/moto-s3.js';
 
 const skipReason = motoSkipReason();
 // Said where a run's output shows it, not only in the skipped suite's title.

@@ -11,9 +11,9 @@ import { reindex } from '#reconcile/reindex.js';
 import { DEFAULT_STOP_WORDS } from '#search/default-stop-words.js';
 import { archivedStopListKey, foldedCopyKey, type StopList } from '#search/keys.js';
 import { stopListItem, stopListOf } from '#search/stop-list.js';
-import { freePort } from '../../scripts/local/free-port.js';
-import { ingestHarness, type ListedItem, releaseFile, sqsIngest } from '../support/ingest-harness.js';
-import { documentClient, freshServices, type TestServices } from '../support/services.js';
+import { freePort } from '../../../scripts/local/free-port.js';
+import { ingestHarness, type ListedItem, releaseFile, sqsIngest } from '../../support/ingest-harness.js';
+import { documentClient, freshServices, type TestServices } from '../../support/services.js';
 
 const SEED_KEY = '000_bfcbecb155f087da.txt';
 const SEED_ID = 'prime-minister-heads-united-states-nato';

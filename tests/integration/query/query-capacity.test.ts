@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { releasePageSchema } from '#query/query-schemas.js';
 import type { StoredRelease } from '#release/release.js';
 import { listPartition } from '#table/table-layout.js';
-import { entitySummaries, seedReleases, storedCorpus } from '../support/corpus-seed.js';
-import { freshServices, type TestServices } from '../support/services.js';
+import { entitySummaries, seedReleases, storedCorpus } from '../../support/corpus-seed.js';
+import { freshServices, type TestServices } from '../../support/services.js';
 import { httpEvent } from './query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';

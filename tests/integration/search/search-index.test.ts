@@ -21,10 +21,10 @@ import { foldedCopyKey, STOP_LIST_KEY, type StopList } from '#search/keys.js';
 import { DocumentFrequency, stopListItem, stopListItems, stopListOf } from '#search/stop-list.js';
 import { planSync } from '#search/sync-plan.js';
 import { listSortKey } from '#table/table-layout.js';
-import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
-import { seedReleases, stored, storedCorpus, writeItems } from '../support/corpus-seed.js';
-import { freshServices, type TestServices } from '../support/services.js';
-import { asJson, httpEvent } from './query-events.js';
+import { localDynamoDbClient } from '../../../scripts/local/dynamodb-local.js';
+import { seedReleases, stored, storedCorpus, writeItems } from '../../support/corpus-seed.js';
+import { freshServices, type TestServices } from '../../support/services.js';
+import { asJson, httpEvent } from '../query/query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';

@@ -15,13 +15,13 @@ import {
   type DynamoDbLocal,
   localDynamoDbClient,
   startDynamoDbLocal,
-} from '../../scripts/local/dynamodb-local.js';
-import { freePort } from '../../scripts/local/free-port.js';
-import { ensureTable } from '../../scripts/local/provision.js';
-import { withDynamoDbSemantics } from '../support/dynamodb-semantics.js';
-import { ingestHarness, releaseFile, sqsIngest } from '../support/ingest-harness.js';
-import { type MotoS3, motoSkipReason, startMotoS3 } from '../support/moto-s3.js';
-import { documentClient, freshServices, type TestServices } from '../support/services.js';
+} from '../../../scripts/local/dynamodb-local.js';
+import { freePort } from '../../../scripts/local/free-port.js';
+import { ensureTable } from '../../../scripts/local/provision.js';
+import { withDynamoDbSemantics } from '../../support/dynamodb-semantics.js';
+import { ingestHarness, releaseFile, sqsIngest } from '../../support/ingest-harness.js';
+import { type MotoS3, motoSkipReason, startMotoS3 } from '../../support/moto-s3.js';
+import { documentClient, freshServices, type TestServices } from '../../support/services.js';
 
 let services: TestServices;
 beforeEach(async () => {
@@ -36,7 +36,7 @@ describe('bulk load under real DynamoDB semantics', () => {
 
   /**
    * 2,000 in `npm test` (it must stay within CI's budget on two cores); the full 5,000 with
-   * RELEASES_BULK_RELEASES=5000 npx vitest run tests/integration/ingest-real-aws.test.ts
+   * RELEASES_BULK_RELEASES=5000 npx vitest run tests/integration/ingest/ingest-real-aws.test.ts
    */
   const total = Number(process.env.RELEASES_BULK_RELEASES ?? 2_000);
 

@@ -10,10 +10,10 @@ import { makeHandler as makeIngest } from '#handlers/ingest.js';
 import { makeHandler as makeProjector } from '#handlers/project.js';
 import { logger } from '#platform/aws/logger.js';
 import { createMetrics } from '#platform/aws/metrics.js';
-import { sqsEventOf } from '../../scripts/local/s3-events.js';
-import { outputOf } from '../support/emf-output.js';
-import { ingestHarness, releaseFile } from '../support/ingest-harness.js';
-import { freshServices, type TestServices } from '../support/services.js';
+import { sqsEventOf } from '../../../scripts/local/s3-events.js';
+import { outputOf } from '../../support/emf-output.js';
+import { ingestHarness, releaseFile } from '../../support/ingest-harness.js';
+import { freshServices, type TestServices } from '../../support/services.js';
 
 const context = {
   awsRequestId: 'request-1',

@@ -11,8 +11,8 @@ import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.
 import type { Release } from '#release/release.js';
 import { releaseItemFor } from '#table/release-items.js';
 import { entityKey, entityMonthKey, listItemsFor, type TableKey } from '#table/table-layout.js';
-import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
-import { documentClient, freshServices, type TestServices } from '../support/services.js';
+import { localDynamoDbClient } from '../../../scripts/local/dynamodb-local.js';
+import { documentClient, freshServices, type TestServices } from '../../support/services.js';
 
 let services: TestServices;
 beforeEach(async () => {

@@ -9,8 +9,8 @@ import { dispatch, type HttpResponse, type RawRequest } from '#local/http-adapte
 import { parseRelease } from '#release/parse-release.js';
 import type { StoredRelease } from '#release/release.js';
 import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#release/response-size.js';
-import { seedReleases, stored } from '../support/corpus-seed.js';
-import { freshServices } from '../support/services.js';
+import { seedReleases, stored } from '../../support/corpus-seed.js';
+import { freshServices } from '../../support/services.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';

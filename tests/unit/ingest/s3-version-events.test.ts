@@ -5,7 +5,7 @@ import {
   objectCreatedRecord,
   s3Event,
   versionDeletedRecord,
-} from '../support/s3-version-events.js';
+} from '../../support/s3-version-events.js';
 
 const base = { bucket: 'releases', key: '2024/07/Te Pāti + co.md', eventTime: '2024-07-02T01:02:03.456Z' };
 

@@ -2,7 +2,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '#table/table-layout.js';
-import { freshServices } from '../support/services.js';
+import { freshServices } from '../../support/services.js';
 
 describe('local services used by every integration test', () => {
   it('creates the table with the shared key schema on DynamoDB Local', async () => {

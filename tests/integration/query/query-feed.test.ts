@@ -13,8 +13,14 @@ import { problemDetailsSchema, releasePageSchema } from '#query/query-schemas.js
 import { parseRelease } from '#release/parse-release.js';
 import type { StoredRelease } from '#release/release.js';
 import { renderMarkdown } from '#release/render-markdown.js';
-import { entitySummaries, seedReleases, stored, storedCorpus, UPDATED_AT } from '../support/corpus-seed.js';
-import { freshServices } from '../support/services.js';
+import {
+  entitySummaries,
+  seedReleases,
+  stored,
+  storedCorpus,
+  UPDATED_AT,
+} from '../../support/corpus-seed.js';
+import { freshServices } from '../../support/services.js';
 import { asJson, httpEvent } from './query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';

@@ -19,8 +19,8 @@ import {
   type StoredListItem,
   summaryOf,
 } from '#table/table-layout.js';
-import { ingestHarness, releaseFile } from '../support/ingest-harness.js';
-import { freshServices, type TestServices } from '../support/services.js';
+import { ingestHarness, releaseFile } from '../../support/ingest-harness.js';
+import { freshServices, type TestServices } from '../../support/services.js';
 
 const bits = { version: 'v1234567', bits: new Uint8Array([1, 2, 3]) };
 

@@ -12,9 +12,9 @@ import {
   releaseSchema,
 } from '#query/query-schemas.js';
 import type { StoredRelease } from '#release/release.js';
-import { ingestHarness, releaseFile } from '../support/ingest-harness.js';
-import { freshServices, type TestServices } from '../support/services.js';
-import { asJson, httpEvent } from './query-events.js';
+import { ingestHarness, releaseFile } from '../../support/ingest-harness.js';
+import { freshServices, type TestServices } from '../../support/services.js';
+import { asJson, httpEvent } from '../query/query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';

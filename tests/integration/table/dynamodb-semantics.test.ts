@@ -25,8 +25,8 @@ import {
   DynamoDbSemantics,
   type DynamoDbSemanticsOptions,
   withDynamoDbSemantics,
-} from '../support/dynamodb-semantics.js';
-import { documentClient, freshServices, type TestServices } from '../support/services.js';
+} from '../../support/dynamodb-semantics.js';
+import { documentClient, freshServices, type TestServices } from '../../support/services.js';
 
 let services: TestServices;
 

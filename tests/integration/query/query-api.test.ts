@@ -25,8 +25,8 @@ import {
   stored,
   storedCorpus,
   writeItems,
-} from '../support/corpus-seed.js';
-import { freshServices, type TestServices } from '../support/services.js';
+} from '../../support/corpus-seed.js';
+import { freshServices, type TestServices } from '../../support/services.js';
 import { asJson, httpEvent, type JsonResult } from './query-events.js';
 
 const CORPUS_SIZE = 2500;
