@@ -18,6 +18,7 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'test',
       TABLE_NAME: 'unused-by-tests',
       CURSOR_SECRET: 'unused-by-tests',
+      INDEX_QUEUE_URL: 'http://127.0.0.1:1/unused-by-tests',
     },
   },
 });

@@ -128,6 +128,7 @@ export async function startBenchEnvironment(
           // The bench runs its own projector on its table (bench/ingest.ts); the stack's own
           // stream poller watches the stack's unused table.
           project: real.project,
+          index: real.index,
         };
       },
     });

@@ -15,8 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { StopList } from '#search/keys.js';
+import { PROJECTOR_FILTERS } from '#table/table-layout.js';
 import { setTableStream } from '../scripts/local/provision.js';
 import { sqsEventOf } from '../scripts/local/s3-events.js';
 import { startStreamPoller } from '../scripts/local/stream-poller.js';
@@ -181,7 +181,7 @@ export async function measureIngest(
       // index's own write units are measured on its bulk load.
       projections: (doc, table) => [changeLogProjection(doc, table)],
     }),
-    filter: isReleaseChangeRecord,
+    filters: PROJECTOR_FILTERS,
     startAt: 'TRIM_HORIZON',
     idleMs: 20,
   });

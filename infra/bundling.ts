@@ -14,8 +14,10 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const HANDLER_ENTRIES = {
   ingest: 'functions/handlers/ingest.ts',
   project: 'functions/handlers/project.ts',
+  index: 'functions/handlers/index-releases.ts',
   api: 'functions/handlers/api.ts',
   problems: 'functions/handlers/problems.ts',
+  reconcile: 'functions/handlers/reconcile.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRIES;

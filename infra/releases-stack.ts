@@ -2,15 +2,18 @@
  * One stage of Releases: composes the table, the ingest pipeline and the query API from the
  * stage's settings. No physical names anywhere, so stages live side by side in one account.
  */
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { CursorSecret } from '#infra/constructs/cursor-secret.js';
 import { IngestPipeline } from '#infra/constructs/ingest-pipeline.js';
 import { Observability } from '#infra/constructs/observability.js';
 import { QueryApi } from '#infra/constructs/query-api.js';
+import { Reconciler } from '#infra/constructs/reconciler.js';
 import { ReleasesTable } from '#infra/constructs/releases-table.js';
-import { METRICS } from '#platform/metric-names.js';
+import { WordIndexer } from '#infra/constructs/word-indexer.js';
+import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from '#platform/metric-names.js';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
 import { type StageSettings, settingsFor, stackNameFor } from './stages.js';
 
@@ -26,6 +29,8 @@ export interface ReleasesStackProps extends StackProps {
 export class ReleasesStack extends Stack {
   readonly table: ReleasesTable;
   readonly ingest: IngestPipeline;
+  readonly index: WordIndexer;
+  readonly reconcile: Reconciler;
   readonly api: QueryApi;
   readonly alarmTopic?: Topic;
   readonly observability: Observability;
@@ -55,6 +60,17 @@ export class ReleasesStack extends Stack {
       });
     }
 
+    this.index = new WordIndexer(this, 'Index', {
+      stage: settings.stage,
+      table: this.table,
+      entry: entries.index,
+      sizing: settings.functions.index,
+      removalPolicy: settings.removalPolicy,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+      alarmTopic: this.alarmTopic,
+    });
+
     this.ingest = new IngestPipeline(this, 'Ingest', {
       stage: settings.stage,
       table: this.table,
@@ -67,6 +83,7 @@ export class ReleasesStack extends Stack {
       logLevel: settings.logLevel,
       accessLogExpiration: settings.accessLogExpiration,
       noncurrentVersionExpiration: settings.noncurrentVersionExpiration,
+      indexQueue: this.index.queue,
       alarmTopic: this.alarmTopic,
     });
 
@@ -89,6 +106,26 @@ export class ReleasesStack extends Stack {
       logLevel: settings.logLevel,
     });
 
+    this.reconcile = new Reconciler(this, 'Reconcile', {
+      stage: settings.stage,
+      table: this.table,
+      bucket: this.ingest.bucket,
+      entry: entries.reconcile,
+      sizing: settings.functions.reconcile,
+      every: settings.reconcileEvery,
+      removalPolicy: settings.removalPolicy,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+      fixesMetric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRICS.reconcileFixes,
+        dimensionsMap: { [DIMENSIONS.service]: 'releases-reconcile', [DIMENSIONS.stage]: settings.stage },
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
+      alarmTopic: this.alarmTopic,
+    });
+
     this.observability = new Observability(this, 'Observability', {
       stage: settings.stage,
       apiStage: this.api.stage,
@@ -97,12 +134,16 @@ export class ReleasesStack extends Stack {
         problems: this.api.functions.problems.function,
         ingest: this.ingest.ingest.function,
         projector: this.ingest.projector.function,
+        indexer: this.index.indexer.function,
+        reconcile: this.reconcile.reconciler.function,
         'cursor key rotation': this.cursorSecret.rotation.function,
       },
       queues: {
         'S3 events waiting for ingest': this.ingest.eventQueue,
         'ingest dead letters': this.ingest.deadLetterQueue,
         'projector dead letters': this.ingest.projectorDeadLetterQueue,
+        'index requests waiting': this.index.queue,
+        'indexer dead letters': this.index.deadLetterQueue,
       },
       thresholds: settings.apiAlarms,
       alarmTopic: this.alarmTopic,

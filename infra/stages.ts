@@ -51,9 +51,16 @@ export interface StageSettings {
   readonly functions: {
     readonly ingest: FunctionSizing;
     readonly project: FunctionSizing;
+    readonly index: FunctionSizing;
     readonly api: FunctionSizing;
     readonly problems: FunctionSizing;
+    readonly reconcile: FunctionSizing;
   };
+  /**
+   * How often the scheduled reconcile runs (the table made to match the bucket, and derived state
+   * repaired through the projector); `undefined`: never (run `npm run reindex` by hand).
+   */
+  readonly reconcileEvery: Duration | undefined;
   /**
    * Caps concurrent ingest invocations (the SQS event source mapping's maximum concurrency, 2 to
    * 1,000): an `aws s3 sync` of 50,000 files waits in the queue instead of starving the account's
@@ -80,10 +87,15 @@ const disposable: Omit<StageSettings, 'stage'> = {
   functions: {
     ingest: { memorySize: 1024, timeout: Duration.seconds(60) },
     project: { memorySize: 1024, timeout: Duration.seconds(120) },
+    // Batches of up to 10,000 releases: memory for their terms, time for their fragments.
+    index: { memorySize: 2048, timeout: Duration.seconds(300) },
     // Below API Gateway's 30 s integration limit; the `q` filter bounds its own work well inside it.
     api: { memorySize: 512, timeout: Duration.seconds(20) },
     problems: { memorySize: 256, timeout: Duration.seconds(10) },
+    // Lambda's longest: it lists the bucket and scans the table (see docs/data-model.md).
+    reconcile: { memorySize: 2048, timeout: Duration.minutes(15) },
   },
+  reconcileEvery: Duration.days(1),
   ingestConcurrency: 10,
   textSearch: true,
   alarmTopic: false,
@@ -101,6 +113,7 @@ const staging: Omit<StageSettings, 'stage'> = {
   functions: { ...disposable.functions, api: { memorySize: 1024, timeout: Duration.seconds(20) } },
   alarmTopic: true,
   apiAlarms: { serverErrorRatePercent: 2, serverErrorMinRequests: 20, p99LatencyMs: 6000 },
+  reconcileEvery: Duration.hours(6),
 };
 
 const prod: Omit<StageSettings, 'stage'> = {

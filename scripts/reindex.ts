@@ -16,7 +16,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Presets, SingleBar } from 'cli-progress';
-import { releaseProjections } from '#projection/aws/release-projections.js';
 import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
 import { reindex } from '#reconcile/reindex.js';
 import { localDynamoDbClient } from './local/dynamodb-local.js';
@@ -78,21 +77,18 @@ async function main(): Promise<void> {
   );
   let started = false;
   console.log(`Reindexing table ${table} from bucket ${bucket}…`);
-  const summary = await reindex(
-    dynamoReindexDeps({ doc, tableName: table, s3, bucket, projections: releaseProjections(doc, table) }),
-    {
-      concurrency: Number(values.concurrency),
-      reproject: values.reproject,
-      deriveStopList: values['derive-stop-list'],
-      onProgress(done, total) {
-        if (!started) {
-          bar.start(total, 0);
-          started = true;
-        }
-        bar.update(done);
-      },
+  const summary = await reindex(dynamoReindexDeps({ doc, tableName: table, s3, bucket }), {
+    concurrency: Number(values.concurrency),
+    reproject: values.reproject,
+    deriveStopList: values['derive-stop-list'],
+    onProgress(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
     },
-  );
+  });
   if (started) bar.stop();
   console.table(summary);
 }

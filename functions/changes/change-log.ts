@@ -55,6 +55,11 @@ export interface ChangePointerItem extends TableKey {
   stale?: string[];
   /** Set when the release is deleted: the pointer goes with its tombstone. */
   expiresAt?: number;
+  /**
+   * The release state `cur` logged: its `updatedAt`, or `deleted`. A repair of a release whose
+   * state is already logged logs nothing; one whose change never reached the log logs it now.
+   */
+  state?: string;
 }
 
 export function changePartition(day: string): string {
@@ -145,6 +150,18 @@ export class ChangeLogProjection {
   async apply(change: ReleaseImageChange, release: Release | undefined): Promise<void> {
     const seq = change.sequenceNumber;
     let pointer = await this.store.pointer(change.id);
+    const type: ChangeType = change.after && release ? 'upsert' : 'delete';
+    const state = type === 'upsert' ? change.after?.updatedAt : 'deleted';
+    if (
+      pointer?.state !== undefined &&
+      pointer.state === state &&
+      compareSequence(pointer.seq, seq) <= 0 &&
+      (await this.store.hasItem(pointer.cur))
+    ) {
+      // Already logged (a repair, or a record that changed nothing a reader of the log sees).
+      if (pointer.stale?.length) await this.store.deleteItems(pointer.stale);
+      return;
+    }
     if (pointer) {
       const order = compareSequence(pointer.seq, seq);
       // A reprojection ('') only fills in releases the log has never seen.
@@ -154,7 +171,6 @@ export class ChangeLogProjection {
         return;
       }
     }
-    const type: ChangeType = change.after && release ? 'upsert' : 'delete';
     for (;;) {
       const clock = this.now();
       const previous = pointer ? timeOf(pointer.cur) + 1 : 0;
@@ -171,6 +187,7 @@ export class ChangeLogProjection {
         ...changePointerKey(change.id),
         cur: position,
         seq,
+        state,
         ...(stale.length > 0 ? { stale } : {}),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
       };

@@ -1,85 +1,108 @@
 /**
- * Lambda entry point: the table's stream (release item changes) -> list items, entity figures
- * and the other projections. Reports the changes it could not project as batch item failures, so
- * Lambda retries from the earliest of them; after its retries the batch's description goes to the
- * projector's dead-letter queue, and reindex repairs what was left.
+ * Lambda entry point: the table's stream (release item changes, and repair requests) -> list
+ * items, entity figures, the change log, and the releases handed to the indexer. Reports the
+ * records to retry as batch item failures (Lambda retries from the earliest); it stops starting
+ * releases when the invocation's time runs short and reports the rest, so a batch never times
+ * out. A release that fails for a reason a retry cannot cure is logged and left to the reconcile
+ * (its pending marker stays), so one poison record never holds up its shard.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { requireEnv } from '#platform/aws/config.js';
 import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
+import { isTransientError } from '#platform/aws/transient-errors.js';
 import { METRICS } from '#platform/metric-names.js';
-import {
-  DynamoEntityFigures,
-  DynamoListItems,
-  DynamoReleaseBodies,
-} from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoEntityFigures, DynamoListItems } from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoProjectorState } from '#projection/aws/dynamodb-projector-state.js';
 import { releaseProjections } from '#projection/aws/release-projections.js';
-import { toReleaseChange } from '#projection/aws/stream-records.js';
+import { SqsIndexRequests } from '#projection/aws/sqs-index-requests.js';
+import { toProjectorRecord } from '#projection/aws/stream-records.js';
 import {
+  type ProjectorOptions,
   type ProjectorPorts,
   projectReleaseChanges,
   type ReleaseProjection,
 } from '#projection/project-release-changes.js';
 import { stopWordBits } from '#search/aws/dynamodb-text-bits.js';
-import type { ReleaseImageChange } from '#table/release-change.js';
+import { DynamoReleases } from '#table/aws/dynamodb-releases.js';
 
 export interface ProjectorDeps {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** Where releases go to be indexed. @default - none (no word index) */
+  index?: ProjectorPorts['index'];
   /** @default - no metrics (the Lambda entry point passes the function's own) */
   metrics?: Metrics;
-  /** Extra projections (word index, change log). */
+  /** Extra projections (the change log). */
   projections?: (doc: DynamoDBDocumentClient, tableName: string) => ReleaseProjection[];
+  /** @default isTransientError */
+  isTransient?: (error: unknown) => boolean;
+  options?: ProjectorOptions;
 }
 
 export type ProjectorHandler = (
   event: DynamoDBStreamEvent,
-  context?: Context,
+  context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>,
 ) => Promise<DynamoDBBatchResponse>;
 
 export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
-  const ports: ProjectorPorts = {
+  const textBits = stopWordBits(deps.doc, deps.tableName);
+  const base: Omit<ProjectorPorts, 'remainingMillis'> = {
     lists: new DynamoListItems(deps.doc, deps.tableName),
-    bodies: new DynamoReleaseBodies(deps.doc, deps.tableName),
+    bodies: new DynamoReleases(deps.doc, deps.tableName),
     entities: new DynamoEntityFigures(deps.doc, deps.tableName),
+    state: new DynamoProjectorState(deps.doc, deps.tableName),
     projections: deps.projections?.(deps.doc, deps.tableName) ?? [],
-    textBits: stopWordBits(deps.doc, deps.tableName),
-    onError: (error, change: ReleaseImageChange) =>
-      logger.error('projection failed; the batch is retried from this change', {
-        id: change.id,
-        sequenceNumber: change.sequenceNumber,
-        error: error as Error,
-      }),
+    ...(deps.index ? { index: deps.index } : {}),
+    textBits,
+    isTransient: deps.isTransient ?? isTransientError,
+    onError: (error, id, retried) =>
+      (retried ? logger.warn : logger.error).call(
+        logger,
+        retried
+          ? 'projection failed; its records are retried'
+          : 'projection failed for good; the release is left to the reconcile',
+        { id, error: error as Error },
+      ),
   };
   return async (event, context) => {
-    if (context) logger.addContext(context);
-    const changes = (event.Records ?? []).flatMap((record) => {
-      const change = toReleaseChange(record);
-      return change ? [change] : [];
+    if (context?.awsRequestId) logger.addContext(context as Context);
+    const records = (event.Records ?? []).flatMap((record) => {
+      const projected = toProjectorRecord(record);
+      return projected ? [projected] : [];
     });
-    if (changes.length === 0) return { batchItemFailures: [] };
-    const result = await projectReleaseChanges(ports, changes);
-    logger.info('projected release changes', {
+    if (records.length === 0) return { batchItemFailures: [] };
+    // The stop list as it is now, read once for the batch.
+    textBits.refresh();
+    const ports: ProjectorPorts = {
+      ...base,
+      ...(context ? { remainingMillis: () => context.getRemainingTimeInMillis() } : {}),
+    };
+    const result = await projectReleaseChanges(ports, records, deps.options);
+    logger.info('projected releases', {
       records: event.Records.length,
-      changes: changes.length,
       releases: result.releases,
       entityMonths: result.entityMonths,
-      failed: result.failed.length,
+      retried: result.retry.length,
+      skipped: result.skipped.length,
+      outOfTime: result.outOfTime,
     });
     if (deps.metrics) {
+      const failed = new Set(result.retry);
       deps.metrics.addMetric(
         METRICS.changesProjected,
         MetricUnit.Count,
-        changes.length - result.failed.length,
+        records.filter((r) => !failed.has(r.sequenceNumber)).length,
       );
-      deps.metrics.addMetric(METRICS.projectionFailures, MetricUnit.Count, result.failed.length);
+      deps.metrics.addMetric(METRICS.projectionFailures, MetricUnit.Count, result.retry.length);
+      deps.metrics.addMetric(METRICS.projectionSkipped, MetricUnit.Count, result.skipped.length);
       deps.metrics.addMetric(METRICS.entityMonthsRecounted, MetricUnit.Count, result.entityMonths);
       deps.metrics.publishStoredMetrics();
     }
-    return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    return { batchItemFailures: result.retry.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
 
@@ -89,6 +112,7 @@ export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): Projector
       marshallOptions: { removeUndefinedValues: true },
     }),
     tableName: requireEnv('TABLE_NAME', env),
+    index: new SqsIndexRequests(new SQSClient({}), requireEnv('INDEX_QUEUE_URL', env)),
     projections: releaseProjections,
     metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-projector', env),
   };

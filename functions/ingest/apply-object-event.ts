@@ -76,6 +76,7 @@ export async function applyObjectEvent(deps: ApplyDeps, event: ObjectEvent): Pro
     const decided = await decide(deps, event, read, source, now());
     const change: ReleaseChange = {
       key: event.key,
+      ...(source?.releaseId !== undefined ? { previousReleaseId: source.releaseId } : {}),
       expectSourceRev: source ? source.rev : null,
       source: { ...decided.source, seq: event.sequencer ?? source?.seq },
       problem: decided.problem,
@@ -83,10 +84,33 @@ export async function applyObjectEvent(deps: ApplyDeps, event: ObjectEvent): Pro
       put: decided.put,
       remove: decided.remove,
     };
-    if ((await deps.store.commit(change)) === 'committed') return decided.outcome;
+    if ((await deps.store.commit(change)) === 'committed') {
+      // A release this key was the source of is gone: another key may still yield its id.
+      const gone = decided.remove?.previous.id;
+      if (gone !== undefined && gone !== decided.put?.release.id)
+        await reviveFromClaimants(deps, gone, event.key, now());
+      return decided.outcome;
+    }
     deps.onConflict?.();
   }
   throw new ContentionError(`gave up on ${event.key} after ${MAX_ATTEMPTS} conflicting attempts`);
+}
+
+/**
+ * The other keys that claim an id whose release was removed, applied again as they are now (as
+ * reindex would): the newest of them becomes the release's source. Each reads its object and
+ * commits under the revisions it read, so a concurrent event for one of them is never undone.
+ */
+async function reviveFromClaimants(
+  deps: ApplyDeps,
+  id: string,
+  removedKey: string,
+  now: Date,
+): Promise<void> {
+  for (const key of await deps.store.claimants(id)) {
+    if (key === removedKey) continue;
+    await applyObjectEvent(deps, { key, kind: 'created', eventTime: now.toISOString() });
+  }
 }
 
 interface Decision {

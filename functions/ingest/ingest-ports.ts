@@ -35,6 +35,8 @@ export type SourceState = Omit<SourceItem, 'pk' | 'sk' | 'rev' | 'updatedAt'>;
  */
 export interface ReleaseChange {
   key: string;
+  /** The id the key yielded before this change (its claim on it goes if it yields no longer). */
+  previousReleaseId?: string;
   /** Revision of the source-key item read before deciding; `null` when it did not exist. */
   expectSourceRev: number | null;
   source: SourceState;
@@ -54,6 +56,8 @@ export interface ReleaseChange {
 export interface ReleaseStore {
   getSource(key: string): Promise<SourceItem | undefined>;
   getRelease(id: string): Promise<ReleaseItem | undefined>;
+  /** The keys that claim an id (yield it, as its source or shadowed), read consistently. */
+  claimants(id: string): Promise<string[]>;
   /** Applies the change atomically; `conflict` when a condition failed (someone wrote first). */
   commit(change: ReleaseChange): Promise<'committed' | 'conflict'>;
 }

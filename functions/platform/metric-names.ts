@@ -21,8 +21,18 @@ export const METRICS = {
   ingestConflicts: 'IngestConflicts',
   /** Release changes the projector applied from the stream. */
   changesProjected: 'ChangesProjected',
-  /** Release changes the projector failed on (their batch is retried from the first). */
+  /** Releases the projector failed on and will retry (throttled, unavailable). */
   projectionFailures: 'ProjectionFailures',
+  /** Releases the projector failed on for good and left to the reconcile (their markers stay). */
+  projectionSkipped: 'ProjectionSkipped',
+  /** Releases the indexer indexed. */
+  releasesIndexed: 'ReleasesIndexed',
+  /** Releases the indexer failed on (their messages are redelivered). */
+  indexFailures: 'IndexFailures',
+  /** Posting fragments the indexer wrote. */
+  fragmentsWritten: 'FragmentsWritten',
+  /** Drift the scheduled reconcile found and repaired (releases, keys): any is worth a look. */
+  reconcileFixes: 'ReconcileFixes',
   /** Entity months the projector recounted. */
   entityMonthsRecounted: 'EntityMonthsRecounted',
   /** One per HTTP request, dimensioned by `route` (an operationId, or `none`) and `status`. */

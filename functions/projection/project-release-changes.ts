@@ -1,20 +1,53 @@
 /**
- * The projector use case: keeps everything derived from release items (list items, body chunk
- * clean-up, entity figures, and the projections plugged in: word index, change log) in step with
- * the committed changes the table's stream reports.
+ * The projector use case: brings everything derived from a release (list items, entity figures,
+ * body chunk clean-up, the change log) in line with the release's state, for each release the
+ * table's stream reports changed or a repair asks for, and hands the release on to the indexer.
  *
- * Stream records arrive at least once, in commit order per release, possibly replayed from any
- * point, while other invocations project other releases. So every write here is plain (no
- * transaction, no condition that concurrent projectors contend for) and idempotent, and replaying
- * changes in order converges on the last one. Entity figures are *recounted* rather than
- * incremented, which is what makes them exact after replays: see EntityFigureStore.
+ * Each release is diffed against the projector's own record of what it last projected (its state
+ * item, `Projected`), so a change the projector never saw is undone by the next one, and a repair
+ * is the same step as a live change. The stream delivers a release's records in order, one batch
+ * at a time, so nothing else projects the same release meanwhile. Every write is plain (no
+ * transaction, no condition that concurrent projectors contend for) and idempotent, and entity
+ * figures are recounted rather than incremented (see EntityFigureStore), so replays converge.
+ *
+ * Derived state, and what may lag (docs/data-model.md, "Derived state"):
+ * - lists and list bits, entity figures, the change log: written here, before the batch returns;
+ * - the word index: indexed by the indexer from the requests sent here, and may trail;
+ * - the pending marker of the release is removed by the indexer, the last stage.
  */
-
 import { runLimited } from '#platform/run-limited.js';
 import type { EntityKind, Release } from '#release/release.js';
 import type { ReleaseImageChange } from '#table/release-change.js';
 import type { ListItem, ReleaseItem, TableKey, TextBits } from '#table/table-layout.js';
-import { abandonedBody, type EntityMonth, listChanges, touchedEntityMonths } from './projection.js';
+import {
+  abandonedBody,
+  type EntityMonth,
+  listChanges,
+  type Projected,
+  type ProjectionStep,
+  projectedOf,
+  touchedEntityMonths,
+} from './projection.js';
+
+/** One stream record the projector is given, as the stream adapter reads it. */
+export interface ProjectorRecord {
+  id: string;
+  /** A change of the release item, or a repair request (project the current state again). */
+  kind: 'change' | 'repair';
+  /** The release item after a change (absent for a removal, and for repairs). */
+  after?: ReleaseItem;
+  /** The release item before a change, used only while the projector has no state for it. */
+  before?: ReleaseItem;
+  /**
+   * With a repair: list items the reconcile found and no release state explains; removed unless
+   * the current state has them.
+   */
+  removeKeys?: TableKey[];
+  /** The record's sequence number: its position in this release's history. */
+  sequenceNumber: string;
+  /** When the record was written (ISO 8601, the stream's approximate creation time). */
+  at: string;
+}
 
 export interface ListItemStore {
   write(put: ListItem[], remove: TableKey[]): Promise<void>;
@@ -33,7 +66,16 @@ export interface EntityFigureStore {
   recountEntity(kind: EntityKind, slug: string): Promise<void>;
 }
 
-/** A projection plugged into the projector (word index, change log). */
+export interface ProjectorStateStore {
+  /** The projector's state of each release, read consistently. */
+  states(ids: readonly string[]): Promise<Map<string, Projected>>;
+  /** The current release items, read consistently (repairs project what is there now). */
+  currentReleases(ids: readonly string[]): Promise<Map<string, ReleaseItem>>;
+  /** Writes states (and removes those of releases that are gone), after their derived items. */
+  writeStates(put: readonly Projected[], remove: readonly string[]): Promise<void>;
+}
+
+/** A projection plugged into the projector (the change log). */
 export interface ReleaseProjection {
   readonly name: string;
   /**
@@ -43,82 +85,236 @@ export interface ReleaseProjection {
   apply(change: ReleaseImageChange, release: Release | undefined): Promise<void>;
 }
 
+/** A release for the indexer: its id and the time of the state the projector saw. */
+export interface IndexRequest {
+  id: string;
+  at: string;
+}
+
 export interface ProjectorPorts {
   lists: ListItemStore;
   bodies: BodyStore;
   entities: EntityFigureStore;
+  state: ProjectorStateStore;
   projections?: readonly ReleaseProjection[];
+  /** Where releases go to be indexed (none: no word index). */
+  index?: { request(requests: readonly IndexRequest[]): Promise<void> };
   /** The release's stop-word bits, written into its list items (none: list items without bits). */
   textBits?: (release: Release) => Promise<TextBits | undefined>;
-  /** At most this many releases projected at once. @default 8 */
+  /** Whether an error may pass on a retry (throttling, a timeout); others are the release's own. */
+  isTransient: (error: unknown) => boolean;
+  /** Told of each release that failed, and whether it will be retried. */
+  onError?: (error: unknown, id: string, retried: boolean) => void;
+  /** Milliseconds the invocation has left; the projector stops starting releases when short. */
+  remainingMillis?: () => number;
+}
+
+export interface ProjectorOptions {
+  /** Releases projected at once. @default 8 */
   concurrency?: number;
-  /** Told of each change that failed (it will be retried). */
-  onError?: (error: unknown, change: ReleaseImageChange) => void;
+  /** Releases whose state is read and whose items are written together. @default 100 */
+  chunk?: number;
+  /** Stop starting chunks with less time left than this. @default 10000 */
+  reserveMillis?: number;
 }
 
 export interface ProjectionResult {
-  /** Sequence numbers of changes that could not be projected (retry from the earliest). */
-  failed: string[];
+  /** Sequence numbers of records to retry (transient failures, and what time did not allow). */
+  retry: string[];
+  /** Releases whose projection failed for good here; their pending markers bring a repair. */
+  skipped: string[];
   releases: number;
   entityMonths: number;
+  /** Whether the projector stopped early for lack of time. */
+  outOfTime: boolean;
+}
+
+interface Group {
+  id: string;
+  records: ProjectorRecord[];
 }
 
 /**
- * Projects a batch of changes: each release's changes in order, releases concurrently, then the
- * entity figures they touched. A failure stops that release's remaining changes; the caller
- * retries from the earliest failed change.
+ * Projects a batch of records: releases in chunks (each release's last state counts), entity
+ * figures they touched, then the index requests. A release that fails with a transient error has
+ * its records retried; one that fails otherwise is skipped (logged) so it never holds up the
+ * stream: its pending marker remains and the reconcile repairs it.
  */
 export async function projectReleaseChanges(
   ports: ProjectorPorts,
-  changes: readonly ReleaseImageChange[],
+  records: readonly ProjectorRecord[],
+  options: ProjectorOptions = {},
 ): Promise<ProjectionResult> {
-  const byRelease = new Map<string, ReleaseImageChange[]>();
-  for (const change of changes) {
-    const list = byRelease.get(change.id) ?? [];
-    list.push(change);
-    byRelease.set(change.id, list);
+  const groups = new Map<string, Group>();
+  for (const record of records) {
+    const group = groups.get(record.id) ?? { id: record.id, records: [] };
+    group.records.push(record);
+    groups.set(record.id, group);
   }
-  const failed: string[] = [];
+  const all = [...groups.values()];
+  const chunkSize = options.chunk ?? 100;
+  const reserve = options.reserveMillis ?? 10_000;
+  const retry = new Set<Group>();
+  const skipped: string[] = [];
   const touched = new Map<string, EntityMonth>();
-  await runLimited([...byRelease.values()], ports.concurrency ?? 8, async (group) => {
-    for (const [index, change] of group.entries()) {
-      try {
-        await projectOne(ports, change);
-        for (const entity of touchedEntityMonths(change)) {
+  const requests: IndexRequest[] = [];
+  let outOfTime = false;
+  const fail = (group: Group, error: unknown) => {
+    const transient = ports.isTransient(error);
+    ports.onError?.(error, group.id, transient);
+    if (transient) retry.add(group);
+    else skipped.push(group.id);
+  };
+
+  for (let start = 0; start < all.length; start += chunkSize) {
+    const chunk = all.slice(start, start + chunkSize);
+    if (ports.remainingMillis && ports.remainingMillis() < reserve) {
+      outOfTime = true;
+      for (const group of all.slice(start)) retry.add(group);
+      break;
+    }
+    try {
+      const done = await projectChunk(ports, chunk, options.concurrency ?? 8, fail);
+      for (const step of done) {
+        // A repair recounts every month the release is or was in: its counts may be what drifted.
+        for (const entity of touchedEntityMonths(step.step, { always: step.repair })) {
           touched.set(`${entity.kind}#${entity.slug}#${entity.month}`, entity);
         }
-      } catch (error) {
-        failed.push(...group.slice(index).map((c) => c.sequenceNumber));
-        ports.onError?.(error, change);
-        return;
+        requests.push({ id: step.id, at: step.at });
       }
+    } catch (error) {
+      // The chunk's shared writes failed: none of its releases is done.
+      for (const group of chunk) if (!retry.has(group) && !skipped.includes(group.id)) fail(group, error);
     }
-  });
-  // Recounts follow the changes that were projected, also when others failed: the retried batch
+  }
+
+  // Recounts follow the releases that were projected, also when others failed: the retried batch
   // starts at the earliest failure and would not bring the earlier ones' months back.
-  // Months first, then the entities summing them: see EntityFigureStore for why this order and a
-  // version bump before each recount make the last recount right.
+  // Months first, then the entities summing them (see EntityFigureStore).
   const months = [...touched.values()];
-  await runLimited(months, 8, (entity) => ports.entities.recountMonth(entity));
-  const entities = new Map(months.map((m) => [`${m.kind}#${m.slug}`, m]));
-  await runLimited([...entities.values()], 8, (entity) =>
-    ports.entities.recountEntity(entity.kind, entity.slug),
-  );
-  return { failed, releases: byRelease.size, entityMonths: months.length };
+  try {
+    await runLimited(months, 8, (entity) => ports.entities.recountMonth(entity));
+    const entities = new Map(months.map((m) => [`${m.kind}#${m.slug}`, m]));
+    await runLimited([...entities.values()], 8, (entity) =>
+      ports.entities.recountEntity(entity.kind, entity.slug),
+    );
+    if (ports.index && requests.length > 0) await ports.index.request(requests);
+  } catch (error) {
+    // Recounts and index requests are the batch's: retry it whole (every step is idempotent).
+    for (const group of all) if (!skipped.includes(group.id)) fail(group, error);
+  }
+  return {
+    retry: [...retry].flatMap((group) => group.records.map((record) => record.sequenceNumber)),
+    skipped,
+    releases: all.length,
+    entityMonths: months.length,
+    outOfTime,
+  };
 }
 
-async function projectOne(ports: ProjectorPorts, change: ReleaseImageChange): Promise<void> {
-  const projections = ports.projections ?? [];
-  const needsText = projections.length > 0 || ports.textBits !== undefined;
-  // Undefined also when the body version was already replaced by a later change: that later
-  // change projects it (and writes the list items again, with bits).
-  const release = change.after && needsText ? await ports.bodies.releaseOf(change.after) : undefined;
-  const bits = release && ports.textBits ? await ports.textBits(release) : undefined;
-  const { put, remove } = listChanges(change, bits);
-  await ports.lists.write(put, remove);
-  if (!change.after || release) {
-    for (const projection of projections) await projection.apply(change, release);
+interface Done {
+  id: string;
+  at: string;
+  step: ProjectionStep;
+  repair: boolean;
+}
+
+async function projectChunk(
+  ports: ProjectorPorts,
+  chunk: readonly Group[],
+  concurrency: number,
+  fail: (group: Group, error: unknown) => void,
+): Promise<Done[]> {
+  const ids = chunk.map((group) => group.id);
+  const repairs = chunk.filter((group) => group.records.some((r) => r.kind === 'repair')).map((g) => g.id);
+  const [states, current] = await Promise.all([
+    ports.state.states(ids),
+    repairs.length > 0
+      ? ports.state.currentReleases(repairs)
+      : Promise.resolve(new Map<string, ReleaseItem>()),
+  ]);
+
+  interface Planned extends Done {
+    group: Group;
+    put: ListItem[];
+    remove: TableKey[];
+    release: Release | undefined;
+    state: Projected | undefined;
   }
-  const old = abandonedBody(change);
-  if (old) await ports.bodies.deleteChunks(change.id, old);
+  const planned: Planned[] = [];
+  await runLimited(chunk, concurrency, async (group) => {
+    try {
+      const last = group.records[group.records.length - 1] as ProjectorRecord;
+      const repair = group.records.some((r) => r.kind === 'repair');
+      const after = repair ? current.get(group.id) : last.after;
+      // Without a state of its own (a release projected before states were kept), the first
+      // record's old image says what was projected.
+      const previous = states.get(group.id) ?? group.records[0]?.before;
+      const step: ProjectionStep = { ...(previous ? { before: previous } : {}), ...(after ? { after } : {}) };
+      // Undefined also when the body version was already replaced by a later change: that later
+      // change projects it (and writes the list items again, with bits).
+      const release = after ? await ports.bodies.releaseOf(after) : undefined;
+      const bits = release && ports.textBits ? await ports.textBits(release) : undefined;
+      const { put, remove } = listChanges(step, bits);
+      if (repair) {
+        const kept = new Set([...put, ...remove].map((key) => `${key.pk}|${key.sk}`));
+        for (const record of group.records)
+          for (const key of record.removeKeys ?? [])
+            if (!kept.has(`${key.pk}|${key.sk}`)) remove.push({ pk: key.pk, sk: key.sk });
+      }
+      planned.push({
+        id: group.id,
+        repair,
+        group,
+        at: after?.updatedAt ?? last.at,
+        step,
+        put,
+        remove,
+        release,
+        state: after ? projectedOf(after) : undefined,
+      });
+    } catch (error) {
+      fail(group, error);
+    }
+  });
+
+  // The lists of the whole chunk in shared batches; a failure here fails the chunk.
+  await ports.lists.write(
+    planned.flatMap((p) => p.put),
+    planned.flatMap((p) => p.remove),
+  );
+  const done: Planned[] = [];
+  await runLimited(planned, concurrency, async (p) => {
+    try {
+      const last = p.group.records[p.group.records.length - 1] as ProjectorRecord;
+      if (!p.step.after || p.release) {
+        const change: ReleaseImageChange = {
+          id: p.id,
+          ...(p.step.after ? { after: p.step.after } : {}),
+          sequenceNumber: last.sequenceNumber,
+          at: last.at,
+        };
+        for (const projection of ports.projections ?? []) await projection.apply(change, p.release);
+      }
+      // Every chunked body version this release named along the way and no longer names: the
+      // state's, and those of changes in between (several may come in one batch).
+      const named = [
+        abandonedBody(p.step),
+        ...p.group.records.flatMap((r) => [r.before?.bodyHash, r.after?.bodyHash]),
+      ];
+      const abandoned = new Set(
+        named.filter((hash): hash is string => hash !== undefined && hash !== p.step.after?.bodyHash),
+      );
+      for (const old of abandoned) await ports.bodies.deleteChunks(p.id, old);
+      done.push(p);
+    } catch (error) {
+      fail(p.group, error);
+    }
+  });
+  // States last: until they land, a retry diffs against what was there before.
+  await ports.state.writeStates(
+    done.flatMap((p) => (p.state ? [p.state] : [])),
+    done.filter((p) => !p.state).map((p) => p.id),
+  );
+  return done.map(({ id, at, step, repair }) => ({ id, at, step, repair }));
 }

@@ -1,37 +1,77 @@
 /**
- * What one committed change of a release item does to the items derived from it: the rules are
- * pure so they can be tested without a table. The projector (project-release-changes.ts) applies
- * them with plain, idempotent writes.
+ * What bringing a release's derived items in line with its current state writes, as pure rules
+ * tested without a table: which list items to put and delete, which entity months to recount,
+ * which body version's chunks to drop. The projector (project-release-changes.ts) applies them.
+ *
+ * The rules diff the release's new state against what the projector last projected for it (its
+ * state item, `Projected`), not against the stream's old image: a change the projector never saw
+ * (a dead-lettered batch, a record that expired while it was stopped) is then still undone by the
+ * next change or repair of that release.
  */
-import type { EntityKind } from '#release/release.js';
-import type { ReleaseImageChange } from '#table/release-change.js';
-import type { TextBits } from '#table/table-layout.js';
+import type { EntityKind, EntityRef } from '#release/release.js';
 import {
   type ListItem,
   listItemsFor,
+  listPartition,
+  listScopesFor,
+  listSortKey,
   monthOf,
   type ReleaseItem,
   type TableKey,
+  type TextBits,
 } from '#table/table-layout.js';
+
+/** What the projector last projected for a release: the facts its derived items follow from. */
+export interface Projected {
+  id: string;
+  date: string;
+  ministers: EntityRef[];
+  portfolios: EntityRef[];
+  /** The chunked body version the release named, if any. */
+  bodyHash?: string;
+  /** The release item's `updatedAt` and `rev` of that state. */
+  at: string;
+  rev: number;
+}
+
+/** The projected state of a release item. */
+export function projectedOf(item: ReleaseItem): Projected {
+  const { id, date, ministers, portfolios, bodyHash, updatedAt, rev } = item;
+  return {
+    id,
+    date,
+    ministers: ministers.map(({ slug, name }) => ({ slug, name })),
+    portfolios: portfolios.map(({ slug, name }) => ({ slug, name })),
+    ...(bodyHash !== undefined ? { bodyHash } : {}),
+    at: updatedAt,
+    rev,
+  };
+}
+
+/** The keys of the list items a projected state put. */
+export function listKeysOf(state: Pick<Projected, 'id' | 'date' | 'ministers' | 'portfolios'>): TableKey[] {
+  const sk = listSortKey(state.date, state.id);
+  return listScopesFor(state).map((scope) => ({ pk: listPartition(scope), sk }));
+}
+
+/** The projector's state and the release's new state (undefined: gone). */
+export interface ProjectionStep {
+  before?: Pick<Projected, 'id' | 'date' | 'ministers' | 'portfolios' | 'bodyHash'>;
+  after?: ReleaseItem;
+}
 
 /**
  * Which list items to write and which to delete so the lists match `after` (with `bits`, the
  * release's stop-word bits, when known).
  */
-export function listChanges(
-  change: Pick<ReleaseImageChange, 'before' | 'after'>,
-  bits?: TextBits,
-): {
-  put: ListItem[];
-  remove: TableKey[];
-} {
+export function listChanges(step: ProjectionStep, bits?: TextBits): { put: ListItem[]; remove: TableKey[] } {
   // Every list item of `after` is written, not only new ones: the summary in them may have changed,
   // and a replayed older change may have removed them.
-  const put = change.after ? listItemsFor(change.after, bits) : [];
+  const put = step.after ? listItemsFor(step.after, bits) : [];
   const keep = new Set(put.map((item) => `${item.pk}|${item.sk}`));
-  const remove = (change.before ? listItemsFor(change.before) : [])
-    .filter((item) => !keep.has(`${item.pk}|${item.sk}`))
-    .map(({ pk, sk }) => ({ pk, sk }));
+  const remove = (step.before ? listKeysOf(step.before) : []).filter(
+    (key) => !keep.has(`${key.pk}|${key.sk}`),
+  );
   return { put, remove };
 }
 
@@ -42,22 +82,24 @@ export interface EntityMonth {
   month: string;
 }
 
-function entityMonthsOf(item: ReleaseItem | undefined): EntityMonth[] {
-  if (!item) return [];
-  const month = monthOf(item.date);
+function entityMonthsOf(
+  state: Pick<Projected, 'date' | 'ministers' | 'portfolios'> | undefined,
+): EntityMonth[] {
+  if (!state) return [];
+  const month = monthOf(state.date);
   return [
-    ...item.ministers.map((m) => ({ kind: 'minister' as const, slug: m.slug, month })),
-    ...item.portfolios.map((p) => ({ kind: 'portfolio' as const, slug: p.slug, month })),
+    ...state.ministers.map((m) => ({ kind: 'minister' as const, slug: m.slug, month })),
+    ...state.portfolios.map((p) => ({ kind: 'portfolio' as const, slug: p.slug, month })),
   ];
 }
 
 /**
- * The entity months whose figures this change may alter: every one the release was or is in,
+ * The entity months whose figures this step may alter: every one the release was or is in,
  * unless nothing an entity shows (membership, date, id, display names) changed.
  */
-export function touchedEntityMonths(change: Pick<ReleaseImageChange, 'before' | 'after'>): EntityMonth[] {
-  const { before, after } = change;
-  if (before && after && sameEntityFacts(before, after)) return [];
+export function touchedEntityMonths(step: ProjectionStep, options: { always?: boolean } = {}): EntityMonth[] {
+  const { before, after } = step;
+  if (!options.always && before && after && sameEntityFacts(before, after)) return [];
   const seen = new Map<string, EntityMonth>();
   for (const touched of [...entityMonthsOf(before), ...entityMonthsOf(after)]) {
     seen.set(`${touched.kind}#${touched.slug}#${touched.month}`, touched);
@@ -65,17 +107,19 @@ export function touchedEntityMonths(change: Pick<ReleaseImageChange, 'before' | 
   return [...seen.values()];
 }
 
-function sameEntityFacts(a: ReleaseItem, b: ReleaseItem): boolean {
-  const refs = (item: ReleaseItem) =>
+type EntityFacts = Pick<Projected, 'id' | 'date' | 'ministers' | 'portfolios'>;
+
+function sameEntityFacts(a: EntityFacts, b: EntityFacts): boolean {
+  const refs = (state: EntityFacts) =>
     JSON.stringify([
-      item.ministers.map((m) => [m.slug, m.name]),
-      item.portfolios.map((p) => [p.slug, p.name]),
+      state.ministers.map((m) => [m.slug, m.name]),
+      state.portfolios.map((p) => [p.slug, p.name]),
     ]);
   return a.id === b.id && a.date === b.date && refs(a) === refs(b);
 }
 
 /** The large-body version `before` named and `after` no longer does: its chunks can go. */
-export function abandonedBody(change: Pick<ReleaseImageChange, 'before' | 'after'>): string | undefined {
-  const old = change.before?.bodyHash;
-  return old !== undefined && old !== change.after?.bodyHash ? old : undefined;
+export function abandonedBody(step: ProjectionStep): string | undefined {
+  const old = step.before?.bodyHash;
+  return old !== undefined && old !== step.after?.bodyHash ? old : undefined;
 }

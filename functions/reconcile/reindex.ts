@@ -1,25 +1,31 @@
 /**
  * Reconciles the table with the bucket: adds what is missing, updates what is stale, removes what
- * no longer has a source, and repairs whatever the projector left behind (list items, entity
- * figures), so that nothing is lost even after events or stream batches were dead-lettered.
+ * no longer has a source, and has the projector repair whatever derived state it left behind
+ * (lists, entity figures, the change log, the word index), so that nothing is lost even after
+ * events or stream batches were dead-lettered.
  *
- * Safe while uploads go on: every fix of a key goes through applyObjectEvent, which reads the
- * object's current state and commits under the revisions it read, so a file uploaded after the
- * listing is never taken for deleted and an event applied meanwhile wins. Unreferenced body
- * chunks are removed only past a grace period, since a write in flight may be about to name them.
+ * Safe while uploads go on, because no repair writes derived state from what it read:
+ * - every fix of a key goes through applyObjectEvent, which reads the object's current state and
+ *   commits under the revisions it read, so a file uploaded after the listing is never taken for
+ *   deleted and an event applied meanwhile wins;
+ * - derived state is repaired by repair requests: the projector projects the release again, in
+ *   the stream's order after every change before the request, from a consistent read; list items
+ *   the scan found without a release to explain them are named in the request and removed only if
+ *   the release's state at that moment does not have them;
+ * - entity figures are recounted from their list partitions (consistent reads, version-ordered
+ *   writes: see the projector's EntityFigureStore);
+ * - a release whose pending marker has outlived the grace period (its change never got through
+ *   every derived state: a dead-lettered batch, an expired record, a poison release) is repaired.
+ *
+ * Unreferenced body chunks are removed only past a grace period, since a write in flight may be
+ * about to name them.
  */
 import { type ApplyDeps, applyObjectEvent, type ObjectEvent } from '#ingest/apply-object-event.js';
 import type { ObjectListing } from '#ingest/ingest-ports.js';
 import { runLimited } from '#platform/run-limited.js';
-import type {
-  BodyStore,
-  EntityFigureStore,
-  ListItemStore,
-  ProjectorPorts,
-  ReleaseProjection,
-} from '#projection/project-release-changes.js';
+import type { BodyStore, EntityFigureStore } from '#projection/project-release-changes.js';
 import type { EntityMonth } from '#projection/projection.js';
-import type { EntityKind, Release } from '#release/release.js';
+import type { EntityKind } from '#release/release.js';
 import type { StopList } from '#search/keys.js';
 import { DocumentFrequency } from '#search/stop-list.js';
 import { EntityTally } from '#table/release-items.js';
@@ -30,10 +36,15 @@ import {
   listItemSummary,
   listItemsFor,
   ORPHAN_GRACE_SECONDS,
+  type PendingItem,
   type ReleaseItem,
   type SourceItem,
   type StoredListItem,
+  type TableKey,
 } from '#table/table-layout.js';
+
+/** A pending marker this much older than the reconcile is repaired (its change is stuck). */
+export const PENDING_GRACE_SECONDS = 15 * 60;
 
 /** What reindex compares, from one scan of the table (release items without bodies). */
 export interface TableState {
@@ -51,15 +62,21 @@ export interface TableStateReader {
   read(): Promise<TableState>;
 }
 
+/** A request that the projector project a release again (see the comment at the top). */
+export interface RepairRequest {
+  id: string;
+  /** List items no release state explains: removed unless the release has them then. */
+  removeKeys?: readonly TableKey[];
+}
+
 export interface ReindexDeps extends ApplyDeps {
   state: TableStateReader;
-  lists: ListItemStore;
-  bodies: BodyStore;
+  bodies: Pick<BodyStore, 'releaseOf' | 'deleteChunks'>;
   entities: EntityFigureStore;
-  /** Run by `reproject`: every release through these again (word index, change log). */
-  projections?: readonly ReleaseProjection[];
-  /** Run by `reproject`: the stop-word bits its list items are written again with. */
-  textBits?: ProjectorPorts['textBits'];
+  /** Repair requests to the projector. */
+  repairs: { request(requests: readonly RepairRequest[]): Promise<void> };
+  /** The pending markers of releases not yet through every derived state. */
+  pending?: { list(): AsyncIterable<PendingItem> };
   /** Where `deriveStopList` writes the stop list it derives. */
   stopLists?: { write(stop: StopList): Promise<void> };
 }
@@ -74,6 +91,10 @@ export interface ReindexSummary {
   orphanChunks: number;
   listItemsFixed: number;
   entitiesRecounted: number;
+  /** Releases whose pending marker outlived the grace period (repaired). */
+  pendingRepaired: number;
+  /** Repair requests sent to the projector, all causes together. */
+  repairsRequested: number;
   reprojected: number;
   /** The stop list `deriveStopList` wrote: its version, words, common pairs and span. */
   stopList?: { version: string; words: number; commonPairs: number; span: number };
@@ -82,8 +103,10 @@ export interface ReindexSummary {
 export interface ReindexOptions {
   /** Parallel applies. @default 8 */
   concurrency?: number;
-  /** Also run every release through the plugged-in projections again. @default false */
+  /** Also have the projector project every release again (and so index it). @default false */
   reproject?: boolean;
+  /** A pending marker older than this is repaired. @default PENDING_GRACE_SECONDS */
+  pendingGraceSeconds?: number;
   /**
    * Derive the word index's stop list from every release (words and adjacent pairs in more than a
    * tenth of them, and the posting span), write it, then reproject (which re-syncs every release
@@ -150,6 +173,8 @@ export async function reindex(deps: ReindexDeps, options: ReindexOptions = {}): 
     orphanChunks: 0,
     listItemsFixed: 0,
     entitiesRecounted: 0,
+    pendingRepaired: 0,
+    repairsRequested: 0,
     reprojected: 0,
   };
 
@@ -168,21 +193,32 @@ export async function reindex(deps: ReindexDeps, options: ReindexOptions = {}): 
   // look stale, which costs a rewrite but changes nothing (every write is idempotent).
   const releases = work.length > 0 ? await deps.state.read() : before;
   summary.orphanChunks = await sweepChunks(deps, releases, now());
-  const repair = await repairProjections(deps, releases);
+  const repairs = new Map<string, RepairRequest>();
+  const request = (id: string, removeKey?: TableKey) => {
+    const known = repairs.get(id) ?? { id };
+    if (removeKey) known.removeKeys = [...(known.removeKeys ?? []), removeKey];
+    repairs.set(id, known);
+  };
+  const repair = await repairProjections(deps, releases, request);
   summary.listItemsFixed = repair.listItemsFixed;
   summary.entitiesRecounted = repair.entitiesRecounted;
-  // The table state leaves bodies out: read each release item whole (and as it is now).
-  const eachRelease = (task: (item: ReleaseItem, release: Release) => Promise<void> | void) =>
-    runLimited(releases.releases, options.concurrency ?? 8, async (listed) => {
-      const item = await deps.store.getRelease(listed.id);
-      if (!item) return;
-      const release = await deps.bodies.releaseOf(item);
-      if (release) await task(item, release);
-    });
+  if (deps.pending) {
+    const cutoff = new Date(now().getTime() - (options.pendingGraceSeconds ?? PENDING_GRACE_SECONDS) * 1000);
+    for await (const marker of deps.pending.list()) {
+      if (marker.at < cutoff.toISOString()) {
+        request(marker.id);
+        summary.pendingRepaired++;
+      }
+    }
+  }
   if (options.deriveStopList) {
     if (!deps.stopLists) throw new Error('deriveStopList needs a stop list store');
     const frequency = new DocumentFrequency(options.stopListMinReleases);
-    await eachRelease((_, release) => frequency.add(release));
+    await runLimited(releases.releases, options.concurrency ?? 8, async (listed) => {
+      const item = await deps.store.getRelease(listed.id);
+      const release = item ? await deps.bodies.releaseOf(item) : undefined;
+      if (release) frequency.add(release);
+    });
     const stop = frequency.stopList();
     await deps.stopLists.write(stop);
     summary.stopList = {
@@ -192,21 +228,14 @@ export async function reindex(deps: ReindexDeps, options: ReindexOptions = {}): 
       span: stop.span,
     };
   }
-  if (
-    (options.reproject || options.deriveStopList) &&
-    ((deps.projections?.length ?? 0) > 0 || deps.textBits)
-  ) {
-    const projections = deps.projections ?? [];
-    await eachRelease(async (item, release) => {
-      // List items again with the current stop list's bits (after a new stop list, or for list
-      // items written before there was one or by the repair above).
-      const bits = deps.textBits ? await deps.textBits(release) : undefined;
-      if (bits) await deps.lists.write(listItemsFor(item, bits), []);
-      const change = { id: item.id, after: item, sequenceNumber: '', at: item.updatedAt };
-      for (const projection of projections) await projection.apply(change, release);
-      summary.reprojected++;
-    });
+  if (options.reproject || options.deriveStopList) {
+    // Every release through the projector again: lists with the current stop list's bits, the
+    // change log, and the word index under the current stop list.
+    for (const release of releases.releases) request(release.id);
+    summary.reprojected = releases.releases.length;
   }
+  await deps.repairs.request([...repairs.values()]);
+  summary.repairsRequested = repairs.size;
   return summary;
 }
 
@@ -230,6 +259,7 @@ async function sweepChunks(deps: ReindexDeps, state: TableState, now: Date): Pro
 async function repairProjections(
   deps: ReindexDeps,
   state: TableState,
+  request: (id: string, removeKey?: TableKey) => void,
 ): Promise<{ listItemsFixed: number; entitiesRecounted: number }> {
   const expected = new Map<string, ListItem>();
   const tally = new EntityTally();
@@ -238,13 +268,17 @@ async function repairProjections(
     tally.add(release);
   }
   const actual = new Map(state.lists.map((item) => [`${item.pk}|${item.sk}`, item]));
+  // Not written from here: what the scan read may already be old. The projector re-reads.
   const put = [...expected.entries()]
     .filter(([key, item]) => !sameListItem(actual.get(key), item))
     .map(([, item]) => item);
   const remove = [...actual.entries()]
     .filter(([key]) => !expected.has(key))
     .map(([, { pk, sk }]) => ({ pk, sk }));
-  if (put.length + remove.length > 0) await deps.lists.write(put, remove);
+  // A list item's sort key is `<date>#<id>`; the id may hold `#` itself.
+  const idOf = (sk: string) => sk.slice(sk.indexOf('#') + 1);
+  for (const item of put) request(idOf(item.sk));
+  for (const { pk, sk } of remove) request(idOf(sk), { pk, sk });
 
   // Entity months whose stored count disagrees with the list items, and entities whose figures do.
   const months = new Map<string, EntityMonth & { count: number }>();

@@ -1,8 +1,9 @@
 /**
- * The word index of many releases at once, for a bulk load: the same content as syncing each
- * release in turn, with each posting item written once, whole.
+ * The word index of many releases at once, for a bulk load: the same content as indexing each
+ * release in turn, with each term's entries of a bucket in as few fragments as their size allows.
  */
 import type { Release } from '#release/release.js';
+import { postingFragments } from './fragments.js';
 import type { StopList } from './keys.js';
 import { DocumentFrequency, stopListItems } from './stop-list.js';
 
@@ -11,12 +12,13 @@ import { planSync } from './sync-plan.js';
 type Item = Record<string, unknown>;
 
 /**
- * Aggregates the index items of many releases for BatchWriteItem: one item per posting, each
- * holding all its entries. Add releases, then take `items()`; or, loading in steps, take the
- * per-release items of each step and put every posting item again (a put replaces the item).
+ * Aggregates the index items of many releases for BatchWriteItem: the fragments of each term and
+ * bucket holding all its entries. Add releases, then take `items()`; or, loading in steps, take the
+ * per-release items of each step and put every fragment again (the same entries make the same
+ * fragment keys, so a put replaces the item).
  */
 export class SearchBulkBuilder {
-  /** Entries by posting partition and bucket; one release adds a term once, so no repeats. */
+  /** Entries by term and bucket; one release adds a term once, so no repeats. */
   private readonly postings = new Map<string, Map<string, string[]>>();
   private readonly vocabulary = new Set<string>();
   private perRelease: Item[] = [];
@@ -25,15 +27,15 @@ export class SearchBulkBuilder {
 
   add(release: Release): void {
     const plan = planSync(release, undefined, this.stop);
-    for (const change of plan.adds) {
-      let buckets = this.postings.get(change.key.pk);
+    for (const add of plan.adds) {
+      let buckets = this.postings.get(add.word);
       if (!buckets) {
         buckets = new Map();
-        this.postings.set(change.key.pk, buckets);
+        this.postings.set(add.word, buckets);
       }
-      const entries = buckets.get(change.key.sk);
-      if (entries) entries.push(change.entry);
-      else buckets.set(change.key.sk, [change.entry]);
+      const entries = buckets.get(add.bucket);
+      if (entries) entries.push(add.entry);
+      else buckets.set(add.bucket, [add.entry]);
     }
     for (const key of plan.vocabulary) this.vocabulary.add(`${key.pk}\u0000${key.sk}`);
     if (plan.searchEntry) this.perRelease.push(plan.searchEntry);
@@ -47,10 +49,12 @@ export class SearchBulkBuilder {
     return out;
   }
 
-  /** Posting items of every release added so far, one at a time (`ids` is a Set: a string set). */
+  /** The posting fragments of every release added so far, a term and bucket at a time. */
   *postingItems(): Generator<Item> {
-    for (const [pk, buckets] of this.postings) {
-      for (const [sk, entries] of buckets) yield { pk, sk, ids: new Set(entries) };
+    for (const [word, buckets] of this.postings) {
+      for (const [bucket, entries] of buckets) {
+        yield* postingFragments(entries.map((entry) => ({ word, bucket, entry })));
+      }
     }
   }
 

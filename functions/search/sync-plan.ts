@@ -1,24 +1,24 @@
 /**
- * What keeping the word index in step with one release writes, computed purely: the diff between
- * the release's previous folded copy (its own state item) and its new state, as unconditional,
- * idempotent string-set ADD/DELETE operations on postings plus plain puts (the bulk form of the
- * same content is bulk-index.ts).
+ * What keeping the word index in step with one release writes, computed purely: the posting
+ * entries its new state needs that its previous folded copy (its own state item) did not post,
+ * its vocabulary, its search entry and its new folded copy. Entries are only ever added (as
+ * fragments, fragments.ts); an entry the release no longer has stays where it is and is skipped by
+ * readers, its version no longer being the search entry's.
  *
- * Write order (the adapter follows it; see `DynamoSearchIndex.sync`): ADD the new entries and the
- * vocabulary, put the search entry (the new version becomes visible only once every new entry is
- * in), DELETE the old entries, put the folded copy last. A crash anywhere leaves the folded copy
- * describing the old state, so a replay recomputes the same diff; entries of a version that is
- * not the search entry's are ignored by queries, so a half-applied sync never changes a result.
+ * Write order (the indexer follows it; see index-batch.ts): the new entries and the vocabulary,
+ * then the folded copy, then the search entry (the new version becomes visible only once every new
+ * entry is in). A crash anywhere leaves the folded copy or the search entry describing the old
+ * state, so a replay writes the same entries again (the same fragments) and then the rest.
  */
 import { type Release, toSummary } from '#release/release.js';
 import type { TableKey } from '#table/table-layout.js';
 import { distinctWords, type FoldedCopy, foldedCopyOf, wordsOf } from './fold.js';
+import type { PostingAdd } from './fragments.js';
 import {
   bucketOf,
   type FoldedCopyItem,
   foldedCopyKey,
   postingEntry,
-  postingKey,
   type StopList,
   searchEntryKey,
   textVersion,
@@ -54,23 +54,14 @@ function isPairTerm(term: string): boolean {
   return term.includes(' ');
 }
 
-export interface PostingChange {
-  key: TableKey;
-  /** The word whose posting this is. */
-  word: string;
-  entry: string;
-}
-
 export interface SyncPlan {
-  /** String-set ADDs, applied first. */
-  adds: PostingChange[];
-  /** Vocabulary items to put (words new to this release), with the ADDs. */
+  /** Posting entries to add, written first. */
+  adds: PostingAdd[];
+  /** Vocabulary items to put: the words of `adds`, so every posted word can be found by a prefix. */
   vocabulary: TableKey[];
   /** The search entry to put, or undefined to delete it (release gone). */
   searchEntry: Item | undefined;
-  /** String-set DELETEs, after the search entry. */
-  deletes: PostingChange[];
-  /** The folded copy to put last, or undefined to delete it last. */
+  /** The folded copy to put, or undefined to delete it. */
   foldedCopy: Item | undefined;
 }
 
@@ -117,8 +108,8 @@ export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: st
 /**
  * The index changes that take a release from its previous folded copy to `release` (undefined:
  * deleted). `written`: the stop list the previous copy's postings were written under, when that
- * is not `stop` (read from its archived copy); without it every word and pair of the previous
- * copy is deleted (a DELETE of an absent entry does nothing).
+ * is not `stop` (read from its archived copy); without it every term is posted again (a repeated
+ * entry is read once).
  */
 export function planSync(
   release: Release | undefined,
@@ -126,47 +117,29 @@ export function planSync(
   stop: StopList,
   written?: StopList,
 ): SyncPlan {
-  // Postings written under another stop list are removed from the buckets of that list's span.
-  const before = previous ? postedTerms(previous, stop, written) : new Set<string>();
-  const oldSpan = previous?.span ?? 1;
-  const oldEntry = previous ? postingEntry(previous.date, previous.id, previous.version, oldSpan) : undefined;
-  const oldBucket = previous ? bucketOf(previous.date, oldSpan) : undefined;
-  if (!release) {
-    return {
-      adds: [],
-      vocabulary: [],
-      searchEntry: undefined,
-      deletes:
-        oldEntry && oldBucket
-          ? [...before].map((word) => ({ key: postingKey(word, oldBucket), word, entry: oldEntry }))
-          : [],
-      foldedCopy: undefined,
-    };
-  }
+  if (!release) return { adds: [], vocabulary: [], searchEntry: undefined, foldedCopy: undefined };
   const copy = foldedCopyOf(release.title, release.body);
   // A cut copy still indexes (and versions) the whole body; entries the cut copy cannot name on
   // the next sync carry the old version, which queries ignore.
   const full = copy.cut ? wordsOf(release.body).join(' ') : copy.body;
   const version = textVersion(release.date, copy.title, full);
   const after = indexedWords({ title: copy.title, body: full }, stop);
-  const newEntry = postingEntry(release.date, release.id, version, stop.span);
-  const newBucket = bucketOf(release.date, stop.span);
-  const sameEntries = oldEntry === newEntry && oldBucket === newBucket;
-  const added = sameEntries ? [...after].filter((word) => !before.has(word)) : [...after];
-  const removed = sameEntries ? [...before].filter((word) => !after.has(word)) : [...before];
-  const previousWords = previous ? distinctWords(previous) : new Set<string>();
+  const entry = postingEntry(release.date, release.id, version, stop.span);
+  const bucket = bucketOf(release.date, stop.span);
+  // Entries already posted under the same entry and bucket need nothing; any other change of
+  // version, date or span posts every term anew (the old entries become unreadable).
+  const sameEntries =
+    previous !== undefined &&
+    postingEntry(previous.date, previous.id, previous.version, previous.span ?? 1) === entry &&
+    bucketOf(previous.date, previous.span ?? 1) === bucket;
+  const before = sameEntries ? postedTerms(previous, stop, written) : new Set<string>();
+  const added = [...after].filter((word) => !before.has(word));
   return {
-    adds: added.map((word) => ({ key: postingKey(word, newBucket), word, entry: newEntry })),
-    vocabulary: [...after]
-      .filter(
-        (word) => !isPairTerm(word) && [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word),
-      )
+    adds: added.map((word) => ({ word, bucket, entry })),
+    vocabulary: added
+      .filter((word) => !isPairTerm(word) && [...word].length >= MIN_PREFIX_LENGTH)
       .map(vocabularyKey),
     searchEntry: searchEntryItem(release, version, { title: copy.title, body: full }, stop),
-    deletes:
-      oldEntry && oldBucket
-        ? removed.map((word) => ({ key: postingKey(word, oldBucket), word, entry: oldEntry }))
-        : [],
     foldedCopy: foldedCopyItemOf(release, copy, version, stop),
   };
 }

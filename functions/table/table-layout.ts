@@ -22,13 +22,28 @@ export const TABLE_KEYS = {
  */
 export const TABLE_STREAM_VIEW = 'NEW_AND_OLD_IMAGES' as const;
 
+/** The projector's own state of a release (`R#<id>` / `P`): what it last projected. */
+export const PROJECTED_SORT_KEY = 'P';
+/** Set on a projector state item to ask the projector to project the release again (a repair). */
+export const REPAIR_ATTRIBUTE = 'repair';
+
 /**
- * The projector's event source filter (Lambda filter-criteria syntax): release items only, whose
- * `pk` begins with `R#` and whose `sk` is META. The local stack applies the same rule.
+ * The projector's event source filters (Lambda filter-criteria syntax; a record passing any one
+ * is delivered): release items (`pk` begins with `R#`, `sk` is META), and repair requests, a
+ * projector state item written with the repair attribute. The projector writes its own state items
+ * without that attribute, so its writes never come back to it. The local stack applies the same
+ * patterns (`matchesFilter`).
  */
-export const RELEASE_CHANGE_FILTER = {
-  dynamodb: { Keys: { pk: { S: [{ prefix: 'R#' }] }, sk: { S: ['META'] } } },
-};
+export const PROJECTOR_FILTERS = [
+  { dynamodb: { Keys: { pk: { S: [{ prefix: 'R#' }] }, sk: { S: ['META'] } } } },
+  {
+    dynamodb: {
+      Keys: { pk: { S: [{ prefix: 'R#' }] }, sk: { S: [PROJECTED_SORT_KEY] } },
+      // `exists` only applies to a leaf of DynamoDB's JSON, hence the type key.
+      NewImage: { [REPAIR_ATTRIBUTE]: { S: [{ exists: true }] } },
+    },
+  },
+];
 
 /** Bodies up to this many UTF-8 bytes live inline on the release item (items max out at 400 KB). */
 export const INLINE_BODY_MAX_BYTES = 300 * 1024;
@@ -79,6 +94,34 @@ export function releaseKey(id: string): TableKey {
   return { pk: `R#${id}`, sk: RELEASE_SORT_KEY };
 }
 
+export function projectedKey(id: string): TableKey {
+  return { pk: `R#${id}`, sk: PROJECTED_SORT_KEY };
+}
+
+/**
+ * Partitions of the pending markers: one item per release whose latest change is not yet
+ * through every derived state (written by ingest before it commits, removed by the indexer, the
+ * last stage). Spread over a few partitions so a bulk load does not write one hot partition.
+ */
+export const PENDING_SHARDS = 16;
+
+export function pendingPartition(shard: number): string {
+  return `PENDING#${String(shard).padStart(2, '0')}`;
+}
+
+/** A release's pending marker. */
+export function pendingKey(id: string): TableKey {
+  let hash = 0;
+  for (let i = 0; i < id.length; i += 1) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) >>> 0;
+  return { pk: pendingPartition(hash % PENDING_SHARDS), sk: id };
+}
+
+/** A pending marker: the release and the time of its latest change. */
+export interface PendingItem extends TableKey {
+  id: string;
+  at: string;
+}
+
 export function bodyChunkPrefix(id: string, bodyHash: string): TableKey {
   return { pk: `R#${id}`, sk: `B#${bodyHash}#` };
 }
@@ -112,6 +155,17 @@ export function entityKey(kind: EntityKind, slug: string): TableKey {
 /** Per-S3-key state: the last event applied (sequencer), what the key yielded, or its tombstone. */
 export function sourceKey(key: string): TableKey {
   return { pk: `K#${key}`, sk: 'K' };
+}
+
+/** The sort-key prefix of the claims in a release's partition. */
+export const CLAIM_PREFIX = 'K#';
+
+/**
+ * A key's claim on an id (`R#<id>` / `K#<key>`): written while the key yields the id, whether it
+ * is the release's source or shadowed by a newer key. Deleting the source then finds the others.
+ */
+export function claimKey(id: string, key: string): TableKey {
+  return { pk: `R#${id}`, sk: `${CLAIM_PREFIX}${key}` };
 }
 
 export function problemKey(key: string): TableKey {

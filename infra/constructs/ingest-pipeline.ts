@@ -23,7 +23,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSizing, LogLevel } from '#infra/stages.js';
 import {
@@ -31,10 +31,12 @@ import {
   INGEST_MAX_RECEIVES,
   PROJECTOR_BATCH_SIZE,
   PROJECTOR_BATCHING_WINDOW_SECONDS,
+  PROJECTOR_MAX_RECORD_AGE_SECONDS,
+  PROJECTOR_PARALLELIZATION_FACTOR,
   PROJECTOR_RETRY_ATTEMPTS,
 } from '#platform/event-delivery.js';
 import { STAGE_ENV } from '#platform/metric-names.js';
-import { RELEASE_CHANGE_FILTER } from '#table/table-layout.js';
+import { PROJECTOR_FILTERS } from '#table/table-layout.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
@@ -59,6 +61,8 @@ export interface IngestPipelineProps {
   readonly logLevel: LogLevel;
   readonly accessLogExpiration: Duration;
   readonly noncurrentVersionExpiration: Duration;
+  /** The indexer's queue, where the projector hands on the releases it projected. */
+  readonly indexQueue: IQueue;
   /** @default - alarms without actions */
   readonly alarmTopic?: ITopic;
 }
@@ -176,16 +180,22 @@ export class IngestPipeline extends Construct {
     });
     this.projector = new HouseFunction(this, 'Projector', {
       entry: props.entries.project,
-      description: 'Projects release changes from the table stream: lists, entity figures, index, change log',
+      description:
+        'Projects release changes from the table stream: lists, entity figures, change log; hands them to the indexer',
       serviceName: 'releases-projector',
       memorySize: props.sizing.project.memorySize,
       timeout: props.sizing.project.timeout,
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       removalPolicy: props.removalPolicy,
-      environment: { TABLE_NAME: props.table.table.tableName, [STAGE_ENV]: props.stage },
+      environment: {
+        TABLE_NAME: props.table.table.tableName,
+        INDEX_QUEUE_URL: props.indexQueue.queueUrl,
+        [STAGE_ENV]: props.stage,
+      },
     });
     props.table.grantProject(this.projector.function);
+    props.indexQueue.grantSendMessages(this.projector.function);
     Validations.of(this.projector.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -197,10 +207,14 @@ export class IngestPipeline extends Construct {
         batchSize: PROJECTOR_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(PROJECTOR_BATCHING_WINDOW_SECONDS),
         retryAttempts: PROJECTOR_RETRY_ATTEMPTS,
+        // A failing batch is split until the failing record stands alone, so one poison record
+        // holds up its shard for a few tries, not for the whole retry budget.
+        bisectBatchOnError: true,
+        maxRecordAge: Duration.seconds(PROJECTOR_MAX_RECORD_AGE_SECONDS),
         reportBatchItemFailures: true,
-        parallelizationFactor: 1,
+        parallelizationFactor: PROJECTOR_PARALLELIZATION_FACTOR,
         onFailure: new SqsDlq(this.projectorDeadLetterQueue),
-        filters: [FilterCriteria.filter(RELEASE_CHANGE_FILTER)],
+        filters: PROJECTOR_FILTERS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
 
@@ -225,7 +239,7 @@ export class IngestPipeline extends Construct {
       ),
       this.alarm(
         'ProjectorDeadLettersNotEmpty',
-        'Stream batches the projector could not apply are in its DLQ; fix the cause, then run reindex.',
+        'Stream batches the projector could not apply are in its DLQ; their releases keep pending markers, which the scheduled reconcile repairs.',
         this.projectorDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
           statistic: 'Maximum',

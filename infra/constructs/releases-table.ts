@@ -40,6 +40,31 @@ export const TABLE_PROJECTOR_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ] as const;
 
+/**
+ * The indexer: key reads (release items, folded copies, the stop list), its own items written and
+ * deleted under conditions, posting fragments and vocabulary in batches, markers cleared.
+ */
+export const TABLE_INDEXER_ACTIONS = [
+  ...TABLE_QUERY_ACTIONS,
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+/**
+ * The scheduled reconcile: what ingest does (it applies keys the same way), reads of the whole
+ * table (one Scan per run), repair requests and recounts (updates), and orphaned chunks deleted.
+ */
+export const TABLE_RECONCILE_ACTIONS = [
+  ...TABLE_QUERY_ACTIONS,
+  'dynamodb:Scan',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
 export interface ReleasesTableProps {
   readonly removalPolicy: RemovalPolicy;
   readonly pointInTimeRecovery: boolean;
@@ -70,6 +95,14 @@ export class ReleasesTable extends Construct {
 
   grantIngest(grantee: IGrantable): Grant {
     return this.table.grant(grantee, ...TABLE_INGEST_ACTIONS);
+  }
+
+  grantReconcile(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...TABLE_RECONCILE_ACTIONS);
+  }
+
+  grantIndex(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, ...TABLE_INDEXER_ACTIONS);
   }
 
   /** Stream reading is granted by the projector's event source. */

@@ -6,9 +6,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IndexRequest } from '#projection/project-release-changes.js';
 import { LOCAL_REGION } from './dynamodb-local.js';
 import type { IngestHandler } from './event-bridge.js';
 import type { ApiHandler } from './http-adapter.js';
+import type { QueueHandler } from './index-queue.js';
 import { sqsEventOf } from './s3-events.js';
 import { S3RVER_CREDENTIALS } from './s3-server.js';
 import type { ProjectorHandler } from './stream-poller.js';
@@ -23,6 +25,8 @@ export interface LocalDeps {
   /** Stable across restarts of the same data directory, so cursors stay valid. */
   cursorSecret: string;
   textSearch: boolean;
+  /** Where the projector hands releases to the indexer (the local stand-in for its queue). */
+  index?: { request(requests: readonly IndexRequest[]): Promise<void> };
 }
 
 export interface LocalFunctions {
@@ -30,6 +34,8 @@ export interface LocalFunctions {
   ingest: IngestHandler;
   /** The projector, fed from the table's stream. */
   project: ProjectorHandler;
+  /** The indexer, fed from its queue. */
+  index: QueueHandler;
   api: ApiHandler;
   problems: ApiHandler;
   /** Reconciles the table with the bucket; absent means no periodic reconcile. */
@@ -56,6 +62,8 @@ export function handlerEnvironment(
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_S3: s3Endpoint,
+    // Never reached: the local stack hands the projector its own queue.
+    INDEX_QUEUE_URL: 'http://127.0.0.1:1/local-index-queue',
   };
 }
 
@@ -64,9 +72,10 @@ export async function loadRealFunctions(
   deps: LocalDeps,
   log: (line: string) => void = () => {},
 ): Promise<LocalFunctions> {
-  const [ingest, project, api, problems, reindexCore, reindexDeps, projections] = await Promise.all([
+  const [ingest, project, indexer, api, problems, reindexCore, reindexDeps, projections] = await Promise.all([
     import('#handlers/ingest.js'),
     import('#handlers/project.js'),
+    import('#handlers/index-releases.js'),
     import('#handlers/api.js'),
     import('#handlers/problems.js'),
     import('#reconcile/reindex.js'),
@@ -81,16 +90,23 @@ export async function loadRealFunctions(
       const response = await ingestHandler(sqsEventOf(event));
       if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
     },
-    project: project.makeHandler({ ...common, projections: projections.releaseProjections }),
+    project: project.makeHandler({
+      ...common,
+      projections: projections.releaseProjections,
+      ...(deps.index ? { index: deps.index } : {}),
+    }),
+    index: indexer.makeHandler(common),
     api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
     problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
     async reconcile() {
       const summary = await reindexCore.reindex(
         reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
-        { concurrency: 4 },
+        // Locally the index queue's window is half a second: a marker a minute old is stuck.
+        { concurrency: 4, pendingGraceSeconds: 60 },
       );
-      const fixed = summary.added + summary.updated + summary.removed + summary.problems;
-      // Quiet when the events kept up; a fix means s3rver did not announce something.
+      const fixed =
+        summary.added + summary.updated + summary.removed + summary.problems + summary.repairsRequested;
+      // Quiet when the events and the projector kept up; a fix means something was lost.
       if (fixed > 0) log(`reconcile fixed ${fixed}: ${JSON.stringify(summary)}`);
       return summary;
     },

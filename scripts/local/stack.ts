@@ -13,13 +13,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INGEST_MAX_RECEIVES } from '#platform/event-delivery.js';
-import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { FunctionName } from '#query/routes.js';
+import { PROJECTOR_FILTERS } from '#table/table-layout.js';
 import { claimDataDir, cursorSecretFor, type PidFile } from './data-dir.js';
 import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { createEventBridge, type EventBridge } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
+import { type IndexQueue, type QueueHandler, startIndexQueue } from './index-queue.js';
 import { makeReconciler } from './periodic-reconcile.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { localS3Client, startS3Server } from './s3-server.js';
@@ -60,7 +61,8 @@ export interface LocalStack {
   seeded: number;
   bridge: EventBridge;
   projector: StreamPoller;
-  /** Resolves when every upload so far is ingested and projected. */
+  indexQueue: IndexQueue;
+  /** Resolves when every upload so far is ingested, projected and indexed. */
   settled(): Promise<void>;
   /** Runs one reconcile now (no-op without one). */
   reconcile(): Promise<void>;
@@ -138,7 +140,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+    // The queue exists before the functions (the projector sends to it); its handler is the
+    // indexer, known once they are loaded.
+    let indexer: QueueHandler | undefined;
+    const indexQueue = startIndexQueue({
+      handler: (event, context) => {
+        if (!indexer) throw new Error('the indexer is not loaded yet');
+        return indexer(event, context);
+      },
+      // A short window locally: a single upload is searchable in about a second.
+      batchingWindowMs: 500,
+      log,
+    });
+    cleanups.push(() => indexQueue.stop());
+    deps.index = indexQueue;
     const functions = await (options.loadFunctions ?? ((d) => loadRealFunctions(d, log)))(deps);
+    indexer = functions.index;
 
     const bridge = createEventBridge({
       handler: functions.ingest,
@@ -151,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamo,
       tableName: LOCAL_TABLE_NAME,
       handler: functions.project,
-      filter: isReleaseChangeRecord,
+      filters: PROJECTOR_FILTERS,
       log,
     });
     cleanups.push(() => projector.stop());
@@ -199,9 +216,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seeded,
       bridge,
       projector,
+      indexQueue,
       async settled() {
         await bridge.idle();
         await projector.settled();
+        await indexQueue.settled();
       },
       reconcile,
       stop() {

@@ -1,10 +1,9 @@
 /**
- * Delivers the table's stream to the projector as Lambda's DynamoDB event source mapping does:
- * each shard read in order (a child shard only after its parent is drained), records filtered
- * like the mapping's filter criteria, batches of up to `batchSize`, and a batch whose handler
- * throws or reports item failures retried from the earliest failed record, with a growing delay,
- * `retries` times; then its records are "dead-lettered" (logged and kept, as the mapping's
- * on-failure destination would) and the shard moves on.
+ * Reads the table's stream for a function as Lambda's DynamoDB event source mapping does: each
+ * shard in order (a child shard only after its parent is drained), records filtered by the
+ * mapping's filter patterns, batches gathered for the batching window, and delivered under
+ * Lambda's rules (stream-delivery.ts: parallelization, payload limit, timeout, bisect on error,
+ * retries from the earliest failed record, maximum record age, on-failure destination).
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -17,21 +16,33 @@ import {
   type _Record as StreamRecord,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import {
+  LAMBDA_PAYLOAD_BYTES,
   PROJECTOR_BATCH_SIZE,
   PROJECTOR_BATCHING_WINDOW_SECONDS,
+  PROJECTOR_MAX_RECORD_AGE_SECONDS,
+  PROJECTOR_PARALLELIZATION_FACTOR,
   PROJECTOR_RETRY_ATTEMPTS,
 } from '#platform/event-delivery.js';
+import { matchesAnyFilter } from '#platform/event-filter.js';
+import {
+  type DeadLetter,
+  type Delivery,
+  type DeliveryRules,
+  type DeliveryStats,
+  deliverRecords,
+  type StreamHandler,
+} from './stream-delivery.js';
 
-export type ProjectorHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+export type ProjectorHandler = StreamHandler;
 
 export interface StreamPollerOptions {
   dynamo: DynamoDBClient;
   tableName: string;
-  handler: ProjectorHandler;
-  /** Which records reach the handler (the mapping's filter criteria). @default all */
-  filter?: (record: DynamoDBRecord) => boolean;
+  handler: StreamHandler;
+  /** The mapping's filter patterns (a record passing any is delivered). @default all records */
+  filters?: readonly object[];
   /** @default PROJECTOR_BATCH_SIZE */
   batchSize?: number;
   /** @default PROJECTOR_RETRY_ATTEMPTS */
@@ -42,6 +53,14 @@ export interface StreamPollerOptions {
   idleMs?: number;
   /** How long a batch gathers records after its first (Lambda's batching window). @default PROJECTOR_BATCHING_WINDOW_SECONDS */
   batchingWindowMs?: number;
+  /** The function's timeout. @default 120000 */
+  timeoutMs?: number;
+  /** @default PROJECTOR_PARALLELIZATION_FACTOR */
+  parallelizationFactor?: number;
+  /** @default PROJECTOR_MAX_RECORD_AGE_SECONDS */
+  maxRecordAgeSeconds?: number;
+  /** @default true */
+  bisectOnError?: boolean;
   /** Where to start in the shards open at start-up (later shards start at their beginning). @default 'TRIM_HORIZON' */
   startAt?: 'TRIM_HORIZON' | 'LATEST';
   log?: (line: string) => void;
@@ -50,8 +69,8 @@ export interface StreamPollerOptions {
 export interface StreamPoller {
   /** Resolves once every record written before the call has been projected (or dead-lettered). */
   settled(): Promise<void>;
-  readonly stats: { batches: number; records: number; retried: number; deadLettered: number };
-  readonly deadLetters: ReadonlyArray<{ records: number; error: string }>;
+  readonly stats: DeliveryStats;
+  readonly deadLetters: readonly DeadLetter[];
   stop(): Promise<void>;
 }
 
@@ -113,8 +132,16 @@ function toLambdaRecord(record: StreamRecord, streamArn: string, region: string)
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const log = options.log ?? (() => {});
   const batchSize = options.batchSize ?? PROJECTOR_BATCH_SIZE;
-  const retries = options.retries ?? PROJECTOR_RETRY_ATTEMPTS;
-  const backoffMs = options.backoffMs ?? 200;
+  const rules: DeliveryRules = {
+    batchSize,
+    payloadBytes: LAMBDA_PAYLOAD_BYTES,
+    retries: options.retries ?? PROJECTOR_RETRY_ATTEMPTS,
+    maxRecordAgeSeconds: options.maxRecordAgeSeconds ?? PROJECTOR_MAX_RECORD_AGE_SECONDS,
+    parallelizationFactor: options.parallelizationFactor ?? PROJECTOR_PARALLELIZATION_FACTOR,
+    bisectOnError: options.bisectOnError ?? true,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    backoffMs: options.backoffMs ?? 200,
+  };
   const idleMs = options.idleMs ?? 100;
   const batchingWindowMs = options.batchingWindowMs ?? PROJECTOR_BATCHING_WINDOW_SECONDS * 1000;
   const region = (await options.dynamo.config.region()) ?? 'local';
@@ -131,9 +158,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
 
   const shards = new Map<string, ShardState>();
-  const stats = { batches: 0, records: 0, retried: 0, deadLettered: 0 };
-  const deadLetters: Array<{ records: number; error: string }> = [];
   let stopped = false;
+  const delivery: Delivery = {
+    stats: { batches: 0, records: 0, retried: 0, deadLettered: 0, bisected: 0, timedOut: 0, tooOld: 0 },
+    deadLetters: [],
+    stopped: () => stopped,
+    log,
+  };
   /** Bumped each time a full pass over all shards finds nothing new. */
   let quietPasses = 0;
   const waiters: Array<{ after: number; resolve: () => void }> = [];
@@ -170,47 +201,6 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  /** Hands records to the projector in batches, retrying from the earliest failure. */
-  async function deliver(records: DynamoDBRecord[], shard: ShardState): Promise<void> {
-    for (let offset = 0; offset < records.length; ) {
-      let batch = records.slice(offset, offset + batchSize);
-      for (let attempt = 0; ; attempt++) {
-        let failedFrom: number | undefined;
-        let error = '';
-        try {
-          const response = await options.handler({ Records: batch });
-          const failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
-          if (failed.length > 0) {
-            failedFrom = batch.findIndex((r) => failed.includes(r.dynamodb?.SequenceNumber ?? ''));
-            if (failedFrom < 0) failedFrom = 0;
-            error = `${failed.length} record(s) reported failed`;
-          }
-        } catch (thrown) {
-          failedFrom = 0;
-          error = thrown instanceof Error ? thrown.message : String(thrown);
-        }
-        stats.batches++;
-        if (failedFrom === undefined) {
-          stats.records += batch.length;
-          break;
-        }
-        stats.records += failedFrom;
-        shard.checkpoint = batch[failedFrom - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
-        batch = batch.slice(failedFrom);
-        if (attempt >= retries || stopped) {
-          stats.deadLettered += batch.length;
-          deadLetters.push({ records: batch.length, error });
-          log(`projector dead-lettered ${batch.length} stream record(s): ${error}`);
-          break;
-        }
-        stats.retried++;
-        await sleep(Math.min(5_000, backoffMs * 2 ** attempt));
-      }
-      offset += batchSize;
-      shard.checkpoint = records[Math.min(offset, records.length) - 1]?.dynamodb?.SequenceNumber;
-    }
-  }
 
   /**
    * One batch from one shard; true when it found records. Like Lambda's event source mapping, it
@@ -251,8 +241,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       await sleep(Math.min(idleMs, left));
     }
     if (records.length === 0) return false;
-    const wanted = options.filter ? records.filter(options.filter) : records;
-    if (wanted.length > 0) await deliver(wanted, shard);
+    const filters = options.filters;
+    const wanted = filters ? records.filter((record) => matchesAnyFilter(filters, record)) : records;
+    if (wanted.length > 0) await deliverRecords(options.handler, wanted, rules, delivery);
     shard.checkpoint = records[records.length - 1]?.dynamodb?.SequenceNumber ?? shard.checkpoint;
     return true;
   }
@@ -295,8 +286,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const after = quietPasses + 1;
       return new Promise((resolve) => waiters.push({ after, resolve }));
     },
-    stats,
-    deadLetters,
+    stats: delivery.stats,
+    deadLetters: delivery.deadLetters,
     async stop() {
       stopped = true;
       await loop;

@@ -33,11 +33,13 @@ import { fromApiGatewayResult, toApiGatewayEvent } from '#local/http-adapter.js'
 import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '#local/s3-events.js';
 import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
 import { startStreamPoller } from '#local/stream-poller.js';
-import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
+import { searchEntryKey } from '#search/keys.js';
 import {
   listItemSummary,
   listPartition,
   listSortKey,
+  PROJECTOR_FILTERS,
+  pendingKey,
   releaseKey,
   type StoredListItem,
   sourceKey,
@@ -49,6 +51,7 @@ import {
   type SecretsManagerStandIn,
   startSecretsManagerStandIn,
 } from './support/secrets-manager-stand-in.js';
+import { type SqsStandIn, startSqsStandIn } from './support/sqs-stand-in.js';
 
 const SEEDS_DIR = 'seeds';
 const BROKEN_KEY = 'broken/no date.md';
@@ -56,6 +59,8 @@ const CURSOR_SECRET = 'bundle-test-cursor-secret';
 /** The api functions read the cursor key from Secrets Manager, here from a stand-in on loopback. */
 const CURSOR_SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-2:000000000000:secret:cursor-AbCdEf';
 let secrets: SecretsManagerStandIn;
+/** The projector hands releases to the indexer's queue, here a stand-in on loopback. */
+let queue: SqsStandIn;
 
 // Generous: four processes start cold, and DynamoDB Local's JVM shares two cores with the suite.
 describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
@@ -72,11 +77,13 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     node = node24Binary();
     services = await freshServices();
     secrets = await startSecretsManagerStandIn(CURSOR_SECRET_ARN, CURSOR_SECRET);
+    queue = await startSqsStandIn();
     bundles = synthDeployedBundles();
   }, 240_000);
 
   afterAll(async () => {
     await secrets?.stop();
+    await queue?.stop();
     bundles?.cleanup();
     const ran = Object.values(versions);
     if (ran.length > 0) console.log(`bundles ran under Node.js ${[...new Set(ran)].join(', ')}`);
@@ -101,6 +108,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        AWS_ENDPOINT_URL_SQS: queue.endpoint,
       },
     };
   }
@@ -140,7 +148,14 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
   }
 
   it('synthesizes each function as one self-contained ESM package for nodejs24.x', () => {
-    expect(Object.keys(bundles.functions).sort()).toEqual(['api', 'ingest', 'problems', 'project']);
+    expect(Object.keys(bundles.functions).sort()).toEqual([
+      'api',
+      'index',
+      'ingest',
+      'problems',
+      'project',
+      'reconcile',
+    ]);
     for (const fn of Object.values(bundles.functions)) {
       expect(fn.runtime, fn.path).toBe('nodejs24.x');
       expect(fn.handler, fn.path).toBe('index.handler');
@@ -203,7 +218,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     const poller = await startStreamPoller({
       dynamo: services.dynamo,
       tableName: services.tableName,
-      filter: isReleaseChangeRecord,
+      filters: PROJECTOR_FILTERS,
       handler: async (event) => {
         streamRecords.push(...event.Records);
         return { batchItemFailures: [] };
@@ -219,6 +234,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
 
     const [response] = await invoke<DynamoDBBatchResponse>('project', [{ Records: streamRecords }], {
       TABLE_NAME: services.tableName,
+      INDEX_QUEUE_URL: queue.queueUrl,
     });
 
     expect(response).toEqual({ batchItemFailures: [] });
@@ -231,6 +247,25 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     );
     expect(listItem.Item).toBeDefined();
     expect(listItemSummary(listItem.Item as StoredListItem).id).toBe(releaseId);
+  });
+
+  it('index: the request the projector queued indexes the release, and its pending marker goes', async () => {
+    expect(releaseId).toBeTruthy();
+    expect(queue.bodies.map((body) => (JSON.parse(body) as { id: string }).id)).toEqual([releaseId]);
+
+    const [response] = await invoke<SQSBatchResponse>('index', [queue.event()], {
+      TABLE_NAME: services.tableName,
+    });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const entry = await services.doc.send(
+      new GetCommand({ TableName: services.tableName, Key: searchEntryKey(releaseId) }),
+    );
+    expect(entry.Item?.id).toBe(releaseId);
+    const marker = await services.doc.send(
+      new GetCommand({ TableName: services.tableName, Key: pendingKey(releaseId), ConsistentRead: true }),
+    );
+    expect(marker.Item).toBeUndefined();
   });
 
   it('api: GET /releases lists the seed release and GET /releases/{id} returns it (gzip)', async () => {
@@ -250,6 +285,10 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
       title: 'Prime Minister heads to United States for NATO',
     });
     expect(String(one?.json.body)).toContain('Christopher Luxon');
+
+    const [found] = await get('api', [{ url: '/releases?q=luxon' }]);
+    expect(found?.statusCode).toBe(200);
+    expect(((found?.json.items ?? []) as Array<{ id: string }>).map((item) => item.id)).toEqual([releaseId]);
   });
 
   it('problems: GET /problems lists the file that could not be ingested', async () => {
@@ -260,8 +299,26 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     expect(items[0]?.reason).toMatch(/date/);
   });
 
-  it('all four ran under one Node.js 24 binary, the major version of the template runtime', () => {
-    expect(Object.keys(versions).sort()).toEqual(['api', 'ingest', 'problems', 'project']);
+  it('reconcile: a scheduled run finds the table matching the bucket, and fixes nothing', async () => {
+    const [summary] = await invoke<{ objects: number; added: number; repairsRequested: number }>(
+      'reconcile',
+      [{ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }],
+      { TABLE_NAME: services.tableName, BUCKET_NAME: services.bucket },
+    );
+    expect(summary?.objects).toBe(2);
+    expect(summary?.added).toBe(0);
+    expect(summary?.repairsRequested).toBe(0);
+  });
+
+  it('all six ran under one Node.js 24 binary, the major version of the template runtime', () => {
+    expect(Object.keys(versions).sort()).toEqual([
+      'api',
+      'index',
+      'ingest',
+      'problems',
+      'project',
+      'reconcile',
+    ]);
     const ran = new Set(Object.values(versions));
     expect(ran.size).toBe(1);
     const [version] = [...ran];

@@ -114,8 +114,10 @@ describe('bundling options', () => {
     expect(HANDLER_ENTRIES).toEqual({
       ingest: 'functions/handlers/ingest.ts',
       project: 'functions/handlers/project.ts',
+      index: 'functions/handlers/index-releases.ts',
       api: 'functions/handlers/api.ts',
       problems: 'functions/handlers/problems.ts',
+      reconcile: 'functions/handlers/reconcile.ts',
     });
   });
 });

@@ -15,14 +15,25 @@ import {
   PROJECTOR_RETRY_ATTEMPTS,
 } from '#infra/constructs/ingest-pipeline.js';
 import {
+  TABLE_INDEXER_ACTIONS,
   TABLE_INGEST_ACTIONS,
   TABLE_PROJECTOR_ACTIONS,
   TABLE_QUERY_ACTIONS,
+  TABLE_RECONCILE_ACTIONS,
 } from '#infra/constructs/releases-table.js';
 import type { ReleasesStack } from '#infra/releases-stack.js';
 import { settingsFor } from '#infra/stages.js';
+import {
+  INDEXER_BATCH_SIZE,
+  INDEXER_BATCHING_WINDOW_SECONDS,
+  INDEXER_MAX_CONCURRENCY,
+  INDEXER_MAX_RECEIVES,
+  PROJECTOR_MAX_RECORD_AGE_SECONDS,
+  PROJECTOR_PARALLELIZATION_FACTOR,
+} from '#platform/event-delivery.js';
+import { METRICS } from '#platform/metric-names.js';
 import { CORS, DEFAULT_ROUTE_FUNCTION, ROUTES } from '#query/routes.js';
-import { RELEASE_CHANGE_FILTER, TABLE_KEYS } from '#table/table-layout.js';
+import { PROJECTOR_FILTERS, TABLE_KEYS } from '#table/table-layout.js';
 import { buildTestApp, type TestApp } from './synth.js';
 
 // Synthesizing (and linting) a whole stack takes seconds, more on two busy cores.
@@ -285,8 +296,8 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
 
     it(`keep logs ${settings.logRetention} days and ${keeps ? 'retain' : 'delete'} them with the stack`, () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
-      // ingest, projector, api, problems, cursor key rotation, HTTP access logs
-      expect(groups).toHaveLength(6);
+      // ingest, projector, indexer, reconcile, api, problems, cursor key rotation, HTTP access logs
+      expect(groups).toHaveLength(8);
       for (const group of groups) {
         expect(group.Properties?.RetentionInDays).toBe(settings.logRetention);
         expect(group.Properties?.LogGroupName).toBeUndefined();
@@ -330,14 +341,41 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: PROJECTOR_BATCH_SIZE,
         MaximumRetryAttempts: PROJECTOR_RETRY_ATTEMPTS,
-        ParallelizationFactor: 1,
+        BisectBatchOnFunctionError: true,
+        MaximumRecordAgeInSeconds: PROJECTOR_MAX_RECORD_AGE_SECONDS,
+        ParallelizationFactor: PROJECTOR_PARALLELIZATION_FACTOR,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(RELEASE_CHANGE_FILTER) }] },
+        FilterCriteria: {
+          Filters: PROJECTOR_FILTERS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+        },
         DestinationConfig: {
           OnFailure: {
             Destination: { 'Fn::GetAtt': [logicalId(stack.ingest.projectorDeadLetterQueue), 'Arn'] },
           },
         },
+      });
+    });
+
+    it('hand projected releases to the indexer through its queue, in large batches, then to its DLQ', () => {
+      const resources = template.toJSON().Resources as Resources;
+      const projector = resources[logicalId(stack.ingest.projector.function)]?.Properties as {
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(projector.Environment.Variables.INDEX_QUEUE_URL).toEqual({ Ref: logicalId(stack.index.queue) });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(stack.index.indexer.function) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.index.queue), 'Arn'] },
+        BatchSize: INDEXER_BATCH_SIZE,
+        MaximumBatchingWindowInSeconds: INDEXER_BATCHING_WINDOW_SECONDS,
+        ScalingConfig: { MaximumConcurrency: INDEXER_MAX_CONCURRENCY },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(resources[logicalId(stack.index.queue)]?.Properties).toMatchObject({
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.index.deadLetterQueue), 'Arn'] },
+          maxReceiveCount: INDEXER_MAX_RECEIVES,
+        },
+        VisibilityTimeout: settings.functions.index.timeout.toSeconds() * 6 + INDEXER_BATCHING_WINDOW_SECONDS,
       });
     });
 
@@ -527,6 +565,66 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       );
       const wildcard = statements.filter((s) => asArray(s.Resource).includes('*'));
       expect(wildcard.flatMap((s) => asArray(s.Action))).toEqual(['dynamodb:ListStreams']);
+      // It sends to two queues: its on-failure destination, and the indexer's requests.
+      const sendsTo = statements
+        .filter((s) => asArray(s.Action).includes('sqs:SendMessage'))
+        .flatMap((s) => asArray(s.Resource).map((r) => JSON.stringify(r)));
+      expect(sendsTo.sort()).toEqual(
+        [stack.ingest.projectorDeadLetterQueue, stack.index.queue]
+          .map((queue) => JSON.stringify({ 'Fn::GetAtt': [logicalId(queue), 'Arn'] }))
+          .sort(),
+      );
+    });
+
+    it('runs the reconcile on the stage schedule, reading the bucket, with an alarm on any fix', () => {
+      const fn = logicalId(stack.reconcile.reconciler.function);
+      const rules = template.findResources('AWS::Events::Rule') as Resources;
+      const schedules = Object.values(rules).filter((rule) =>
+        JSON.stringify(rule.Properties.Targets).includes(fn),
+      );
+      expect(schedules.map((rule) => rule.Properties.ScheduleExpression)).toEqual([
+        `rate(${settings.reconcileEvery?.toHours()} ${settings.reconcileEvery?.toHours() === 1 ? 'hour' : 'hours'})`.replace(
+          'rate(24 hours)',
+          'rate(1 day)',
+        ),
+      ]);
+      const statements = statementsOf(template, logicalId(stack.reconcile.reconciler.role));
+      const actions = [...new Set(statements.flatMap((s) => asArray(s.Action)))].sort();
+      expect(actions).toEqual(
+        [
+          ...TABLE_RECONCILE_ACTIONS,
+          's3:GetObject',
+          's3:ListBucket',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ].sort(),
+      );
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: METRICS.reconcileFixes,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    });
+
+    it('lets the indexer consume its queue and read and write the table, nothing else', () => {
+      const statements = statementsOf(template, logicalId(stack.index.indexer.role));
+      const actions = [...new Set(statements.flatMap((s) => asArray(s.Action)))].sort();
+      expect(actions).toEqual(
+        [
+          ...TABLE_INDEXER_ACTIONS,
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ].sort(),
+      );
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] };
+      for (const s of statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))) {
+        expect(asArray(s.Resource)).toContainEqual(tableArn);
+      }
     });
   });
 

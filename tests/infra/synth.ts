@@ -14,6 +14,8 @@ import { createReleasesStack, type ReleasesStack } from '#infra/releases-stack.j
 export const FIXTURE_ENTRIES = {
   ingest: 'tests/infra/fixtures/ingest.ts',
   project: 'tests/infra/fixtures/project.ts',
+  index: 'tests/infra/fixtures/index-releases.ts',
+  reconcile: 'tests/infra/fixtures/reconcile.ts',
   api: 'tests/infra/fixtures/api.ts',
   problems: 'tests/infra/fixtures/problems.ts',
 } as const;

@@ -8,10 +8,10 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
+import { makeHandler as makeIndexer } from '#handlers/index-releases.js';
 import { type IngestDeps, makeHandler } from '#handlers/ingest.js';
 import { makeHandler as makeProjector } from '#handlers/project.js';
 import { releaseProjections } from '#projection/aws/release-projections.js';
-import { isReleaseChangeRecord } from '#projection/aws/stream-records.js';
 import type { ReleaseSummary } from '#release/release.js';
 import type { TextBits } from '#search/text-bits.js';
 import {
@@ -22,13 +22,16 @@ import {
   listItemSummary,
   listPartition,
   PROBLEMS_PARTITION,
+  PROJECTOR_FILTERS,
   type ProblemItem,
   type ReleaseItem,
   releaseKey,
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
+import { type IndexQueue, startIndexQueue } from '../../scripts/local/index-queue.js';
 import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '../../scripts/local/s3-events.js';
+import type { StreamHandler } from '../../scripts/local/stream-delivery.js';
 import { type StreamPoller, startStreamPoller } from '../../scripts/local/stream-poller.js';
 import type { TestServices } from './services.js';
 
@@ -43,20 +46,63 @@ export function sqsIngest(deps: IngestDeps): (event: S3Event) => Promise<void> {
   };
 }
 
-/** The projector on a table's stream; stop it after the test. */
-export function startProjector(services: TestServices): Promise<StreamPoller> {
-  return startStreamPoller({
+/** The projector on the table's stream, with the indexer behind it. */
+export interface DerivedState extends StreamPoller {
+  /** The indexer's queue (the local stand-in for SQS and its event source). */
+  readonly indexQueue: IndexQueue;
+}
+
+/**
+ * The projector on a table's stream and the indexer on its queue, as in the cloud; `settled()`
+ * waits for both. Stop it after the test.
+ */
+export async function startProjector(
+  services: TestServices,
+  options: {
+    indexWindowMs?: number;
+    /** Wraps the projector function, e.g. to inject faults. */
+    wrapProjector?: (handler: StreamHandler) => StreamHandler;
+  } = {},
+): Promise<DerivedState> {
+  const indexQueue = startIndexQueue({
+    handler: makeIndexer({ doc: services.doc, tableName: services.tableName }),
+    batchingWindowMs: options.indexWindowMs ?? 50,
+    visibilityTimeoutMs: 200,
+    log: (line) => console.error(`indexer: ${line}`),
+  });
+  const poller = await startStreamPoller({
     dynamo: services.dynamo,
     tableName: services.tableName,
-    handler: makeProjector({
-      doc: services.doc,
-      tableName: services.tableName,
-      projections: releaseProjections,
-    }),
-    filter: isReleaseChangeRecord,
+    handler: (options.wrapProjector ?? ((handler) => handler))(
+      makeProjector({
+        doc: services.doc,
+        tableName: services.tableName,
+        projections: releaseProjections,
+        index: indexQueue,
+      }),
+    ),
+    filters: PROJECTOR_FILTERS,
     idleMs: 20,
+    batchingWindowMs: 20,
     log: (line) => console.error(`projector: ${line}`),
   });
+  return {
+    indexQueue,
+    get stats() {
+      return poller.stats;
+    },
+    get deadLetters() {
+      return poller.deadLetters;
+    },
+    async settled() {
+      await poller.settled();
+      await indexQueue.settled();
+    },
+    async stop() {
+      await poller.stop();
+      await indexQueue.stop();
+    },
+  };
 }
 
 export function ingestHarness(services: TestServices, options: Partial<IngestDeps> = {}) {
@@ -67,7 +113,7 @@ export function ingestHarness(services: TestServices, options: Partial<IngestDep
     ...options,
   });
   const sequencer = new Sequencer();
-  let projector: Promise<StreamPoller> | undefined;
+  let projector: Promise<DerivedState> | undefined;
   const settled = async () => {
     projector ??= startProjector(services);
     await (await projector).settled();
@@ -89,7 +135,7 @@ export function ingestHarness(services: TestServices, options: Partial<IngestDep
     /** Waits until the projector has projected every change so far. */
     settled,
     /** Starts the projector now (reads start it anyway). */
-    async project(): Promise<StreamPoller> {
+    async project(): Promise<DerivedState> {
       projector ??= startProjector(services);
       return projector;
     },

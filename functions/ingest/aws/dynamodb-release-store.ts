@@ -9,12 +9,22 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DynamoBodyChunks } from '#table/aws/dynamodb-body-chunks.js';
 import { needsChunks, newBodyId, releaseItemFor, sourceItemFor } from '#table/release-items.js';
-import { problemKey, type ReleaseItem, releaseKey, type SourceItem, sourceKey } from '#table/table-layout.js';
+import {
+  CLAIM_PREFIX,
+  claimKey,
+  pendingKey,
+  problemKey,
+  type ReleaseItem,
+  releaseKey,
+  type SourceItem,
+  sourceKey,
+} from '#table/table-layout.js';
 import type { ReleaseChange, ReleaseStore } from '../ingest-ports.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -44,9 +54,32 @@ export class DynamoReleaseStore implements ReleaseStore {
     return Item as ReleaseItem | undefined;
   }
 
+  async claimants(id: string): Promise<string[]> {
+    const keys: string[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :claim)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': claimKey(id, '').pk, ':claim': CLAIM_PREFIX },
+        ProjectionExpression: '#sk',
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) keys.push(String(item.sk).slice(CLAIM_PREFIX.length));
+    return keys;
+  }
+
   async commit(change: ReleaseChange): Promise<'committed' | 'conflict'> {
     const now = this.now();
-    const updatedAt = now.toISOString();
+    // A release's states are ordered by their commit time (`updatedAt`), which the indexer relies
+    // on: never earlier than the state it replaces, whatever this function's clock says.
+    const replaced = [change.put?.previous?.updatedAt, change.remove?.previous.updatedAt].flatMap((at) =>
+      at === undefined ? [] : [Date.parse(at) + 1],
+    );
+    const updatedAt = new Date(Math.max(now.getTime(), ...replaced)).toISOString();
     const table = this.tableName;
     const items: TransactItem[] = [
       {
@@ -85,6 +118,22 @@ export class DynamoReleaseStore implements ReleaseStore {
       items.push({
         Delete: { TableName: table, Key: releaseKey(previous.id), ...revisionCondition(previous.rev) },
       });
+    }
+    // Each release this commit changes is pending until every derived state has caught up: the
+    // marker lands with the change or not at all.
+    for (const id of new Set([change.put?.release.id, change.remove?.previous.id])) {
+      if (id !== undefined) {
+        items.push({ Put: { TableName: table, Item: { ...pendingKey(id), id, at: updatedAt } } });
+      }
+    }
+    // The key's claims: on the id it yields now (also when shadowed, or while it has a problem),
+    // and none on the one it yielded before.
+    const claims = change.source.deleted ? undefined : change.source.releaseId;
+    if (claims !== undefined) {
+      items.push({ Put: { TableName: table, Item: { ...claimKey(claims, change.key), key: change.key } } });
+    }
+    if (change.previousReleaseId !== undefined && change.previousReleaseId !== claims) {
+      items.push({ Delete: { TableName: table, Key: claimKey(change.previousReleaseId, change.key) } });
     }
     for (let attempt = 1; ; attempt++) {
       try {

@@ -11,9 +11,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { EntityKind, Release } from '#release/release.js';
+import type { EntityKind } from '#release/release.js';
 import { batchWrite } from '#table/aws/dynamodb-batch.js';
-import { DynamoBodyChunks } from '#table/aws/dynamodb-body-chunks.js';
 import {
   entityKey,
   entityMonthKey,
@@ -21,11 +20,10 @@ import {
   type ListItem,
   listItemSummary,
   listPartition,
-  type ReleaseItem,
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
-import type { BodyStore, EntityFigureStore, ListItemStore } from '../project-release-changes.js';
+import type { EntityFigureStore, ListItemStore } from '../project-release-changes.js';
 import type { EntityMonth } from '../projection.js';
 
 export class DynamoListItems implements ListItemStore {
@@ -39,29 +37,6 @@ export class DynamoListItems implements ListItemStore {
       ...put.map((Item) => ({ PutRequest: { Item: { ...Item } } })),
       ...remove.map((Key) => ({ DeleteRequest: { Key } })),
     ]);
-  }
-}
-
-export class DynamoReleaseBodies implements BodyStore {
-  private readonly chunks: DynamoBodyChunks;
-
-  constructor(doc: DynamoDBDocumentClient, tableName: string) {
-    this.chunks = new DynamoBodyChunks(doc, tableName);
-  }
-
-  async releaseOf(item: ReleaseItem): Promise<Release | undefined> {
-    const { id, title, date, url, ministers, portfolios, summary, extra } = item;
-    let body = item.body ?? '';
-    if (item.bodyHash !== undefined && item.bodyChunks !== undefined) {
-      const joined = await this.chunks.read(id, item.bodyHash, item.bodyChunks, true);
-      if (joined === undefined) return undefined;
-      body = joined;
-    }
-    return { id, title, date, url, ministers, portfolios, summary, body, extra };
-  }
-
-  async deleteChunks(id: string, bodyId: string): Promise<void> {
-    await this.chunks.delete(id, bodyId);
   }
 }
 

@@ -4,13 +4,14 @@
  * Read-only, eventually consistent reads; `Limit` on every Query so a page costs what it returns.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { runLimited } from '#platform/run-limited.js';
 import { batchGet } from '#table/aws/dynamodb-batch.js';
 import { type DynamoReadOptions, DynamoReads } from '#table/aws/dynamodb-reads.js';
 import type { TableKey } from '#table/table-layout.js';
+import { bucketOfFragment, bucketPrefix, fragmentEntries } from '../fragments.js';
 import {
   type FoldedCopyItem,
   foldedCopyKey,
-  postingKey,
   postingPartition,
   previousBucket,
   type SearchEntry,
@@ -43,10 +44,12 @@ export class DynamoIndexReader extends DynamoReads<DynamoIndexReaderOptions> imp
     return value;
   }
 
+  /**
+   * A term's buckets newest first, each with the entries of all its fragments: Query pages of
+   * fragments, descending, until `limit` buckets are complete (a bucket is complete once a
+   * fragment of an older one, or the end, has been read).
+   */
   async postings(request: PostingRequest): Promise<PostingPage> {
-    const pk = postingPartition(request.word);
-    const names: Record<string, string> = { '#pk': 'pk' };
-    const values: Record<string, string> = { ':pk': pk };
     // Both bounds inclusive: the newest bucket asked for, or the one before the last one read.
     let upper = request.newest;
     if (request.before !== undefined) {
@@ -55,60 +58,85 @@ export class DynamoIndexReader extends DynamoReads<DynamoIndexReaderOptions> imp
     }
     const lower = request.oldest;
     if (upper !== undefined && lower !== undefined && lower > upper) return { months: [], hasMore: false };
-    let condition = '#pk = :pk';
-    if (upper !== undefined || lower !== undefined) names['#sk'] = 'sk';
-    if (upper !== undefined && lower !== undefined) {
-      condition += ' AND #sk BETWEEN :lower AND :upper';
-      Object.assign(values, { ':lower': lower, ':upper': upper });
-    } else if (upper !== undefined) {
-      condition += ' AND #sk <= :upper';
-      values[':upper'] = upper;
-    } else if (lower !== undefined) {
-      condition += ' AND #sk >= :lower';
-      values[':lower'] = lower;
-    }
     const months: PostingPage['months'] = [];
+    let open: { month: string; entries: string[] } | undefined;
     let startKey: Record<string, unknown> | undefined;
-    let hasMore = false;
     for (;;) {
       const output = await this.doc.send(
         new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...this.bucketRange(request.word, lower, upper),
           ScanIndexForward: false,
-          Limit: request.limit - months.length,
+          // Roughly a fragment or two per bucket: few items beyond the last complete bucket.
+          Limit: Math.max(2, (request.limit - months.length) * 2),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           ...this.capacityRequest,
         }),
       );
       this.record(output.ConsumedCapacity);
       for (const item of output.Items ?? []) {
-        months.push({ month: String(item.sk), entries: [...((item.ids as Set<string> | undefined) ?? [])] });
+        const month = bucketOfFragment(String(item.sk));
+        if (open && open.month !== month) {
+          months.push(open);
+          open = undefined;
+          if (months.length >= request.limit) return { months, hasMore: true };
+        }
+        open ??= { month, entries: [] };
+        open.entries.push(...fragmentEntries(item));
       }
       startKey = output.LastEvaluatedKey;
-      hasMore = startKey !== undefined;
-      if (!startKey || months.length >= request.limit) break;
+      if (!startKey) break;
     }
-    return { months, hasMore };
+    if (open) months.push(open);
+    return { months, hasMore: false };
   }
 
   async postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
-    const unique = new Map(keys.map(({ word, month }) => [`${word}\n${month}`, postingKey(word, month)]));
-    const items = await batchGet<Record<string, unknown> & TableKey>(
-      this.doc,
-      this.tableName,
-      [...unique.values()],
-      this.capacityOption,
-    );
-    for (const item of items) {
-      out.set(postingItemId(String(item.pk).slice(2), String(item.sk)), [
-        ...((item.ids as Set<string> | undefined) ?? []),
-      ]);
-    }
+    const unique = new Map(keys.map((key) => [postingItemId(key.word, key.month), key]));
+    await runLimited([...unique.entries()], 8, async ([id, { word, month }]) => {
+      const entries: string[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const output = await this.doc.send(
+          new QueryCommand({
+            ...this.bucketRange(word, month, month),
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            ...this.capacityRequest,
+          }),
+        );
+        this.record(output.ConsumedCapacity);
+        for (const item of output.Items ?? []) entries.push(...fragmentEntries(item));
+        startKey = output.LastEvaluatedKey;
+      } while (startKey);
+      if (entries.length > 0) out.set(id, entries);
+    });
     return out;
+  }
+
+  /** The key condition of a term's fragments in buckets `lower` to `upper` (inclusive, either open). */
+  private bucketRange(word: string, lower: string | undefined, upper: string | undefined) {
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, string> = { ':pk': postingPartition(word) };
+    let condition = '#pk = :pk';
+    // A bucket's fragments sort between `<bucket>` and `<bucket>#` followed by anything.
+    const top = upper === undefined ? undefined : `${bucketPrefix(upper)}\uffff`;
+    if (top !== undefined || lower !== undefined) names['#sk'] = 'sk';
+    if (top !== undefined && lower !== undefined) {
+      condition += ' AND #sk BETWEEN :lower AND :upper';
+      Object.assign(values, { ':lower': lower, ':upper': top });
+    } else if (top !== undefined) {
+      condition += ' AND #sk <= :upper';
+      values[':upper'] = top;
+    } else if (lower !== undefined) {
+      condition += ' AND #sk >= :lower';
+      values[':lower'] = lower;
+    }
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   }
 
   async searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>> {

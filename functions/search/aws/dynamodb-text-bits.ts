@@ -11,10 +11,15 @@ import { type TextBits, textBitsOf } from '../text-bits.js';
 /** How long a read stop list is reused; a release projected meanwhile under an older one gets bits no query uses. */
 const STOP_LIST_TTL_MILLIS = 60_000;
 
-export function stopWordBits(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-): (release: Release) => Promise<TextBits | undefined> {
+/** The bits of a release; `refresh()` makes the next call read the stop list again. */
+export type StopWordBits = ((release: Release) => Promise<TextBits | undefined>) & { refresh(): void };
+
+/**
+ * The projector refreshes at the start of each invocation (one read per batch): a stop list
+ * written before a change or repair request was recorded is then the one its release is projected
+ * under.
+ */
+export function stopWordBits(doc: DynamoDBDocumentClient, tableName: string): StopWordBits {
   let cache: { at: number; value: StopList | undefined } | undefined;
   const stopList = async (): Promise<StopList | undefined> => {
     if (cache && Date.now() - cache.at < STOP_LIST_TTL_MILLIS) return cache.value;
@@ -26,8 +31,13 @@ export function stopWordBits(
     if (value) cache = { at: Date.now(), value };
     return value;
   };
-  return async (release) => {
+  const bits = async (release: Release) => {
     const stop = await stopList();
     return stop ? textBitsOf(stop, release) : undefined;
   };
+  return Object.assign(bits, {
+    refresh() {
+      cache = undefined;
+    },
+  });
 }

@@ -74,6 +74,8 @@ export function synthDeployedBundles(): DeployedBundles {
   const houseFunctions: Record<HandlerName, HouseFunction> = {
     ingest: stack.ingest.ingest,
     project: stack.ingest.projector,
+    index: stack.index.indexer,
+    reconcile: stack.reconcile.reconciler,
     api: stack.api.functions.api,
     problems: stack.api.functions.problems,
   };

@@ -152,10 +152,13 @@ describe('list items of the older and the current form', () => {
     // A stale one (another title) is put right, in the current form.
     const key = { pk: listPartition({ kind: 'all' }), sk: listSortKey(release.date, release.id) };
     await put([{ ...(olderForm(release, false)[0] as StoredListItem), title: 'Stale' }]);
-    expect(await reindex(deps())).toMatchObject({ listItemsFixed: 1 });
+    expect(await reindex(deps())).toMatchObject({ listItemsFixed: 1, repairsRequested: 1 });
+    // The repair goes through the projector, which writes the release's list items again.
+    await h.settled();
     const { Item } = await services.doc.send(
       new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }),
     );
-    expect(Item).toEqual(listItemsFor(release)[0]);
+    expect(Item).toMatchObject(listItemsFor(release)[0] as object);
+    expect(Item?.title).toBeUndefined();
   });
 });

@@ -83,6 +83,29 @@ describe('change log projection', () => {
     expect(store.pointers.get('r')?.expiresAt).toBe(tombstone?.expiresAt);
   });
 
+  it('logs nothing for a repair of a state already logged, and logs a change the log missed', async () => {
+    const { store, log, tick } = setup();
+    const at = (rev: number, updatedAt: string): ReleaseImageChange => ({
+      id: 'r',
+      after: { id: 'r', rev, updatedAt } as ReleaseItem,
+      sequenceNumber: String(rev * 100),
+      at: updatedAt,
+    });
+    await log.apply(at(1, '2025-01-01T00:00:00.000Z'), release);
+    const [first] = store.items.keys();
+    tick(10);
+    // A repair (a later record) of the same state: the feed stays as it is.
+    await log.apply({ ...at(1, '2025-01-01T00:00:00.000Z'), sequenceNumber: '150' }, release);
+    expect([...store.items.keys()]).toEqual([first]);
+    // The change of rev 2 never reached the log (its batch was dead-lettered); the repair that
+    // finds rev 3 in the table logs it, later in the feed.
+    await log.apply({ ...at(3, '2025-01-03T00:00:00.000Z'), sequenceNumber: '400' }, release);
+    const [latest, ...rest] = store.items.values();
+    expect(rest).toEqual([]);
+    expect((latest?.sk ?? '') > (first ?? '')).toBe(true);
+    expect(latest?.rev).toBe(3);
+  });
+
   it('ignores replays and older changes, and never moves a release back in time', async () => {
     const { store, log, tick } = setup();
     await log.apply(change('200', 2), release);

@@ -4,8 +4,12 @@
  * reindex repair share.
  */
 import { describe, expect, it } from 'vitest';
-import { projectReleaseChanges } from '#projection/project-release-changes.js';
-import { abandonedBody, listChanges, touchedEntityMonths } from '#projection/projection.js';
+import {
+  type ProjectorPorts,
+  type ProjectorRecord,
+  projectReleaseChanges,
+} from '#projection/project-release-changes.js';
+import { abandonedBody, listChanges, type Projected, touchedEntityMonths } from '#projection/projection.js';
 import type { Release } from '#release/release.js';
 import { stopListOf } from '#search/stop-list.js';
 import { textBitsOf } from '#search/text-bits.js';
@@ -154,59 +158,174 @@ describe('EntityTally', () => {
   });
 });
 
+/** Ports with an in-memory projector state; each test overrides what it looks at. */
+function portsWith(
+  overrides: Partial<ProjectorPorts> = {},
+): ProjectorPorts & { states: Map<string, Projected> } {
+  const states = new Map<string, Projected>();
+  const current = new Map<string, ReleaseItem>();
+  return {
+    states,
+    lists: { async write() {} },
+    bodies: {
+      releaseOf: async (after: ReleaseItem) => release({ id: after.id }),
+      deleteChunks: async () => {},
+    },
+    entities: { recountMonth: async () => {}, recountEntity: async () => {} },
+    state: {
+      states: async (ids) =>
+        new Map(ids.flatMap((id) => (states.has(id) ? [[id, states.get(id) as Projected]] : []))),
+      currentReleases: async (ids) =>
+        new Map(ids.flatMap((id) => (current.has(id) ? [[id, current.get(id) as ReleaseItem]] : []))),
+      async writeStates(put, remove) {
+        for (const state of put) states.set(state.id, state);
+        for (const id of remove) states.delete(id);
+      },
+    },
+    isTransient: (error) => error instanceof Error && error.message === 'throttled',
+    ...overrides,
+  };
+}
+
+const change = (id: string, after: ReleaseItem | undefined, sequenceNumber: string): ProjectorRecord => ({
+  id,
+  kind: 'change',
+  ...(after ? { after } : {}),
+  sequenceNumber,
+  at: '2024-07-02T00:00:00.000Z',
+});
+
 describe('projectReleaseChanges', () => {
-  it('recounts the months of the changes it projected even when another change failed', async () => {
+  it('retries the records of a release that failed on a transient error, and recounts the others', async () => {
     const recounted: string[] = [];
-    const result = await projectReleaseChanges(
-      {
-        lists: {
-          async write(put) {
-            if (put.some((item) => item.sk.endsWith('#bad'))) throw new Error('throttled');
-          },
-        },
-        bodies: { releaseOf: async () => undefined, deleteChunks: async () => {} },
-        entities: {
-          recountMonth: async (m) => {
-            recounted.push(`${m.kind} ${m.slug} ${m.month}`);
-          },
-          recountEntity: async () => {},
+    const ports = portsWith({
+      lists: {
+        async write(put) {
+          if (put.some((listItem) => listItem.sk.endsWith('#bad'))) throw new Error('throttled');
         },
       },
+      entities: {
+        recountMonth: async (m) => {
+          recounted.push(`${m.kind} ${m.slug} ${m.month}`);
+        },
+        recountEntity: async () => {},
+      },
+    });
+    const result = await projectReleaseChanges(
+      ports,
       [
-        { id: 'good', after: item({ id: 'good' }), sequenceNumber: '1', at: '' },
-        { id: 'bad', after: item({ id: 'bad', date: '2020-01-01' }), sequenceNumber: '2', at: '' },
-        { id: 'bad', after: item({ id: 'bad', date: '2021-01-01' }), sequenceNumber: '3', at: '' },
+        change('good', item({ id: 'good' }), '1'),
+        change('bad', item({ id: 'bad', date: '2020-01-01' }), '2'),
+        change('bad', item({ id: 'bad', date: '2021-01-01' }), '3'),
       ],
+      { chunk: 1 },
     );
-    expect(result.failed).toEqual(['2', '3']);
+    expect(result.retry).toEqual(['2', '3']);
+    expect(result.skipped).toEqual([]);
     expect(recounted.sort()).toEqual(['minister a 2024-07', 'portfolio x 2024-07']);
+    expect([...ports.states.keys()]).toEqual(['good']);
+  });
+
+  it('skips a release that fails for good (its marker stays for the reconcile) and never holds up the batch', async () => {
+    const errors: string[] = [];
+    const ports = portsWith({
+      bodies: {
+        releaseOf: async (after) => {
+          if (after.id === 'poison') throw new Error('cannot parse');
+          return release({ id: after.id });
+        },
+        deleteChunks: async () => {},
+      },
+      onError: (_error, id, retried) => errors.push(`${id} ${retried}`),
+    });
+    const result = await projectReleaseChanges(ports, [
+      change('poison', item({ id: 'poison' }), '1'),
+      change('fine', item({ id: 'fine' }), '2'),
+    ]);
+    expect(result.retry).toEqual([]);
+    expect(result.skipped).toEqual(['poison']);
+    expect(errors).toEqual(['poison false']);
+    expect([...ports.states.keys()]).toEqual(['fine']);
+  });
+
+  it('stops starting releases when time runs short and hands the rest back for a retry', async () => {
+    let left = 60_000;
+    const ports = portsWith({
+      remainingMillis: () => left,
+      lists: {
+        async write() {
+          left -= 30_000;
+        },
+      },
+    });
+    const records = ['a', 'b', 'c'].map((id, i) => change(id, item({ id }), String(i + 1)));
+    const result = await projectReleaseChanges(ports, records, { chunk: 1, reserveMillis: 10_000 });
+    expect(result.outOfTime).toBe(true);
+    expect(result.retry).toEqual(['3']);
+    expect([...ports.states.keys()].sort()).toEqual(['a', 'b']);
+  });
+
+  it('diffs against its own state, so a change it never saw is undone by the next', async () => {
+    const removed: string[] = [];
+    const ports = portsWith({
+      lists: {
+        async write(_put, remove) {
+          removed.push(...remove.map((key) => `${key.pk} ${key.sk}`));
+        },
+      },
+    });
+    await projectReleaseChanges(ports, [change('r', item({ date: '2020-01-01' }), '1')]);
+    // The move to 2021 was never delivered (a dead-lettered batch); the move to 2022 is, and its
+    // old image says 2021: the 2020 list items must still go.
+    const moved: ProjectorRecord = {
+      ...change('r', item({ date: '2022-01-01' }), '3'),
+      before: item({ date: '2021-01-01' }),
+    };
+    await projectReleaseChanges(ports, [moved]);
+    expect(removed.length).toBeGreaterThan(0);
+    expect(removed.every((key) => key.includes('2020-01-01'))).toBe(true);
+    expect(ports.states.get('r')?.date).toBe('2022-01-01');
+  });
+
+  it('projects what the table holds now on a repair request, and hands the release to the indexer', async () => {
+    const requested: string[] = [];
+    const ports = portsWith({
+      index: { request: async (requests) => void requested.push(...requests.map((r) => r.id)) },
+    });
+    const now = item({ date: '2023-03-03' }, { updatedAt: '2024-01-01T00:00:00.000Z' });
+    ports.state.currentReleases = async () => new Map([['r', now]]);
+    await projectReleaseChanges(ports, [
+      { id: 'r', kind: 'repair', sequenceNumber: '9', at: '2024-02-02T00:00:00.000Z' },
+    ]);
+    expect(ports.states.get('r')).toMatchObject({ date: '2023-03-03', at: '2024-01-01T00:00:00.000Z' });
+    expect(requested).toEqual(['r']);
   });
 
   it('writes the stop-word bits of the release into its list items, and none when the body version is gone', async () => {
     const written: Array<{ tbv?: string; tb?: Uint8Array }> = [];
     const stop = stopListOf(['budget', 'the']);
-    const ports = (current: boolean) => ({
-      lists: {
-        async write(put: Array<{ tbv?: string; tb?: Uint8Array }>) {
-          written.push(...put);
+    const ports = (current: boolean) =>
+      portsWith({
+        lists: {
+          async write(put) {
+            written.push(...put);
+          },
         },
-      },
-      bodies: {
-        releaseOf: async (after: ReleaseItem) =>
-          current ? release({ id: after.id, title: 'The Budget', body: 'Nothing else' }) : undefined,
-        deleteChunks: async () => {},
-      },
-      entities: { recountMonth: async () => {}, recountEntity: async () => {} },
-      textBits: async (r: Release) => textBitsOf(stop, r),
-    });
-    await projectReleaseChanges(ports(true), [{ id: 'r', after: item(), sequenceNumber: '1', at: '' }]);
+        bodies: {
+          releaseOf: async (after: ReleaseItem) =>
+            current ? release({ id: after.id, title: 'The Budget', body: 'Nothing else' }) : undefined,
+          deleteChunks: async () => {},
+        },
+        textBits: async (r: Release) => textBitsOf(stop, r),
+      });
+    await projectReleaseChanges(ports(true), [change('r', item(), '1')]);
     expect(written.length).toBe(4);
     for (const listItem of written) {
       expect(listItem.tbv).toBe(stop.version);
       expect([...(listItem.tb ?? [])]).toEqual([0b11]);
     }
     written.length = 0;
-    await projectReleaseChanges(ports(false), [{ id: 'r', after: item(), sequenceNumber: '2', at: '' }]);
+    await projectReleaseChanges(ports(false), [change('r', item(), '2')]);
     expect(written.map((listItem) => listItem.tb)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

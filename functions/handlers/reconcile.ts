@@ -1,0 +1,63 @@
+/**
+ * Lambda entry point: the scheduled reconcile. Makes the table match the bucket (keys whose events
+ * were lost), and asks the projector to repair whatever derived state a fault left behind
+ * (releases whose pending markers outlived the grace period, list items and counts that disagree
+ * with the release items): see reconcile/reindex.ts. Every fix goes through the path live changes
+ * take, so a run during uploads never undoes a newer change. It reports what it fixed as the
+ * `ReconcileFixes` metric, with an alarm on any: a fix means something upstream was lost.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { requireEnv } from '#platform/aws/config.js';
+import { logger } from '#platform/aws/logger.js';
+import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
+import { METRICS } from '#platform/metric-names.js';
+import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
+import { type ReindexOptions, type ReindexSummary, reindex } from '#reconcile/reindex.js';
+
+export interface ReconcileDeps {
+  doc: DynamoDBDocumentClient;
+  s3: S3Client;
+  tableName: string;
+  bucket: string;
+  /** @default - no metrics (the Lambda entry point passes the function's own) */
+  metrics?: Metrics;
+  options?: ReindexOptions;
+}
+
+/** Everything a run changed: keys fixed and repairs requested. */
+export function fixesOf(summary: ReindexSummary): number {
+  return summary.added + summary.updated + summary.removed + summary.orphanChunks + summary.repairsRequested;
+}
+
+export function makeHandler(deps: ReconcileDeps) {
+  const reindexDeps = dynamoReindexDeps(deps);
+  return async (_event?: unknown, context?: Partial<Context>): Promise<ReindexSummary> => {
+    if (context?.awsRequestId) logger.addContext(context as Context);
+    const summary = await reindex(reindexDeps, { concurrency: 8, ...deps.options });
+    const fixes = fixesOf(summary);
+    (fixes > 0 ? logger.warn : logger.info).call(logger, 'reconciled the table with the bucket', {
+      ...summary,
+      fixes,
+    });
+    deps.metrics?.addMetric(METRICS.reconcileFixes, MetricUnit.Count, fixes);
+    deps.metrics?.publishStoredMetrics();
+    return summary;
+  };
+}
+
+export function fromEnvironment(env: NodeJS.ProcessEnv = process.env): ReconcileDeps {
+  return {
+    doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    s3: new S3Client({}),
+    tableName: requireEnv('TABLE_NAME', env),
+    bucket: requireEnv('BUCKET_NAME', env),
+    metrics: createMetrics(env.POWERTOOLS_SERVICE_NAME ?? 'releases-reconcile', env),
+  };
+}
+
+export const handler = makeHandler(fromEnvironment());
