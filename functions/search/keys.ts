@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { ReleaseSummary } from '#release/release.js';
 import type { TableKey } from '#table/table-layout.js';
+import { TEXT_FOLDING_VERSION } from './fold.js';
 import { pairFnv } from './pair-filter.js';
 import { MIN_PREFIX_LENGTH } from './query.js';
 
@@ -79,10 +80,14 @@ export function previousBucket(bucket: string): string {
   return String(Number(bucket) - 1).padStart(4, '0');
 }
 
-/** A short digest of what a release is indexed as: its date and folded text. */
+/**
+ * A short digest of what a release is indexed as: its date and folded text, and the version of
+ * the folding rules (fold.ts TEXT_FOLDING_VERSION), so that new rules give every release a new
+ * version and its next sync rewrites all its entries.
+ */
 export function textVersion(date: string, foldedTitle: string, foldedBody: string): string {
   return createHash('sha256')
-    .update(`${date}\n${foldedTitle}\n${foldedBody}`)
+    .update(`${TEXT_FOLDING_VERSION}\n${date}\n${foldedTitle}\n${foldedBody}`)
     .digest('base64url')
     .slice(0, VERSION_LENGTH);
 }
