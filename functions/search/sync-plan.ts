@@ -12,7 +12,7 @@
  */
 import { type Release, toSummary } from '#release/release.js';
 import type { TableKey } from '#table/table-layout.js';
-import { distinctWords, type FoldedCopy, foldedCopyOf, wordsOf } from './fold.js';
+import { distinctWords, type FoldedCopy, foldedCopyOf, TEXT_FOLDING_VERSION } from './fold.js';
 import {
   bucketOf,
   type FoldedCopyItem,
@@ -25,29 +25,60 @@ import {
   vocabularyKey,
 } from './keys.js';
 import { pairFilterOf } from './pair-filter.js';
-import { MIN_PREFIX_LENGTH } from './query.js';
-import { adjacentPairs, indexedWords } from './terms.js';
+import { minPrefixLength } from './query.js';
+import { adjacentPairs, indexedWords, indexTerm } from './terms.js';
 import { bitsOfWords } from './text-bits.js';
 
 type Item = Record<string, unknown>;
 
-/** Every term a folded copy may have postings of under any stop list: all its words and pairs. */
+/** Every term a folded copy may have postings of under any stop list: all its words' terms and pairs. */
 function possiblyPostedTerms(copy: Pick<FoldedCopy, 'title' | 'body'>): Set<string> {
-  const out = distinctWords(copy);
+  const out = new Set<string>();
+  for (const word of distinctWords(copy)) out.add(indexTerm(word));
   for (const pair of adjacentPairs(copy, () => true)) out.add(pair);
   return out;
+}
+
+/** The stop list a folded copy's postings were written under, when known: `stop` itself or `written`. */
+function listWrittenUnder(
+  previous: FoldedCopyItem,
+  stop: StopList,
+  written: StopList | undefined,
+): StopList | undefined {
+  const list = previous.stopVersion === stop.version ? stop : written;
+  return list?.version === previous.stopVersion ? list : undefined;
 }
 
 /**
  * The terms a folded copy has postings of: its indexed words and pairs under the list it was
  * written with, `stop` itself or `written` (an earlier list as archived, without the `overflow`
  * it gathered later, so a word posted until it overflowed counts as posted). Without that list,
- * any word or pair may have been posted.
+ * any word or pair may have been posted. (A copy of earlier folding rules counts terms as these
+ * rules name them: a term they never posted costs a DELETE of nothing.)
  */
 function postedTerms(previous: FoldedCopyItem, stop: StopList, written: StopList | undefined): Set<string> {
-  const list = previous.stopVersion === stop.version ? stop : written;
-  if (list?.version !== previous.stopVersion) return possiblyPostedTerms(previous);
-  return indexedWords(previous, list);
+  const list = listWrittenUnder(previous, stop, written);
+  return list ? indexedWords(previous, list) : possiblyPostedTerms(previous);
+}
+
+/**
+ * The terms whose vocabulary items the previous sync of a release surely put: its posted terms,
+ * when it folded by the current rules under a known list. Otherwise none: after new folding rules
+ * (other words, other partitions) or an unknown list, every term's item is put again.
+ */
+function vocabularyBefore(
+  previous: FoldedCopyItem | undefined,
+  stop: StopList,
+  written?: StopList,
+): Set<string> {
+  if (!previous || (previous.folding ?? '1') !== TEXT_FOLDING_VERSION) return new Set();
+  const list = listWrittenUnder(previous, stop, written);
+  return list ? indexedWords(previous, list) : new Set();
+}
+
+/** Whether a term has a vocabulary item: a word (or truncated word) as long as a prefix must be. */
+function hasVocabulary(term: string): boolean {
+  return !isPairTerm(term) && [...term].length >= minPrefixLength(term);
 }
 
 function isPairTerm(term: string): boolean {
@@ -64,7 +95,7 @@ export interface PostingChange {
 export interface SyncPlan {
   /** String-set ADDs, applied first. */
   adds: PostingChange[];
-  /** Vocabulary items to put (words new to this release), with the ADDs. */
+  /** Vocabulary items to put (terms this release had not posted by the current folding rules), with the ADDs. */
   vocabulary: TableKey[];
   /** The search entry to put, or undefined to delete it (release gone). */
   searchEntry: Item | undefined;
@@ -107,6 +138,7 @@ export function foldedCopyItemOf(release: Release, copy: FoldedCopy, version: st
     version,
     stopVersion: stop.version,
     span: stop.span,
+    folding: TEXT_FOLDING_VERSION,
     title: copy.title,
     body: copy.body,
     cut: copy.cut,
@@ -146,7 +178,7 @@ export function planSync(
   const copy = foldedCopyOf(release.title, release.body);
   // A cut copy still indexes (and versions) the whole body; entries the cut copy cannot name on
   // the next sync carry the old version, which queries ignore.
-  const full = copy.cut ? wordsOf(release.body).join(' ') : copy.body;
+  const full = copy.whole;
   const version = textVersion(release.date, copy.title, full);
   const after = indexedWords({ title: copy.title, body: full }, stop);
   const newEntry = postingEntry(release.date, release.id, version, stop.span);
@@ -154,14 +186,10 @@ export function planSync(
   const sameEntries = oldEntry === newEntry && oldBucket === newBucket;
   const added = sameEntries ? [...after].filter((word) => !before.has(word)) : [...after];
   const removed = sameEntries ? [...before].filter((word) => !after.has(word)) : [...before];
-  const previousWords = previous ? distinctWords(previous) : new Set<string>();
+  const listed = vocabularyBefore(previous, stop, written);
   return {
     adds: added.map((word) => ({ key: postingKey(word, newBucket), word, entry: newEntry })),
-    vocabulary: [...after]
-      .filter(
-        (word) => !isPairTerm(word) && [...word].length >= MIN_PREFIX_LENGTH && !previousWords.has(word),
-      )
-      .map(vocabularyKey),
+    vocabulary: [...after].filter((term) => hasVocabulary(term) && !listed.has(term)).map(vocabularyKey),
     searchEntry: searchEntryItem(release, version, { title: copy.title, body: full }, stop),
     deletes:
       oldEntry && oldBucket
