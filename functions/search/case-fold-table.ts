@@ -1,7 +1,8 @@
 /**
  * Full Unicode case folding (CaseFolding.txt, statuses C and F) where it differs from
- * `toLowerCase`: written by scripts/unicode/case-folding.ts from the runtime's Unicode data
- * (Unicode 17.0); do not edit. Format: see `encodeCaseFoldTable` there.
+ * `toLowerCase`, from the runtime's Unicode data (Unicode 17.0): written by
+ * scripts/unicode/write-case-fold-table.ts; do not edit. Format: `encodeCaseFoldTable` in
+ * scripts/unicode/case-folding.ts.
  */
 export const CASE_FOLD_TABLE = [
   'b5:3bc,df:73.73,149:2bc.6e,17f:73,1f0:6a.30c,345:3b9,390:3b9.308.301,3b0:3c5.308.301,3c2:3c3,',

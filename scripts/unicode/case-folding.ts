@@ -1,8 +1,8 @@
 /**
  * Derives full Unicode case folding (CaseFolding.txt, statuses C and F) from what the JavaScript
  * runtime knows, and writes it as the compact table functions/search/case-fold-table.ts holds:
- * `npx tsx scripts/unicode/case-folding.ts` rewrites that file (run it when Node.js, and so the
- * Unicode version, changes; tests/unit/search/case-fold.test.ts fails until then).
+ * `npx tsx scripts/unicode/write-case-fold-table.ts` rewrites that file (run it when Node.js, and
+ * so the Unicode version, changes; tests/unit/search/case-fold.test.ts fails until then).
  *
  * The derivation: a character's full folding is `toLowerCase(toUpperCase(toLowerCase(c)))` (so
  * `ß` -> `SS` -> `ss`, `ᾳ` -> `ΑΙ` -> `αι`, `ς` -> `Σ` -> `σ`, the Kelvin sign -> `k`), except:
@@ -16,9 +16,6 @@
  * The table keeps only what plain `toLowerCase` gets wrong: for each character that
  * `toLowerCase` leaves as it is, its folding where that is another string.
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
 const CHEROKEE = /^\p{Script=Cherokee}$/u;
 
 /** The full case folding of one code point, as the runtime's Unicode data gives it. */
@@ -93,19 +90,14 @@ export function caseFoldTableSource(table: ReadonlyMap<number, string>): string 
   return [
     '/**',
     ' * Full Unicode case folding (CaseFolding.txt, statuses C and F) where it differs from',
-    " * `toLowerCase`: written by scripts/unicode/case-folding.ts from the runtime's Unicode data",
-    ` * (Unicode ${process.versions.unicode}); do not edit. Format: see \`encodeCaseFoldTable\` there.`,
+    " * `toLowerCase`, from the runtime's Unicode data (Unicode " +
+      `${process.versions.unicode}): written by`,
+    ' * scripts/unicode/write-case-fold-table.ts; do not edit. Format: `encodeCaseFoldTable` in',
+    ' * scripts/unicode/case-folding.ts.',
     ' */',
     'export const CASE_FOLD_TABLE = [',
     ...lines,
     "].join('');",
     '',
   ].join('\n');
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const path = fileURLToPath(new URL('../../functions/search/case-fold-table.ts', import.meta.url));
-  const table = deriveCaseFoldTable();
-  writeFileSync(path, caseFoldTableSource(table));
-  console.log(`${path}: ${table.size} characters (Unicode ${process.versions.unicode})`);
 }
