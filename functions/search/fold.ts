@@ -16,7 +16,7 @@
  * 6. runs of scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar)
  *    are split into words by the segmenter (segment.ts): `中国政府宣布` is `中国` `政府` `宣布`.
  *
- * Lines of plain ASCII, which none of this changes but case, take a fast path.
+ * ASCII text, which none of this changes but case, takes a fast path (`wordsOf`).
  */
 import { caseFold } from './case-fold.js';
 import { appendSegmented, UNSPACED_CHARACTER } from './segment.js';

@@ -5,10 +5,11 @@
  * run are words of their own (`iphone手机` is `iphone` `手机`), whatever the segmenter would say.
  *
  * The work is bounded: a run is segmented in windows of WINDOW code units, each window's last
- * segment left to the next window (a word cut by the window's end is found whole there), so a
- * long run costs its length, never more, and no dictionary pass sees more than a window (the
- * segmenter of Node.js 20 slows down past a few thousand characters at once). Short runs are
- * segmented many to a call.
+ * segment left to the next window (so a word the window's end would cut is segmented whole
+ * there; only a segment longer than a window is cut), so a long run costs its length, never
+ * more, and no dictionary pass sees more than a window (the segmenter of Node.js 20 slows down
+ * past a few thousand characters at once). Short runs are segmented many to a call. How a run
+ * splits depends on the run alone, never on the text around it, so a query and a text agree.
  */
 
 /** Scripts written without spaces, by Script_Extensions (so `ー` and `々` count). */
