@@ -106,6 +106,35 @@ describe('scripts written without spaces', () => {
     expect(new Set(words)).toEqual(new Set(alone));
   });
 
+  it('splits each run as it would be split alone, whatever runs stand around it', () => {
+    const runs = [
+      '中国政府宣布',
+      '新的经济政策',
+      '东京都に住んでいます',
+      'カタカナのテスト',
+      'ภาษาไทยง่ายนิดเดียว',
+      'ສະບາຍດີ',
+      'ភាសាខ្មែរ',
+      '中',
+      '政策'.repeat(300),
+    ];
+    const between = [' ', '。', '，', ' abc ', '\n', 'x'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...runs), fc.constantFrom(...between)), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (parts) => {
+          const text = parts.map(([run, gap]) => `${run}${gap}`).join('');
+          const alone = parts.flatMap(([run, gap]) => [...wordsOf(run), ...wordsOf(gap)]);
+          expect(wordsOf(text)).toEqual(alone);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('folds a 5 MiB body of Chinese, or of Thai, in bounded time', () => {
     for (const unit of ['中国政府宣布新的经济政策，旨在促进可持续发展。', 'ภาษาไทยง่ายนิดเดียว']) {
       const text = unit.repeat(Math.ceil((5 * 1024 * 1024) / Buffer.byteLength(unit)));
