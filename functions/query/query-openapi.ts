@@ -67,9 +67,12 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: 'List releases, newest first',
     description:
       'Newest date first, then id. Filters combine with AND. Without q a page reads only what it returns. ' +
-      'q matches whole words of the title and body after folding case, accents and any space or ' +
-      'punctuation (`nato` finds "NATO\'s" but not "senator"); `term*` is a word prefix of at least 3 ' +
-      'letters or digits; `"quoted phrase"` matches consecutive words; `-term`, `-"phrase"` and `-term*` ' +
+      'q matches whole words of the title and body after folding case (full Unicode case folding: ' +
+      '`strasse` finds "Straße"), compatibility forms, Latin, Greek and Cyrillic accents and any space or ' +
+      'punctuation (`nato` finds "NATO\'s" but not "senator"); Chinese, Japanese, Thai, Lao, Khmer and ' +
+      'Myanmar text is split into words by a dictionary (`中国` finds "中国政府宣布"); `term*` is a word ' +
+      'prefix of at least 3 letters or digits (1 for a Chinese, Japanese or Korean character); ' +
+      '`"quoted phrase"` matches consecutive words; `-term`, `-"phrase"` and `-term*` ' +
       'exclude. Every other part must match. q is answered from a word index when it holds a word or ' +
       'prefix of the query (rare words complete in one request); a q of only very common words (in ' +
       'more than a tenth of the releases) examines a bounded number of releases per request and may ' +

@@ -68,7 +68,8 @@ const releaseFilters = {
     .meta({
       description:
         'Text filter over title and body, by whole words after folding case, accents, spaces and ' +
-        'punctuation: every word must appear; `term*` is a word prefix (3 or more characters); ' +
+        'punctuation: every word must appear; `term*` is a word prefix (3 or more characters, 1 or ' +
+        'more of Chinese, Japanese or Korean); ' +
         '`"quoted phrase"` is consecutive words; `-term` or `-"phrase"` excludes',
       example: 'nato "prime minister" -trade',
     })

@@ -17,12 +17,14 @@ import {
   MAX_PREFIX_WORDS,
   needsFoldedCopy,
   PROBE_BUCKETS,
+  provenPrefix,
   readInOrder,
   splitQuery,
 } from './planner.js';
 import type { PostingMonth, PostingPage, PostingRequest, SearchIndexReader } from './ports.js';
 import { postingItemId } from './ports.js';
 import { matchesCopy, matchesText, prepareCopy, type SearchQuery } from './query.js';
+import { vocabularyPrefix } from './terms.js';
 import { bitKnowledge } from './text-bits.js';
 
 export interface IndexSearchRequest {
@@ -186,7 +188,7 @@ export async function indexSearchPage(
     options.push({ kind: 'word', term: word, words: [word], probe: probeFigures([page]), pages: [page] });
   });
   for (const prefix of parts.expandable) {
-    const words = await reader.vocabulary(prefix, MAX_PREFIX_WORDS);
+    const words = await reader.vocabulary(vocabularyPrefix(prefix), MAX_PREFIX_WORDS);
     if (words.length > MAX_PREFIX_WORDS) continue;
     const pages = await Promise.all(words.map(probe));
     options.push({ kind: 'prefix', term: prefix, words, probe: probeFigures(pages), pages });
@@ -199,7 +201,7 @@ export async function indexSearchPage(
   const check: Check = {
     query: {
       ...query,
-      prefixes: query.prefixes.filter((p) => !(driver.kind === 'prefix' && driver.term === p)),
+      prefixes: query.prefixes.filter((p) => p !== provenPrefix(driver)),
     },
     stop,
     present: new Set(parts.indexed),

@@ -12,15 +12,17 @@
  * - folded copy `R#<id>` / `X`: the folded title and body, date, version and stop-list version:
  *   the per-release state `sync` diffs against, and what phrases, prefixes and exclusions are
  *   verified on;
- * - vocabulary `V#<first 3 characters>` / `<word>`: enumerates the words of a prefix;
+ * - vocabulary `V#<first 3 characters>` (the first 1 of a Chinese, Japanese or Korean word) /
+ *   `<term>`: enumerates the indexed words (and truncated long words) of a prefix;
  * - stop list `SEARCH` / `STOP`: the words left out of the index (in more than a tenth of the
  *   releases when it was derived) and its version. Its presence says the index is built.
  */
 import { createHash } from 'node:crypto';
 import type { ReleaseSummary } from '#release/release.js';
 import type { TableKey } from '#table/table-layout.js';
+import { TEXT_FOLDING_VERSION } from './fold.js';
 import { pairFnv } from './pair-filter.js';
-import { MIN_PREFIX_LENGTH } from './query.js';
+import { minPrefixLength } from './query.js';
 
 export const SEARCH_ENTRY_SORT_KEY = 'S';
 export const FOLDED_COPY_SORT_KEY = 'X';
@@ -57,8 +59,9 @@ export function foldedCopyKey(id: string): TableKey {
   return { pk: `R#${id}`, sk: FOLDED_COPY_SORT_KEY };
 }
 
+/** The vocabulary partition of a word and of each of its prefixes: its first `minPrefixLength` characters. */
 export function vocabularyPartition(wordOrPrefix: string): string {
-  return `V#${[...wordOrPrefix].slice(0, MIN_PREFIX_LENGTH).join('')}`;
+  return `V#${[...wordOrPrefix].slice(0, minPrefixLength(wordOrPrefix)).join('')}`;
 }
 
 export function vocabularyKey(word: string): TableKey {
@@ -79,10 +82,14 @@ export function previousBucket(bucket: string): string {
   return String(Number(bucket) - 1).padStart(4, '0');
 }
 
-/** A short digest of what a release is indexed as: its date and folded text. */
+/**
+ * A short digest of what a release is indexed as: its date and folded text, and the version of
+ * the folding rules (fold.ts TEXT_FOLDING_VERSION), so that new rules give every release a new
+ * version and its next sync rewrites all its entries.
+ */
 export function textVersion(date: string, foldedTitle: string, foldedBody: string): string {
   return createHash('sha256')
-    .update(`${date}\n${foldedTitle}\n${foldedBody}`)
+    .update(`${TEXT_FOLDING_VERSION}\n${date}\n${foldedTitle}\n${foldedBody}`)
     .digest('base64url')
     .slice(0, VERSION_LENGTH);
 }
@@ -131,6 +138,8 @@ export interface FoldedCopyItem {
   stopVersion: string;
   /** Years per posting bucket of that stop list (absent: 1). */
   span?: number;
+  /** TEXT_FOLDING_VERSION of the rules `title` and `body` were folded by (absent: version 1). */
+  folding?: string;
   title: string;
   body: string;
   cut: boolean;

@@ -6,7 +6,7 @@
 
 import { pairTerm, type StopList } from './keys.js';
 import { requiredWords, type SearchQuery } from './query.js';
-import { isIndexable, isIndexablePair } from './terms.js';
+import { indexTerm, isExactTerm, isIndexable, isIndexablePair } from './terms.js';
 
 /** A prefix with more indexed words than this is verified on the copy rather than walked. */
 export const MAX_PREFIX_WORDS = 40;
@@ -20,11 +20,14 @@ const ENTRY_BYTES = 32;
 const BYTES_PER_READ_UNIT = 8192;
 
 export interface QueryParts {
-  /** Required terms with postings (words, and pairs of adjacent stop words in phrases): intersected bucket by bucket. */
+  /**
+   * Required terms with postings (words, truncated terms of long words, and pairs of adjacent
+   * stop words in phrases): intersected bucket by bucket.
+   */
   indexed: string[];
   /** Required two-word phrases whose pair has postings: a candidate of the walk has them. */
   provenPhrases: string[][];
-  /** Required words without postings (stop words, over-long words). */
+  /** Required words that no postings prove: stop words, and long words (their term is truncated). */
   unindexed: string[];
   /** Prefixes no stop word starts with: walkable once their words are listed. */
   expandable: string[];
@@ -49,19 +52,30 @@ export function splitQuery(query: SearchQuery, stop: StopList): QueryParts {
   const required = requiredWords(query);
   const stopWords = [...stop.words];
   const pairs = [...new Set(query.phrases.flatMap((phrase) => indexedPairsOf(phrase, stop)))].sort();
+  // A word's postings prove it only when its term is the word itself.
+  const proven = (word: string) => isIndexable(word, stop) && isExactTerm(word);
+  const terms = required.filter((word) => isIndexable(word, stop)).map(indexTerm);
   return {
-    indexed: [...required.filter((word) => isIndexable(word, stop)), ...pairs],
+    indexed: [...new Set(terms), ...pairs],
     provenPhrases: query.phrases.filter(
       (phrase) => phrase.length === 2 && indexedPairsOf(phrase, stop).length === 1,
     ),
-    unindexed: required.filter((word) => !isIndexable(word, stop)),
+    unindexed: required.filter((word) => !proven(word)),
     expandable: query.prefixes.filter((prefix) => !stopWords.some((word) => word.startsWith(prefix))),
-    excludedIndexed: query.notWords.filter((word) => isIndexable(word, stop)),
+    excludedIndexed: query.notWords.filter(proven),
     otherExclusions:
       query.notPhrases.length > 0 ||
       query.notPrefixes.length > 0 ||
-      query.notWords.some((word) => !isIndexable(word, stop)),
+      query.notWords.some((word) => !proven(word)),
   };
+}
+
+/**
+ * The prefix a walk proves: its driver's, when the driver is a prefix whose vocabulary lists
+ * exactly its words (not one longer than MAX_INDEXED_WORD_LENGTH, listed by its head).
+ */
+export function provenPrefix(driver: Pick<DriverOption, 'kind' | 'term'>): string | undefined {
+  return driver.kind === 'prefix' && isExactTerm(driver.term) ? driver.term : undefined;
 }
 
 /** A walkable source of candidates: one word, or the union of a prefix's words. */
@@ -97,7 +111,7 @@ export function chooseDriver(options: readonly DriverOption[], span = 1): Driver
 
 /** Whether candidates must also be checked beyond their postings (search entry, folded copy), given the driver chosen. */
 export function needsFoldedCopy(query: SearchQuery, parts: QueryParts, driver: DriverOption): boolean {
-  const otherPrefixes = query.prefixes.filter((p) => !(driver.kind === 'prefix' && driver.term === p));
+  const otherPrefixes = query.prefixes.filter((p) => p !== provenPrefix(driver));
   return (
     query.phrases.length > parts.provenPhrases.length ||
     parts.unindexed.length > 0 ||

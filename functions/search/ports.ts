@@ -37,7 +37,7 @@ export interface SearchIndexReader {
   postingItems(keys: ReadonlyArray<{ word: string; month: string }>): Promise<Map<string, string[]>>;
   searchEntries(ids: readonly string[]): Promise<Map<string, SearchEntry>>;
   foldedCopies(ids: readonly string[]): Promise<Map<string, FoldedCopyItem>>;
-  /** Indexed words starting with `prefix` (at least 3 characters), at most `limit` + 1 of them. */
+  /** Indexed terms starting with `prefix` (at least `minPrefixLength` characters), at most `limit` + 1 of them. */
   vocabulary(prefix: string, limit: number): Promise<string[]>;
 }
 

@@ -8,14 +8,30 @@ import { BadParameterError } from '#platform/errors.js';
 import { distinctWords, type FoldedCopy, foldedCopyOf, wordsOf } from './fold.js';
 
 export const MAX_TEXT_TERMS = 20;
+/** Characters (code points) a prefix must have at least. */
 export const MIN_PREFIX_LENGTH = 3;
+/** Characters a prefix of Chinese, Japanese or Korean (Han, kana, Hangul) must have at least. */
+export const MIN_IDEOGRAPHIC_PREFIX_LENGTH = 1;
+
+/** Han ideographs, kana and Hangul syllables: one character carries what three letters do. */
+const IDEOGRAPHIC =
+  /^[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script=Hangul}]/u;
+
+/**
+ * The fewest characters a prefix may have: MIN_IDEOGRAPHIC_PREFIX_LENGTH when it starts with an
+ * ideograph, kana or Hangul, else MIN_PREFIX_LENGTH. It depends on the first character alone, so
+ * a word and each of its prefixes agree (the vocabulary partition, keys.ts, is those characters).
+ */
+export function minPrefixLength(wordOrPrefix: string): number {
+  return IDEOGRAPHIC.test(wordOrPrefix) ? MIN_IDEOGRAPHIC_PREFIX_LENGTH : MIN_PREFIX_LENGTH;
+}
 
 export interface SearchQuery {
   /** Required whole words. */
   words: string[];
   /** Required phrases of two or more words, each as its words. */
   phrases: string[][];
-  /** Required word prefixes (at least MIN_PREFIX_LENGTH characters). */
+  /** Required word prefixes (at least `minPrefixLength` characters). */
   prefixes: string[];
   notWords: string[];
   notPhrases: string[][];
@@ -61,9 +77,9 @@ export function parseSearchQuery(q: string): SearchQuery {
       const [only] = parts;
       if (parts.length > 1 || only === undefined)
         throw bad(`has a prefix "${raw}" of several words; a prefix (term*) is one word.`);
-      if ([...only].length < MIN_PREFIX_LENGTH)
+      if ([...only].length < minPrefixLength(only))
         throw bad(
-          `has a prefix "${raw}" shorter than ${MIN_PREFIX_LENGTH} letters or digits; write at least ${MIN_PREFIX_LENGTH} before *.`,
+          `has a prefix "${raw}" shorter than ${MIN_PREFIX_LENGTH} letters or digits; write at least ${MIN_PREFIX_LENGTH} before * (one is enough for a Chinese, Japanese or Korean character).`,
         );
       (negative ? notPrefixes : prefixes).push(only);
     } else if (parts.length === 1) {

@@ -1,13 +1,47 @@
 /**
  * Which terms of a release's folded text get postings under a stop list: its indexed words (not
- * stop words, not too long) and its indexed pairs (adjacent stop words of a derived list, unless
- * the pair is itself common).
+ * stop words; a long word under its truncated term) and its indexed pairs (adjacent stop words of
+ * a derived list, unless the pair is itself common).
  */
 import { distinctWords, type FoldedCopy, MAX_INDEXED_WORD_LENGTH } from './fold.js';
 import { commonPairBucket, pairTerm, type StopList } from './keys.js';
 
+/** Ends the term of a truncated word: never in a word (it is punctuation), so never a word's own term. */
+export const TRUNCATED_MARK = '…';
+
+/** The first MAX_INDEXED_WORD_LENGTH code units of `text`, not cutting a surrogate pair. */
+function head(text: string): string {
+  const cut = text.slice(0, MAX_INDEXED_WORD_LENGTH);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
+
+/**
+ * The term a word is posted under: the word itself, or for a word longer than
+ * MAX_INDEXED_WORD_LENGTH its first characters and TRUNCATED_MARK. Every long word with those
+ * first characters shares the term, so its postings find candidates, and the folded copy decides.
+ */
+export function indexTerm(word: string): string {
+  return word.length <= MAX_INDEXED_WORD_LENGTH ? word : `${head(word)}${TRUNCATED_MARK}`;
+}
+
+/** Whether postings of `word`'s term list exactly the releases with `word` (not a truncated term). */
+export function isExactTerm(word: string): boolean {
+  return word.length <= MAX_INDEXED_WORD_LENGTH;
+}
+
+/** Whether `word` is posted (under `indexTerm(word)`): neither it nor its term is a stop word. */
 export function isIndexable(word: string, stop: StopList): boolean {
-  return word.length <= MAX_INDEXED_WORD_LENGTH && !stop.words.has(word);
+  return !stop.words.has(word) && (isExactTerm(word) || !stop.words.has(indexTerm(word)));
+}
+
+/**
+ * What the vocabulary is searched with for a prefix: the prefix, or for a prefix longer than
+ * MAX_INDEXED_WORD_LENGTH its head, which lists the truncated terms of its words (and of other
+ * words with that head: such a prefix is verified on the folded copy).
+ */
+export function vocabularyPrefix(prefix: string): string {
+  return isExactTerm(prefix) ? prefix : head(prefix);
 }
 
 /**
@@ -46,7 +80,7 @@ export function adjacentPairs(
 /** The terms of a folded copy that get postings under a stop list: indexed words and indexed pairs. */
 export function indexedWords(copy: Pick<FoldedCopy, 'title' | 'body'>, stop: StopList): Set<string> {
   const out = new Set<string>();
-  for (const word of distinctWords(copy)) if (isIndexable(word, stop)) out.add(word);
+  for (const word of distinctWords(copy)) if (isIndexable(word, stop)) out.add(indexTerm(word));
   for (const pair of adjacentPairs(copy, (a, b) => isIndexablePair(a, b, stop))) out.add(pair);
   return out;
 }
