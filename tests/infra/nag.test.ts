@@ -51,6 +51,11 @@ function expectedAcknowledgments(stack: string, disposable: boolean): string[] {
     ),
     expect.stringMatching(
       new RegExp(
+        `^AwsSolutions-IAM5\\[Resource::<IngestReleases[0-9A-F]{8}\\.Arn>/\\*\\] ${stack}/Reconcile/Reconcile/Role$`,
+      ),
+    ),
+    expect.stringMatching(
+      new RegExp(
         `^AwsSolutions-IAM4\\[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\\] ${stack}/BucketNotificationsHandler\\w+/Role$`,
       ),
     ),
