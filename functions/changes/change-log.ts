@@ -12,8 +12,9 @@
  */
 
 import type { Release } from '#release/release.js';
+import { storedReleaseBytes } from '#release/response-size.js';
 import type { ReleaseImageChange } from '#table/release-change.js';
-import type { TableKey } from '#table/table-layout.js';
+import type { ReleaseItem, TableKey } from '#table/table-layout.js';
 
 /** Deletions are kept this long; tokens stay valid for less (TOKEN_VALIDITY_MILLIS). */
 export const CHANGE_TOMBSTONE_TTL_SECONDS = 35 * 24 * 3600;
@@ -42,6 +43,11 @@ export interface ChangeItem extends TableKey {
   seq: string;
   /** The release item's revision the upsert logged: a reader serves it only while it is current. */
   rev?: number;
+  /**
+   * Upserts: UTF-8 bytes of that revision's JSON as `/changes` serves it, so a reader cuts its
+   * page before reading any body. Absent on items logged before sizes were recorded.
+   */
+  bytes?: number;
   /** Tombstones only: epoch seconds when DynamoDB may remove it. */
   expiresAt?: number;
 }
@@ -60,6 +66,17 @@ export interface ChangePointerItem extends TableKey {
    * state is already logged logs nothing; one whose change never reached the log logs it now.
    */
   state?: string;
+}
+
+/** UTF-8 bytes of the release's JSON as `/changes` and `/releases/{id}` serve this revision. */
+export function servedReleaseJsonBytes(release: Release, item: ReleaseItem): number {
+  return storedReleaseBytes({
+    ...release,
+    // A release item may lack `extra`; the reader serves it as `{}`.
+    extra: release.extra ?? {},
+    source: { key: item.sourceKey },
+    updatedAt: item.updatedAt,
+  });
 }
 
 export function changePartition(day: string): string {
@@ -152,6 +169,7 @@ export class ChangeLogProjection {
     let pointer = await this.store.pointer(change.id);
     const type: ChangeType = change.after && release ? 'upsert' : 'delete';
     const state = type === 'upsert' ? change.after?.updatedAt : 'deleted';
+    const bytes = change.after && release ? servedReleaseJsonBytes(release, change.after) : undefined;
     if (
       pointer?.state !== undefined &&
       pointer.state === state &&
@@ -205,6 +223,7 @@ export class ChangeLogProjection {
         at: change.at,
         seq,
         ...(type === 'upsert' && change.after ? { rev: change.after.rev } : {}),
+        ...(bytes !== undefined ? { bytes } : {}),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
       });
       pointer = next;

@@ -17,14 +17,25 @@ import {
 } from '#changes/change-log.js';
 import { BadParameterError, GoneError } from '#platform/errors.js';
 import type { StoredRelease } from '#release/release.js';
+import { storedReleaseBytes } from '#release/response-size.js';
+import { cutChangePage } from './change-page.js';
 import { type CursorKeys, decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
 import { limitParam, parseParams } from './query-params.js';
 
 export const CHANGES_MAX_LIMIT = 100;
 /** Day partitions examined per request at most: a page may end early with a token to go on. */
 export const CHANGES_MAX_DAYS = 60;
-/** Releases' JSON per page at most, well inside Lambda's 6 MB response (one release always fits). */
+/**
+ * Releases' JSON per page at most (UTF-8 bytes), well inside Lambda's 6 MB response. A page's
+ * first item is served whatever its size: a release larger than this is alone on its page, which
+ * fits one response as `/releases/{id}` does (compressed when the client accepts gzip).
+ */
 export const CHANGES_MAX_BYTES = 4_000_000;
+/**
+ * Upserts logged before change items recorded their size, read one by one to measure them, at
+ * most this many per page (the page then reads at most one body it does not serve).
+ */
+export const CHANGES_MAX_UNKNOWN_SIZES = 20;
 
 export const changesParamsSchema = z.strictObject({
   after: z
@@ -47,8 +58,13 @@ export interface ChangeReader {
     before: string;
     limit: number;
   }): Promise<{ items: ChangeItem[]; hasMore: boolean }>;
-  /** The current release and its revision of each id that exists (consistent reads). */
-  currentReleases(ids: readonly string[]): Promise<Map<string, { rev: number; release: StoredRelease }>>;
+  /**
+   * The current release and its revision of each id that exists (consistent reads); the body is
+   * read only for a release still at one of the revisions asked for.
+   */
+  currentReleases(
+    wanted: readonly { id: string; rev: number }[],
+  ): Promise<Map<string, { rev: number; release: StoredRelease }>>;
 }
 
 export interface ChangesContext {
@@ -153,28 +169,21 @@ export async function listChanges(
   }
   const walkedToWatermark = complete && (days.length < CHANGES_MAX_DAYS || days.at(-1) === dayOf(watermark));
 
-  const upserts = read.filter((item) => item.type === 'upsert').map((item) => item.id);
-  const current = upserts.length > 0 ? await ctx.changes.currentReleases(upserts) : new Map();
+  // Where the page stops is decided from the items' recorded sizes, before any body is read.
+  const cut = await cutChangePage(
+    read,
+    { maxBytes: CHANGES_MAX_BYTES, maxUnknownSizes: CHANGES_MAX_UNKNOWN_SIZES },
+    (wanted) => ctx.changes.currentReleases(wanted),
+    storedReleaseBytes,
+  );
   const items: ChangeEntry[] = [];
-  let bytes = 0;
-  let last: string | undefined;
-  for (const item of read) {
+  for (const item of cut.examined) {
     const token = encodeToken(ctx.cursorSecret, item.sk);
-    if (item.type === 'delete') {
-      items.push({ token, type: 'delete', id: item.id, at: item.at });
-    } else {
-      const found = current.get(item.id);
-      // A release gone or rewritten since this item was logged has a later change item, after this
-      // position and before the watermark or beyond it: that one tells the consumer.
-      if (found && found.rev === item.rev) {
-        const size = JSON.stringify(found.release).length;
-        if (items.length > 0 && bytes + size > CHANGES_MAX_BYTES) break;
-        bytes += size;
-        items.push({ token, type: 'upsert', id: item.id, at: item.at, release: found.release });
-      }
-    }
-    last = item.sk;
+    const release = cut.releases.get(item.sk);
+    if (item.type === 'delete') items.push({ token, type: 'delete', id: item.id, at: item.at });
+    else if (release) items.push({ token, type: 'upsert', id: item.id, at: item.at, release });
   }
+  const last = cut.examined.at(-1)?.sk;
   const exhausted = last === read.at(-1)?.sk;
   let next: string;
   if (exhausted && walkedToWatermark) next = watermark;

@@ -46,6 +46,8 @@ export interface OperationSpec {
   mayBeNotFound?: boolean;
   /** Whether a 410 is a normal answer (an expired token). */
   mayBeGone?: boolean;
+  /** Whether a 200 may carry a release of up to 5 MiB, which may fit one response only compressed. */
+  mayNeedGzip?: boolean;
 }
 
 /** Operation groups, in the order a reader of the document meets them. */
@@ -102,6 +104,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     response: releaseSchema,
     cacheControl: PUBLIC_LONG,
     mayBeNotFound: true,
+    mayNeedGzip: true,
   },
   listChanges: {
     tag: 'Releases',
@@ -113,11 +116,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       'upserts, then the deletions of the last 30 days. Pass nextToken as after to continue; nextToken is ' +
       'always present, and an empty page means nothing new yet (poll again). The log is served up to a ' +
       'few seconds before now, so a change appears a few seconds after the projector logs it, and none is ' +
-      'ever skipped. A token older than 30 days answers 410: start over without after.',
+      'ever skipped. A token older than 30 days answers 410: start over without after. A page holds at ' +
+      "most 4,000,000 bytes of releases' JSON; a larger release (files may be 5 MiB) comes whole, alone " +
+      'on its page, which may fit a response only compressed: send Accept-Encoding: gzip (406 without).',
     query: changesParamsSchema,
     response: changePageSchema,
     cacheControl: 'public, max-age=5',
     mayBeGone: true,
+    mayNeedGzip: true,
   },
   listMinisters: {
     tag: 'Ministers and portfolios',
@@ -253,6 +259,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
       '400': problemResponse('A parameter is unknown or not valid; `parameter` names it'),
       ...(spec.mayBeNotFound ? { '404': problemResponse('No such release') } : {}),
       ...(spec.mayBeGone ? { '410': problemResponse('The token has expired: start over without it') } : {}),
+      ...(spec.mayNeedGzip
+        ? { '406': problemResponse('Too large for one response uncompressed: send Accept-Encoding: gzip') }
+        : {}),
       ...(route.auth === 'iam' ? { '403': { description: 'Not authorized (IAM)' } } : {}),
       '429': { description: 'Too many requests: the stage rate or burst limit is exceeded' },
       '500': problemResponse('Internal error (details are logged, never returned)'),

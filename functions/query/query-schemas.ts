@@ -70,9 +70,10 @@ export const changeSchema = z
     type: z.enum(['upsert', 'delete']),
     id: z.string().meta({ example: 'prime-minister-heads-united-states-nato' }),
     at: z.string().meta({ format: 'date-time', description: 'When the change was committed (approximate)' }),
-    release: releaseSchema
-      .optional()
-      .meta({ description: 'Upserts only: the release as /releases/{id} serves it now' }),
+    release: releaseSchema.optional().meta({
+      description:
+        'Upserts only: the release as /releases/{id} serves it now, whole (one over the page limit comes alone on its page)',
+    }),
   })
   .meta({ description: "A release's latest change" });
 

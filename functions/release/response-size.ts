@@ -43,6 +43,16 @@ export function jsonStringBytes(text: string): number {
   return bytes;
 }
 
+/**
+ * UTF-8 bytes of `JSON.stringify(release)`: the release as `/releases/{id}` and `/changes` serve
+ * it. Only the body is large; it is measured without serialising it.
+ */
+export function storedReleaseBytes(release: StoredRelease): number {
+  return (
+    Buffer.byteLength(JSON.stringify({ ...release, body: '' }), 'utf8') - 2 + jsonStringBytes(release.body)
+  );
+}
+
 /** UTF-8 bytes of `JSON.stringify(result)` as Lambda serialises a handler's result. */
 export function lambdaResultBytes(result: unknown): number {
   if (

@@ -85,7 +85,9 @@ export class DynamoChangeReader implements ChangeReader {
     return { items: items.slice(0, request.limit), hasMore: items.length > request.limit };
   }
 
-  currentReleases(ids: readonly string[]): Promise<Map<string, { rev: number; release: StoredRelease }>> {
-    return this.releases.currentReleases(ids);
+  currentReleases(
+    wanted: readonly { id: string; rev: number }[],
+  ): Promise<Map<string, { rev: number; release: StoredRelease }>> {
+    return this.releases.currentReleases(wanted);
   }
 }

@@ -147,18 +147,23 @@ export class DynamoReleaseReader extends DynamoReads implements ReleaseReader {
   /**
    * The current release and revision of each id that exists, read consistently (the change feed
    * serves an upsert only while the revision it logged is current, so a stale read would drop it).
+   * A body is read only for a release at one of the revisions asked for: the feed leaves the
+   * others out, and their chunks may be of any size.
    */
   async currentReleases(
-    ids: readonly string[],
+    wanted: readonly { id: string; rev: number }[],
   ): Promise<Map<string, { rev: number; release: StoredRelease }>> {
+    const revs = new Map<string, Set<number>>();
+    for (const { id, rev } of wanted) revs.set(id, (revs.get(id) ?? new Set()).add(rev));
     const found = new Map<string, { rev: number; release: StoredRelease }>();
     const items = await batchGet<ReleaseItem>(
       this.doc,
       this.tableName,
-      [...new Set(ids)].map((id) => releaseKey(id)),
+      [...revs.keys()].map((id) => releaseKey(id)),
       { consistent: true, ...this.capacityOption },
     );
     for (const item of items) {
+      if (!revs.get(item.id)?.has(item.rev)) continue;
       let body: string;
       try {
         body = await this.bodyOf(item, true);

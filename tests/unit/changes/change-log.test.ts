@@ -48,8 +48,19 @@ class MemoryStore implements ChangeLogStore {
   }
 }
 
-const release = { id: 'r' } as Release;
-const item = (rev: number) => ({ id: 'r', rev }) as ReleaseItem;
+const release: Release = {
+  id: 'r',
+  title: 'A "quoted" title',
+  date: '2025-01-01',
+  url: null,
+  ministers: [{ slug: 'hon-minister', name: 'Hon Ministèr' }],
+  portfolios: [],
+  summary: 'A summary.',
+  body: 'Line one\nLine "two" — with ünïcode and a control \u0001 character, and 😀.',
+  extra: {},
+};
+const updatedAt = (rev: number) => new Date(Date.UTC(2025, 0, 1) + rev * 1000).toISOString();
+const item = (rev: number) => ({ id: 'r', rev, sourceKey: 'r.md', updatedAt: updatedAt(rev) }) as ReleaseItem;
 const change = (seq: string, rev: number | undefined): ReleaseImageChange => ({
   id: 'r',
   ...(rev !== undefined ? { after: item(rev) } : {}),
@@ -151,6 +162,22 @@ describe('change log projection', () => {
     expect([...store.items.values()].map((i) => [i.seq, i.rev])).toEqual([['', 4]]);
     await log.apply(change('5', 5), release);
     expect([...store.items.values()].map((i) => [i.seq, i.rev])).toEqual([['5', 5]]);
+  });
+
+  it('records the UTF-8 size of the release as /changes serves it on upserts, none on deletes', async () => {
+    const { store, log, tick } = setup();
+    await log.apply(change('100', 1), release);
+    const [upsert] = store.items.values();
+    const served = (rev: number) => ({ ...release, source: { key: 'r.md' }, updatedAt: updatedAt(rev) });
+    expect(upsert?.bytes).toBe(Buffer.byteLength(JSON.stringify(served(1)), 'utf8'));
+    // A release item without `extra` is served with `{}`.
+    const { extra: _extra, ...bare } = release;
+    tick(10);
+    await log.apply(change('200', 2), bare as Release);
+    expect([...store.items.values()][0]?.bytes).toBe(Buffer.byteLength(JSON.stringify(served(2)), 'utf8'));
+    tick(10);
+    await log.apply(change('300', undefined), undefined);
+    expect([...store.items.values()][0]?.bytes).toBeUndefined();
   });
 
   it('compares sequence numbers as numbers', () => {
