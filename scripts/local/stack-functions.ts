@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_REGION } from './dynamodb-local.js';
 import type { IngestHandler } from './event-bridge.js';
 import type { ApiHandler } from './http-adapter.js';
+import { invokedAs } from './invocation.js';
 import { sqsEventOf } from './s3-events.js';
 import { S3RVER_CREDENTIALS } from './s3-server.js';
 import type { ProjectorHandler } from './stream-poller.js';
@@ -74,16 +75,24 @@ export async function loadRealFunctions(
     import('#projection/aws/release-projections.js'),
   ]);
   const common = { doc: deps.doc, tableName: deps.tableName };
-  const ingestHandler = ingest.makeHandler({ ...common, s3: deps.s3 });
+  // Each function's invocations run as that function (invocation.ts): one line per function.
+  const ingestHandler = invokedAs('ingest', ingest.makeHandler({ ...common, s3: deps.s3 }));
   return {
     // The queue's message for one notification; a reported failure is redelivered by the bridge.
     async ingest(event) {
       const response = await ingestHandler(sqsEventOf(event));
       if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
     },
-    project: project.makeHandler({ ...common, projections: projections.releaseProjections }),
-    api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
-    problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
+    project: invokedAs(
+      'project',
+      project.makeHandler({ ...common, projections: projections.releaseProjections }),
+    ),
+    api: invokedAs(
+      'api',
+      api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
+    ),
+    problems: invokedAs('problems', problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret })),
+    // Not a Lambda function of the stack yet: its calls are no function's.
     async reconcile() {
       const summary = await reindexCore.reindex(
         reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
