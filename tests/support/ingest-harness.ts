@@ -30,13 +30,14 @@ import {
 } from '#table/table-layout.js';
 import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '../../scripts/local/s3-events.js';
 import { type StreamPoller, startStreamPoller } from '../../scripts/local/stream-poller.js';
+import { invokedAs } from './aws-calls.js';
 import type { TestServices } from './services.js';
 
 export type ListedItem = TableKey & ReleaseSummary & { bits?: TextBits };
 
 /** The ingest function as its queue drives it: one notification per message; throws when it reports a failure. */
 export function sqsIngest(deps: IngestDeps): (event: S3Event) => Promise<void> {
-  const handler = makeHandler(deps);
+  const handler = invokedAs('ingest', makeHandler(deps));
   return async (event) => {
     const response = await handler(sqsEventOf(event));
     if (response.batchItemFailures.length > 0) throw new Error('ingest reported a batch item failure');
@@ -48,11 +49,10 @@ export function startProjector(services: TestServices): Promise<StreamPoller> {
   return startStreamPoller({
     dynamo: services.dynamo,
     tableName: services.tableName,
-    handler: makeProjector({
-      doc: services.doc,
-      tableName: services.tableName,
-      projections: releaseProjections,
-    }),
+    handler: invokedAs(
+      'project',
+      makeProjector({ doc: services.doc, tableName: services.tableName, projections: releaseProjections }),
+    ),
     filter: isReleaseChangeRecord,
     idleMs: 20,
     log: (line) => console.error(`projector: ${line}`),
