@@ -21,3 +21,11 @@ export function invokedAs<A extends unknown[], R>(
 export function currentFunction(): string | undefined {
   return running.getStore();
 }
+
+/**
+ * Runs `work` as part of no function, even from inside an invocation: for stand-ins of AWS
+ * itself (an emulation layer's own requests are the service's, not the function's).
+ */
+export function outsideAnyFunction<R>(work: () => R): R {
+  return running.exit(work);
+}

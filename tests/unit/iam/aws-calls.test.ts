@@ -3,7 +3,7 @@
  * clients whose requests never leave the process: which calls it attributes to which function,
  * and the action and resource IAM authorizes for each, transactions as their parts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
@@ -23,6 +23,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { outsideAnyFunction } from '../../../scripts/local/invocation.js';
 import { iamRequestsOf } from '../../support/aws-actions.js';
 import {
   asFunction,
@@ -64,6 +65,14 @@ describe('recordAwsCalls', () => {
     expect(calls()).toEqual([
       { fn: 'api', action: 'dynamodb:GetItem', resource: TABLE, via: undefined, count: 2 },
     ]);
+  });
+
+  it('leaves out what a stand-in of AWS asks during an invocation (outsideAnyFunction)', async () => {
+    await invokedAs('ingest', async () => {
+      await outsideAnyFunction(() => dynamo.send(new DescribeTableCommand({ TableName: 't' })));
+      await doc.send(new GetCommand({ TableName: 't', Key: { pk: 'a' } }));
+    })();
+    expect(calls().map((c) => `${c.fn} ${c.action}`)).toEqual(['ingest dynamodb:GetItem']);
   });
 
   it('attributes concurrent invocations to their own functions', async () => {
