@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
+    // After each file, the AWS calls its functions made are checked against their IAM roles.
+    setupFiles: ['tests/support/iam-check.ts'],
     // Two cores: DynamoDB Local's JVM needs one of them.
     maxWorkers: 2,
     testTimeout: 60_000,

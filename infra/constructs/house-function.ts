@@ -43,12 +43,15 @@ export interface HouseFunctionProps {
 }
 
 export class HouseFunction extends Construct {
+  /** The entry file, as given: its name (`ingest`, `api`, ...) names the function in the tests. */
+  readonly entry: string;
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,

@@ -7,8 +7,9 @@
  * projections from the release items.
  *
  * The table also says who may do what with it: the query side reads items by key and queries
- * partitions (never scans, never writes); ingest reads items by key and writes only in small
- * transactions; the projector writes derived items with plain writes.
+ * partitions (never scans, never writes); ingest reads items by key and writes in small
+ * transactions (and large bodies' chunks in batches); the projector writes derived items with
+ * plain writes.
  */
 
 import type { RemovalPolicy } from 'aws-cdk-lib';
@@ -21,14 +22,16 @@ import { TABLE_KEYS, TABLE_STREAM_VIEW } from '#table/table-layout.js';
 export const TABLE_QUERY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 
 /**
- * Ingest: key reads and TransactWriteItems, which IAM checks as the Put/Delete/ConditionCheck
- * actions of its parts. Nothing else: no scans, no batch writes, no updates.
+ * Ingest: key reads, TransactWriteItems, which IAM checks as the Put/Delete/ConditionCheck
+ * actions of its parts, and BatchWriteItem, which writes the body chunks of a release over
+ * INLINE_BODY_MAX_BYTES before its transaction. Nothing else: no scans, no queries, no updates.
  */
 export const TABLE_INGEST_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchWriteItem',
 ] as const;
 
 /** The projector: reads, queries (recounts) and plain writes of derived items. */

@@ -4,6 +4,8 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { LocalDeps, LocalFunctions } from './stack-functions.js';
 
 export const LOCAL_TABLE_NAME = 'releases';
@@ -35,6 +37,8 @@ export interface LocalStackOptions {
   textSearch?: boolean;
   /** The functions to run; the real handlers unless a test passes others. */
   loadFunctions?: (deps: LocalDeps) => Promise<LocalFunctions>;
+  /** Told of each AWS SDK client the stack makes for the functions (a test adds its middleware). */
+  onClient?: (client: DynamoDBClient | S3Client) => void;
   log?: (line: string) => void;
 }
 

@@ -11,6 +11,7 @@ import { LOCAL_REGION } from './dynamodb-local.js';
 import type { IngestHandler } from './event-bridge.js';
 import type { ApiHandler } from './http-adapter.js';
 import type { QueueHandler } from './index-queue.js';
+import { invokedAs } from './invocation.js';
 import { sqsEventOf } from './s3-events.js';
 import { S3RVER_CREDENTIALS } from './s3-server.js';
 import type { ProjectorHandler } from './stream-poller.js';
@@ -83,22 +84,29 @@ export async function loadRealFunctions(
     import('#projection/aws/release-projections.js'),
   ]);
   const common = { doc: deps.doc, tableName: deps.tableName };
-  const ingestHandler = ingest.makeHandler({ ...common, s3: deps.s3 });
+  // Each function's invocations run as that function (invocation.ts): one line per function.
+  const ingestHandler = invokedAs('ingest', ingest.makeHandler({ ...common, s3: deps.s3 }));
   return {
     // The queue's message for one notification; a reported failure is redelivered by the bridge.
     async ingest(event) {
       const response = await ingestHandler(sqsEventOf(event));
       if (response.batchItemFailures.length > 0) throw new Error('the ingest function reported a failure');
     },
-    project: project.makeHandler({
-      ...common,
-      projections: projections.releaseProjections,
-      ...(deps.index ? { index: deps.index } : {}),
-    }),
-    index: indexer.makeHandler(common),
-    api: api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
-    problems: problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret }),
-    async reconcile() {
+    project: invokedAs(
+      'project',
+      project.makeHandler({
+        ...common,
+        projections: projections.releaseProjections,
+        ...(deps.index ? { index: deps.index } : {}),
+      }),
+    ),
+    index: invokedAs('index-releases', indexer.makeHandler(common)),
+    api: invokedAs(
+      'api',
+      api.makeHandler({ ...common, textSearch: deps.textSearch, cursorSecret: deps.cursorSecret }),
+    ),
+    problems: invokedAs('problems', problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret })),
+    reconcile: invokedAs('reconcile', async () => {
       const summary = await reindexCore.reindex(
         reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
         // Locally the index queue's window is half a second: a marker a minute old is stuck.
@@ -109,6 +117,6 @@ export async function loadRealFunctions(
       // Quiet when the events and the projector kept up; a fix means something was lost.
       if (fixed > 0) log(`reconcile fixed ${fixed}: ${JSON.stringify(summary)}`);
       return summary;
-    },
+    }),
   };
 }

@@ -114,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const dynamo = localDynamoDbClient(dynamoLocal.endpoint);
     const s3 = localS3Client(s3Server.endpoint);
+    options.onClient?.(dynamo);
+    options.onClient?.(s3);
     cleanups.push(async () => {
       dynamo.destroy();
       s3.destroy();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '#local/free-port.js';
 import { localS3Client } from '#local/s3-server.js';
 import { type LocalStack, startLocalStack } from '#local/stack.js';
+import { bindLocalName, recordAwsCalls } from '../support/aws-calls.js';
 import { isAlive } from './support/local-stack-process.js';
 
 describe('startLocalStack (in-process)', () => {
@@ -26,7 +27,11 @@ describe('startLocalStack (in-process)', () => {
       dataDir,
       seedsDir: false,
       reconcileIntervalMs: 0,
+      // The functions' AWS calls, for the IAM check.
+      onClient: recordAwsCalls,
     });
+    bindLocalName('table', stack.tableName);
+    bindLocalName('releaseBucket', stack.bucket);
   });
 
   afterAll(async () => {

@@ -520,14 +520,17 @@ describe.each(['dev', 'prod'] as const)('stack Releases-%s', (stage) => {
       }
     });
 
-    it('lets ingest read release objects, consume its queue and write the table in transactions, nothing else', () => {
+    it("lets ingest read release objects, consume its queue and write the table in transactions (large bodies' chunks in batches), nothing else", () => {
       const bucketArn = { 'Fn::GetAtt': [logicalId(stack.ingest.bucket), 'Arn'] };
+      const tableArn = { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] };
       const statements = statementsOf(template, logicalId(stack.ingest.ingest.role));
       const byAction = (action: string) => statements.filter((s) => asArray(s.Action).includes(action));
       expect(byAction('s3:GetObject').map((s) => s.Resource)).toEqual([
         { 'Fn::Join': ['', [bucketArn, '/*']] },
       ]);
       expect(byAction('s3:ListBucket').map((s) => s.Resource)).toEqual([bucketArn]);
+      // The chunks of a body over 300 KiB go in by BatchWriteItem: on the table, no index, no other.
+      expect(byAction('dynamodb:BatchWriteItem').map((s) => s.Resource)).toEqual([tableArn]);
       const actions = statements.flatMap((s) => asArray(s.Action)).sort();
       expect(actions).toEqual(
         [

@@ -44,6 +44,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
+import { outsideAnyFunction } from '../../scripts/local/invocation.js';
 
 export interface DynamoDbSemanticsOptions {
   /**
@@ -336,9 +337,10 @@ export class DynamoDbSemantics {
     if (this.options.keyAttributes) return Promise.resolve(this.options.keyAttributes);
     let schema = this.keySchemas.get(table);
     if (!schema) {
-      schema = real
-        .send(new DescribeTableCommand({ TableName: table }))
-        .then(({ Table }) => (Table?.KeySchema ?? []).map((element) => element.AttributeName ?? ''));
+      // The emulation's own request (DynamoDB's knowledge), not the calling function's.
+      schema = outsideAnyFunction(() => real.send(new DescribeTableCommand({ TableName: table }))).then(
+        ({ Table }) => (Table?.KeySchema ?? []).map((element) => element.AttributeName ?? ''),
+      );
       // A failed lookup (say, the table does not exist) is not cached: the request goes on and
       // DynamoDB Local answers it with the real error.
       schema.catch(() => this.keySchemas.delete(table));

@@ -33,13 +33,14 @@ import { type IndexQueue, startIndexQueue } from '../../scripts/local/index-queu
 import { encodeS3EventKey, Sequencer, s3EventRecord, sqsEventOf } from '../../scripts/local/s3-events.js';
 import type { StreamHandler } from '../../scripts/local/stream-delivery.js';
 import { type StreamPoller, startStreamPoller } from '../../scripts/local/stream-poller.js';
+import { invokedAs } from './aws-calls.js';
 import type { TestServices } from './services.js';
 
 export type ListedItem = TableKey & ReleaseSummary & { bits?: TextBits };
 
 /** The ingest function as its queue drives it: one notification per message; throws when it reports a failure. */
 export function sqsIngest(deps: IngestDeps): (event: S3Event) => Promise<void> {
-  const handler = makeHandler(deps);
+  const handler = invokedAs('ingest', makeHandler(deps));
   return async (event) => {
     const response = await handler(sqsEventOf(event));
     if (response.batchItemFailures.length > 0) throw new Error('ingest reported a batch item failure');
@@ -65,7 +66,7 @@ export async function startProjector(
   } = {},
 ): Promise<DerivedState> {
   const indexQueue = startIndexQueue({
-    handler: makeIndexer({ doc: services.doc, tableName: services.tableName }),
+    handler: invokedAs('index-releases', makeIndexer({ doc: services.doc, tableName: services.tableName })),
     batchingWindowMs: options.indexWindowMs ?? 50,
     visibilityTimeoutMs: 200,
     log: (line) => console.error(`indexer: ${line}`),
@@ -74,12 +75,15 @@ export async function startProjector(
     dynamo: services.dynamo,
     tableName: services.tableName,
     handler: (options.wrapProjector ?? ((handler) => handler))(
-      makeProjector({
-        doc: services.doc,
-        tableName: services.tableName,
-        projections: releaseProjections,
-        index: indexQueue,
-      }),
+      invokedAs(
+        'project',
+        makeProjector({
+          doc: services.doc,
+          tableName: services.tableName,
+          projections: releaseProjections,
+          index: indexQueue,
+        }),
+      ),
     ),
     filters: PROJECTOR_FILTERS,
     idleMs: 20,

@@ -24,6 +24,7 @@ import type { S3Event } from 'aws-lambda';
 import { freePort } from '../../scripts/local/free-port.js';
 import { isAlive } from '../../scripts/local/processes.js';
 import { Sequencer } from '../../scripts/local/s3-events.js';
+import { bindLocalName, recordAwsCalls } from './aws-calls.js';
 import {
   deleteMarkerCreatedRecord,
   objectCreatedRecord,
@@ -193,8 +194,10 @@ export async function startMotoS3(options: StartMotoS3Options = {}): Promise<Mot
   };
   process.once('exit', onExit);
 
-  const s3 = motoS3Client(endpoint);
+  // The functions' calls through it are recorded, and its bucket stands for the stack's.
+  const s3 = recordAwsCalls(motoS3Client(endpoint));
   const bucket = options.bucket ?? 'releases-versioned';
+  bindLocalName('releaseBucket', bucket);
   try {
     await createVersionedBucket(s3, bucket);
   } catch (error) {

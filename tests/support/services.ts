@@ -1,6 +1,8 @@
 /**
  * Per-test-file access to the services started by global-setup: real clients, and a fresh table
- * and bucket per call so files never see each other's data.
+ * and bucket per call so files never see each other's data. The clients record the AWS calls the
+ * functions make through them, and the table and bucket are bound to the stack's, for the IAM
+ * check (aws-calls.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,6 +12,7 @@ import { inject } from 'vitest';
 import { localDynamoDbClient } from '../../scripts/local/dynamodb-local.js';
 import { ensureBucket, ensureTable } from '../../scripts/local/provision.js';
 import { localS3Client } from '../../scripts/local/s3-server.js';
+import { bindLocalName, recordAwsCalls } from './aws-calls.js';
 
 export interface TestServices {
   dynamo: DynamoDBClient;
@@ -21,8 +24,9 @@ export interface TestServices {
   s3Endpoint: string;
 }
 
+/** A document client over `dynamo`, whose calls (as those of `dynamo`) are recorded. */
 export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(dynamo, {
+  return DynamoDBDocumentClient.from(recordAwsCalls(dynamo), {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
 }
@@ -34,11 +38,13 @@ export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
 export async function freshServices(options: { stream?: boolean } = {}): Promise<TestServices> {
   const dynamoEndpoint = inject('dynamoEndpoint');
   const s3Endpoint = inject('s3Endpoint');
-  const dynamo = localDynamoDbClient(dynamoEndpoint);
-  const s3 = localS3Client(s3Endpoint);
+  const dynamo = recordAwsCalls(localDynamoDbClient(dynamoEndpoint));
+  const s3 = recordAwsCalls(localS3Client(s3Endpoint));
   const suffix = randomUUID().slice(0, 8);
   const tableName = `releases-test-${suffix}`;
   const bucket = `releases-test-${suffix}`;
+  bindLocalName('table', tableName);
+  bindLocalName('releaseBucket', bucket);
   await ensureTable(dynamo, tableName, options);
   await ensureBucket(s3, bucket);
   return { dynamo, doc: documentClient(dynamo), s3, tableName, bucket, dynamoEndpoint, s3Endpoint };

@@ -12,13 +12,14 @@ import {
   releaseSchema,
 } from '#query/query-schemas.js';
 import type { StoredRelease } from '#release/release.js';
+import { asFunction } from '../../support/aws-calls.js';
 import { ingestHarness, releaseFile } from '../../support/ingest-harness.js';
 import { freshServices, type TestServices } from '../../support/services.js';
 import { asJson, httpEvent } from '../query/query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
-const { makeHandler } = await import('#handlers/api.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
 
 const SECRET = 'change-feed-test-secret';
 /** The read lag of these tests: above the projector's write bound (2 s), small enough to wait for. */

@@ -11,7 +11,9 @@ import { DEFAULT_STOP_WORDS } from '#search/default-stop-words.js';
 import { bucketOfFragment, fragmentEntries } from '#search/fragments.js';
 import { archivedStopListKey, foldedCopyKey, type StopList } from '#search/keys.js';
 import { stopListItem, stopListOf } from '#search/stop-list.js';
+import { INLINE_BODY_MAX_BYTES } from '#table/table-layout.js';
 import { freePort } from '../../../scripts/local/free-port.js';
+import { recordedCalls } from '../../support/aws-calls.js';
 import { ingestHarness, type ListedItem, releaseFile, sqsIngest } from '../../support/ingest-harness.js';
 import { documentClient, freshServices, type TestServices } from '../../support/services.js';
 
@@ -365,7 +367,12 @@ describe('ingest: S3 delivery semantics', () => {
 
   it('stores and replaces a body larger than one item can hold', async () => {
     const body = `${'Ngā mihi. '.repeat(60_000)}end`;
+    expect(Buffer.byteLength(body)).toBeGreaterThan(INLINE_BODY_MAX_BYTES);
     await h.put('large.md', releaseFile({ title: 'Large', body }));
+    // The chunks go in by BatchWriteItem, which the IAM check (tests/support/iam-check.ts) sees.
+    expect(recordedCalls()).toContainEqual(
+      expect.objectContaining({ fn: 'ingest', action: 'dynamodb:BatchWriteItem' }),
+    );
     const item = await h.release('large');
     expect(item?.body).toBeUndefined();
     expect(item?.bodyChunks).toBeGreaterThan(1);

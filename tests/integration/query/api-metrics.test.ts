@@ -9,14 +9,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '#platform/aws/logger.js';
 import { createMetrics } from '#platform/aws/metrics.js';
 import type { StoredRelease } from '#release/release.js';
+import { asFunction } from '../../support/aws-calls.js';
 import { seedReleases, storedCorpus } from '../../support/corpus-seed.js';
 import type { Emf } from '../../support/emf-output.js';
 import { outputOf } from '../../support/emf-output.js';
 import { freshServices, type TestServices } from '../../support/services.js';
 import { httpEvent } from './query-events.js';
 
-const { makeHandler } = await import('#handlers/api.js');
-const problems = await import('#handlers/problems.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
+const makeProblems = asFunction('problems', (await import('#handlers/problems.js')).makeHandler);
 
 const lambdaContext = (requestId: string): Context =>
   ({
@@ -117,7 +118,7 @@ describe('api metrics', () => {
   });
 
   it('the problems function counts its requests too', async () => {
-    const handler = problems.makeHandler({
+    const handler = makeProblems({
       doc: services.doc,
       tableName: services.tableName,
       cursorSecret: 's',

@@ -9,12 +9,13 @@ import { dispatch, type HttpResponse, type RawRequest } from '#local/http-adapte
 import { parseRelease } from '#release/parse-release.js';
 import type { StoredRelease } from '#release/release.js';
 import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaResultBytes } from '#release/response-size.js';
+import { asFunction } from '../../support/aws-calls.js';
 import { seedReleases, stored } from '../../support/corpus-seed.js';
 import { freshServices } from '../../support/services.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
-const { makeHandler } = await import('#handlers/api.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
 
 const FILE_LIMIT = 5 * 1024 * 1024;
 

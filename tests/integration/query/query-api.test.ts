@@ -18,6 +18,7 @@ import { ROUTES } from '#query/routes.js';
 import { parseRelease } from '#release/parse-release.js';
 import type { EntitySummary, StoredRelease } from '#release/release.js';
 import { listSortKey } from '#table/table-layout.js';
+import { asFunction, bindLocalName } from '../../support/aws-calls.js';
 import {
   entitySummaries,
   problemItem,
@@ -35,8 +36,8 @@ const SECRET = 'query-api-test-secret';
 // The handler modules build their production handler at import; give them a configuration.
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
-const { makeHandler } = await import('#handlers/api.js');
-const problemsModule = await import('#handlers/problems.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
+const makeProblems = asFunction('problems', (await import('#handlers/problems.js')).makeHandler);
 
 function mustParse(text: string, key: string): StoredRelease {
   const parsed = parseRelease(text, key);
@@ -518,6 +519,8 @@ describe('HTTP behaviour', () => {
   });
 
   it('never shows internals in a 500', async () => {
+    // The stack's table, as if it were gone.
+    bindLocalName('table', 'no-such-table');
     const broken = makeHandler({ ...deps, tableName: 'no-such-table' });
     const result = await get(broken, '/releases');
     expect(result.status).toBe(500);
@@ -537,7 +540,7 @@ describe('OpenAPI', () => {
         Record<string, { operationId: string; responses: { '200': { content: Record<string, unknown> } } }>
       >;
     };
-    const problems = problemsModule.makeHandler({
+    const problems = makeProblems({
       doc: services.doc,
       tableName: services.tableName,
       cursorSecret: SECRET,
@@ -573,7 +576,7 @@ describe('GET /problems', () => {
         problemItem(key, `date: is not a calendar date (line 3)`, '2025-07-01T00:00:00.000Z'),
       ),
     );
-    const problems = problemsModule.makeHandler({
+    const problems = makeProblems({
       doc: own.doc,
       tableName: own.tableName,
       cursorSecret: SECRET,

@@ -10,13 +10,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { releasePageSchema } from '#query/query-schemas.js';
 import type { StoredRelease } from '#release/release.js';
 import { listPartition } from '#table/table-layout.js';
+import { asFunction } from '../../support/aws-calls.js';
 import { entitySummaries, seedReleases, storedCorpus } from '../../support/corpus-seed.js';
 import { freshServices, type TestServices } from '../../support/services.js';
 import { httpEvent } from './query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
-const { makeHandler } = await import('#handlers/api.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
 
 let services: TestServices;
 let corpus: StoredRelease[];

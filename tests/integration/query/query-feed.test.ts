@@ -13,6 +13,7 @@ import { problemDetailsSchema, releasePageSchema } from '#query/query-schemas.js
 import { parseRelease } from '#release/parse-release.js';
 import type { StoredRelease } from '#release/release.js';
 import { renderMarkdown } from '#release/render-markdown.js';
+import { asFunction } from '../../support/aws-calls.js';
 import {
   entitySummaries,
   seedReleases,
@@ -25,7 +26,7 @@ import { asJson, httpEvent } from './query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
-const { makeHandler } = await import('#handlers/api.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
 
 const BASE = 'https://api.example.test';
 const SEED_KEY = '000_bfcbecb155f087da.txt';

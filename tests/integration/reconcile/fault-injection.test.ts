@@ -22,6 +22,7 @@ import { parseRelease } from '#release/parse-release.js';
 import type { Release } from '#release/release.js';
 import { encodeS3EventKey, Sequencer, s3EventRecord } from '../../../scripts/local/s3-events.js';
 import type { StreamHandler } from '../../../scripts/local/stream-delivery.js';
+import { invokedAs } from '../../support/aws-calls.js';
 import { type DerivedState, releaseFile, sqsIngest, startProjector } from '../../support/ingest-harness.js';
 import { freshServices, type TestServices } from '../../support/services.js';
 import { asJson, httpEvent } from '../query/query-events.js';
@@ -236,11 +237,16 @@ describe('derived state under faults', () => {
       for (let n = 19; n < 25; n++) await put(`r${n}.md`, file(n));
       await put('r4.md', file(4, { portfolio: 'Portfolio Moved' }));
     })();
-    const [, during] = await Promise.all([uploads, reindex(dynamoReindexDeps(services), { concurrency: 4 })]);
+    const [, during] = await Promise.all([
+      uploads,
+      invokedAs('reconcile', () => reindex(dynamoReindexDeps(services), { concurrency: 4 }))(),
+    ]);
     await derived.settled();
 
     // The scheduled reconcile: markers left by the dropped batch are repaired through the projector.
-    const summary = await reindex(dynamoReindexDeps(services), { concurrency: 4, pendingGraceSeconds: 0 });
+    const summary = await invokedAs('reconcile', () =>
+      reindex(dynamoReindexDeps(services), { concurrency: 4, pendingGraceSeconds: 0 }),
+    )();
     // What the dropped batch left behind was found by one run or the other, and the lost event too.
     expect(during.repairsRequested + summary.repairsRequested).toBeGreaterThan(0);
     expect(during.added + summary.added).toBeGreaterThan(0);

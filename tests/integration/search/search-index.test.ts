@@ -36,13 +36,14 @@ import { DocumentFrequency, stopListItem, stopListItems, stopListOf } from '#sea
 import { planSync } from '#search/sync-plan.js';
 import { listSortKey } from '#table/table-layout.js';
 import { localDynamoDbClient } from '../../../scripts/local/dynamodb-local.js';
+import { asFunction, recordAwsCalls } from '../../support/aws-calls.js';
 import { seedReleases, stored, storedCorpus, writeItems } from '../../support/corpus-seed.js';
 import { freshServices, type TestServices } from '../../support/services.js';
 import { asJson, httpEvent } from '../query/query-events.js';
 
 process.env.TABLE_NAME ??= 'not-used-by-these-tests';
 process.env.CURSOR_SECRET ??= 'not-used-by-these-tests';
-const { makeHandler } = await import('#handlers/api.js');
+const makeHandler = asFunction('api', (await import('#handlers/api.js')).makeHandler);
 
 const SECRET = 'search-index-test';
 
@@ -185,7 +186,7 @@ function countingHandler(
   onKey: (key: { pk: string; sk: string }) => void,
   on: TestServices = services,
 ): ApiHandler {
-  const counted = DynamoDBDocumentClient.from(localDynamoDbClient(on.dynamoEndpoint));
+  const counted = DynamoDBDocumentClient.from(recordAwsCalls(localDynamoDbClient(on.dynamoEndpoint)));
   counted.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'BatchGetItemCommand') {
