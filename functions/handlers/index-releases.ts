@@ -113,6 +113,9 @@ export function makeHandler(deps: IndexerDeps): IndexerHandler {
     try {
       for (let start = 0; start < ids.length; start += chunk) {
         if (context && context.getRemainingTimeInMillis() < reserve) {
+          logger.warn('out of time; the rest of the requests are delivered again', {
+            left: ids.length - start,
+          });
           for (const id of ids.slice(start)) failed.add(id);
           break;
         }

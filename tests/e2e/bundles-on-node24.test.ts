@@ -119,6 +119,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     values: Record<string, string>,
   ): Promise<R[]> {
     const run = await invokeDeployed<R>(bundles.functions[name], events, options(values));
+    if (process.env.SHOW_BUNDLE_LOGS) console.log(`${name} logs:\n${run.output}`);
     versions[name] = run.version;
     expect(run.version, `${name} ran under ${run.version}`).toMatch(/^v24\./);
     return run.results;

@@ -28,6 +28,8 @@ export interface DeployedFunction {
   /** `Runtime` of the template, e.g. `nodejs24.x`. */
   runtime: string;
   memorySize: number;
+  /** The template's timeout (Lambda's default, 3 s, when it sets none). */
+  timeoutSeconds: number;
   /** `Environment.Variables` of the template: strings, or intrinsics resolved at deploy time. */
   environment: Record<string, unknown>;
 }
@@ -45,6 +47,7 @@ interface CfnResource {
     Handler?: string;
     Runtime?: string;
     MemorySize?: number;
+    Timeout?: number;
     Environment?: { Variables?: Record<string, unknown> };
   };
 }
@@ -85,7 +88,7 @@ export function synthDeployedBundles(): DeployedBundles {
     const resource = template.Resources[logicalId];
     if (resource?.Type !== 'AWS::Lambda::Function')
       throw new Error(`${name}: ${logicalId} is not a function`);
-    const { Code, Handler, Runtime, MemorySize, Environment } = resource.Properties;
+    const { Code, Handler, Runtime, MemorySize, Timeout, Environment } = resource.Properties;
     const s3Key = Code?.S3Key;
     if (typeof s3Key !== 'string')
       throw new Error(`${name}: code is not a file asset (${JSON.stringify(Code)})`);
@@ -101,6 +104,7 @@ export function synthDeployedBundles(): DeployedBundles {
       handler: Handler ?? '',
       runtime: Runtime ?? '',
       memorySize: MemorySize ?? 128,
+      timeoutSeconds: Timeout ?? 3,
       environment: Environment?.Variables ?? {},
     };
   }

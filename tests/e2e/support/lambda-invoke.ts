@@ -131,6 +131,8 @@ export function invokeDeployed<R = unknown>(
       handler: fn.handler,
       functionName: env.AWS_LAMBDA_FUNCTION_NAME,
       memorySize: fn.memorySize,
+      // The template's timeout: what the context's remaining time counts down from, as in Lambda.
+      timeoutMs: fn.timeoutSeconds * 1000,
       events,
     });
   });

@@ -6,7 +6,7 @@
  * calls it with each event and a Lambda context, one at a time. Plain JavaScript with built-in
  * modules only, so the runtime under test needs nothing from this repository.
  *
- * Protocol over the IPC channel: receives `{ assetDir, handler, functionName, memorySize, events }`,
+ * Protocol over the IPC channel: receives `{ assetDir, handler, functionName, memorySize, timeoutMs, events }`,
  * sends `{ version, results }` or `{ version, error }`, then exits.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,10 +14,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const TIMEOUT_MS = 30_000;
+/** When the template gives no timeout (Lambda's default is 3 s; ours always set one). */
+const DEFAULT_TIMEOUT_MS = 3_000;
 
-function contextFor(functionName, memorySize) {
-  const deadline = Date.now() + TIMEOUT_MS;
+function contextFor(functionName, memorySize, timeoutMs) {
+  const deadline = Date.now() + (timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -34,7 +35,7 @@ function contextFor(functionName, memorySize) {
   };
 }
 
-async function run({ assetDir, handler, functionName, memorySize, events }) {
+async function run({ assetDir, handler, functionName, memorySize, timeoutMs, events }) {
   const dot = handler.lastIndexOf('.');
   const moduleName = handler.slice(0, dot);
   const exportName = handler.slice(dot + 1);
@@ -47,7 +48,7 @@ async function run({ assetDir, handler, functionName, memorySize, events }) {
   if (typeof fn !== 'function')
     throw new Error(`handler ${handler}: ${file} exports no function ${exportName}`);
   const results = [];
-  for (const event of events) results.push(await fn(event, contextFor(functionName, memorySize)));
+  for (const event of events) results.push(await fn(event, contextFor(functionName, memorySize, timeoutMs)));
   return results;
 }
 
