@@ -23,11 +23,13 @@ export const TABLE_QUERY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem',
 
 /**
  * Ingest: key reads, TransactWriteItems, which IAM checks as the Put/Delete/ConditionCheck
- * actions of its parts, and BatchWriteItem, which writes the body chunks of a release over
- * INLINE_BODY_MAX_BYTES before its transaction. Nothing else: no scans, no queries, no updates.
+ * actions of its parts, BatchWriteItem, which writes the body chunks of a release over
+ * INLINE_BODY_MAX_BYTES before its transaction, and Query, which finds the other keys that claim
+ * an id whose source was deleted (one release's partition). Nothing else: no scans, no updates.
  */
 export const TABLE_INGEST_ACTIONS = [
   'dynamodb:GetItem',
+  'dynamodb:Query',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
