@@ -7,8 +7,7 @@
  */
 
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -37,6 +36,7 @@ import {
 } from '#platform/event-delivery.js';
 import { STAGE_ENV } from '#platform/metric-names.js';
 import { PROJECTOR_FILTERS } from '#table/table-layout.js';
+import { atLeastAlarm, notifyOn } from './alarms.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
@@ -219,12 +219,14 @@ export class IngestPipeline extends Construct {
     );
 
     const alarms = [
-      this.alarm(
+      atLeastAlarm(
+        this,
         'IngestErrors',
         'The ingest function failed (messages are redelivered; repeated failures end in the DLQ).',
         fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       ),
-      this.alarm(
+      atLeastAlarm(
+        this,
         'DeadLettersNotEmpty',
         'S3 events that ingest could not apply are in the DLQ; fix the cause, then run reindex.',
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -232,12 +234,14 @@ export class IngestPipeline extends Construct {
           statistic: 'Maximum',
         }),
       ),
-      this.alarm(
+      atLeastAlarm(
+        this,
         'ProjectorErrors',
         'The projector failed (the stream batch is retried from the failed change).',
         this.projector.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       ),
-      this.alarm(
+      atLeastAlarm(
+        this,
         'ProjectorDeadLettersNotEmpty',
         'Stream batches the projector could not apply are in its DLQ; their releases keep pending markers, which the scheduled reconcile repairs.',
         this.projectorDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -246,7 +250,8 @@ export class IngestPipeline extends Construct {
         }),
       ),
       // Lists and counts trail the releases by the stream's lag: past a minute, readers notice.
-      this.alarm(
+      atLeastAlarm(
+        this,
         'ProjectorLag',
         'The projector is more than a minute behind the table (lists and counts are stale).',
         this.projector.function.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -260,13 +265,7 @@ export class IngestPipeline extends Construct {
       this.projectorDeadLetterAlarm,
       this.projectorLagAlarm,
     ] = alarms as [Alarm, Alarm, Alarm, Alarm, Alarm];
-    if (props.alarmTopic) {
-      const action = new SnsAction(props.alarmTopic);
-      for (const alarm of alarms) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
+    notifyOn(alarms, props.alarmTopic);
   }
 
   private queue(
@@ -281,17 +280,6 @@ export class IngestPipeline extends Construct {
       retentionPeriod,
       removalPolicy,
       ...more,
-    });
-  }
-
-  private alarm(id: string, description: string, metric: IMetric, threshold = 1): Alarm {
-    return new Alarm(this, id, {
-      alarmDescription: description,
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
 

@@ -6,8 +6,7 @@
  * item) and recounts entity figures. An alarm fires when a run fixed anything.
  */
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -17,6 +16,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FunctionSizing, LogLevel } from '#infra/stages.js';
 import { STAGE_ENV } from '#platform/metric-names.js';
+import { atLeastAlarm, notifyOn } from './alarms.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
@@ -81,35 +81,18 @@ export class Reconciler extends Construct {
       });
     }
 
-    this.fixesAlarm = alarm(
+    this.fixesAlarm = atLeastAlarm(
       this,
       'Fixes',
       'The scheduled reconcile fixed something: an S3 event, a stream batch or an index request was lost. See its log for what.',
       props.fixesMetric,
     );
-    this.errorsAlarm = alarm(
+    this.errorsAlarm = atLeastAlarm(
       this,
       'Errors',
       'The scheduled reconcile failed (the next run tries again).',
       this.reconciler.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
     );
-    if (props.alarmTopic) {
-      const action = new SnsAction(props.alarmTopic);
-      for (const each of [this.fixesAlarm, this.errorsAlarm]) {
-        each.addAlarmAction(action);
-        each.addOkAction(action);
-      }
-    }
+    notifyOn([this.fixesAlarm, this.errorsAlarm], props.alarmTopic);
   }
-}
-
-function alarm(scope: Construct, id: string, description: string, metric: IMetric): Alarm {
-  return new Alarm(scope, id, {
-    alarmDescription: description,
-    metric,
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
 }

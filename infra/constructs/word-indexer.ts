@@ -6,8 +6,7 @@
  * queue; the release's pending marker stays, and the scheduled reconcile repairs it either way.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -21,6 +20,7 @@ import {
   INDEXER_MAX_RECEIVES,
 } from '#platform/event-delivery.js';
 import { STAGE_ENV } from '#platform/metric-names.js';
+import { atLeastAlarm, notifyOn } from './alarms.js';
 import { HouseFunction } from './house-function.js';
 import type { ReleasesTable } from './releases-table.js';
 
@@ -88,12 +88,14 @@ export class WordIndexer extends Construct {
     );
 
     const alarms = [
-      this.alarm(
+      atLeastAlarm(
+        this,
         'Errors',
         'The indexer failed (its requests are delivered again; repeated failures end in its DLQ).',
         this.indexer.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       ),
-      this.alarm(
+      atLeastAlarm(
+        this,
         'DeadLettersNotEmpty',
         'Index requests the indexer could not apply are in its DLQ; the scheduled reconcile repairs them from their pending markers.',
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -102,7 +104,8 @@ export class WordIndexer extends Construct {
         }),
       ),
       // A bulk load fills the queue for a while; past fifteen minutes, `q` is noticeably behind.
-      this.alarm(
+      atLeastAlarm(
+        this,
         'Lag',
         'The oldest index request has waited more than 15 minutes (`q` trails the lists).',
         this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
@@ -110,23 +113,6 @@ export class WordIndexer extends Construct {
       ),
     ];
     [this.errorsAlarm, this.deadLetterAlarm, this.lagAlarm] = alarms as [Alarm, Alarm, Alarm];
-    if (props.alarmTopic) {
-      const action = new SnsAction(props.alarmTopic);
-      for (const alarm of alarms) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
-    }
-  }
-
-  private alarm(id: string, description: string, metric: IMetric, threshold = 1): Alarm {
-    return new Alarm(this, id, {
-      alarmDescription: description,
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    notifyOn(alarms, props.alarmTopic);
   }
 }

@@ -54,6 +54,8 @@ import {
 import { type SqsStandIn, startSqsStandIn } from './support/sqs-stand-in.js';
 
 const SEEDS_DIR = 'seeds';
+/** Every function of the stack, each bundled and each run below. */
+const FUNCTIONS = ['api', 'index', 'ingest', 'problems', 'project', 'reconcile'];
 const BROKEN_KEY = 'broken/no date.md';
 const CURSOR_SECRET = 'bundle-test-cursor-secret';
 /** The api functions read the cursor key from Secrets Manager, here from a stand-in on loopback. */
@@ -149,14 +151,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
   }
 
   it('synthesizes each function as one self-contained ESM package for nodejs24.x', () => {
-    expect(Object.keys(bundles.functions).sort()).toEqual([
-      'api',
-      'index',
-      'ingest',
-      'problems',
-      'project',
-      'reconcile',
-    ]);
+    expect(Object.keys(bundles.functions).sort()).toEqual(FUNCTIONS);
     for (const fn of Object.values(bundles.functions)) {
       expect(fn.runtime, fn.path).toBe('nodejs24.x');
       expect(fn.handler, fn.path).toBe('index.handler');
@@ -312,14 +307,7 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
   });
 
   it('all six ran under one Node.js 24 binary, the major version of the template runtime', () => {
-    expect(Object.keys(versions).sort()).toEqual([
-      'api',
-      'index',
-      'ingest',
-      'problems',
-      'project',
-      'reconcile',
-    ]);
+    expect(Object.keys(versions).sort()).toEqual(FUNCTIONS);
     const ran = new Set(Object.values(versions));
     expect(ran.size).toBe(1);
     const [version] = [...ran];
