@@ -9,8 +9,8 @@
  *
  * Entries are never removed from a fragment: an entry of a release's earlier text (its version
  * differs from the release's search entry) or of a deleted release is skipped by every reader, so
- * it costs bytes, never a result. `reindex --reproject` rewrites the index compactly when edits
- * have left much of that behind (docs/data-model.md, "Word index").
+ * it costs bytes, never a result. Nothing compacts a term's fragments yet: a release edited many
+ * times leaves an entry per version behind, which readers of that term read and skip.
  */
 import { createHash } from 'node:crypto';
 import { postingPartition } from './keys.js';
