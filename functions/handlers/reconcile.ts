@@ -1,10 +1,12 @@
 /**
- * Lambda entry point: the scheduled reconcile. Makes the table match the bucket (keys whose events
- * were lost), and asks the projector to repair whatever derived state a fault left behind
- * (releases whose pending markers outlived the grace period, list items and counts that disagree
- * with the release items): see reconcile/reindex.ts. Every fix goes through the path live changes
- * take, so a run during uploads never undoes a newer change. It reports what it fixed as the
- * `ReconcileFixes` metric, with an alarm on any: a fix means something upstream was lost.
+ * Lambda entry point: the scheduled reconcile, one bounded run of the sweep (reconcile/sweep.ts).
+ * Every run repairs releases whose pending markers outlived the grace period; each also checks
+ * the next stretch of the table and the next slice of the bucket within its budget (read units,
+ * requests, time), going on where the last run stopped, so consecutive runs make full passes:
+ * keys whose events were lost, list items and counts that disagree with the release items.
+ * Every fix goes through the path live changes take, so a run during uploads never undoes a newer
+ * change. It reports what it fixed as the `ReconcileFixes` metric, with an alarm on any: a fix
+ * means something upstream was lost.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -14,8 +16,9 @@ import { requireEnv } from '#platform/aws/config.js';
 import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
 import { METRICS } from '#platform/metric-names.js';
-import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
-import { type ReindexOptions, type ReindexSummary, reindex } from '#reconcile/reindex.js';
+import { dynamoSweepDeps } from '#reconcile/aws/reindex-deps.js';
+import type { ReindexSummary } from '#reconcile/reindex.js';
+import { type SweepOptions, type SweepSummary, sweep } from '#reconcile/sweep.js';
 
 export interface ReconcileDeps {
   doc: DynamoDBDocumentClient;
@@ -24,7 +27,7 @@ export interface ReconcileDeps {
   bucket: string;
   /** @default - no metrics (the Lambda entry point passes the function's own) */
   metrics?: Metrics;
-  options?: ReindexOptions;
+  options?: SweepOptions;
 }
 
 /** Everything a run changed: keys fixed and repairs requested. */
@@ -33,10 +36,10 @@ export function fixesOf(summary: ReindexSummary): number {
 }
 
 export function makeHandler(deps: ReconcileDeps) {
-  const reindexDeps = dynamoReindexDeps(deps);
-  return async (_event?: unknown, context?: Partial<Context>): Promise<ReindexSummary> => {
+  const sweepDeps = dynamoSweepDeps(deps);
+  return async (_event?: unknown, context?: Partial<Context>): Promise<SweepSummary> => {
     if (context?.awsRequestId) logger.addContext(context as Context);
-    const summary = await reindex(reindexDeps, { concurrency: 8, ...deps.options });
+    const summary = await sweep(sweepDeps, { concurrency: 8, ...deps.options });
     const fixes = fixesOf(summary);
     (fixes > 0 ? logger.warn : logger.info).call(logger, 'reconciled the table with the bucket', {
       ...summary,

@@ -119,7 +119,8 @@ export interface ReindexOptions {
   now?: () => Date;
 }
 
-type Work = { event: ObjectEvent; counts: 'added' | 'updated' | 'removed' };
+/** A key fix: the event that re-applies the key, and what it counts as. */
+export type Work = { event: ObjectEvent; counts: 'added' | 'updated' | 'removed' };
 
 /** The keys whose state disagrees with the bucket, each with the event that re-applies it. */
 export function reconciliationWork(

@@ -94,6 +94,12 @@ export function releaseKey(id: string): TableKey {
   return { pk: `R#${id}`, sk: RELEASE_SORT_KEY };
 }
 
+/**
+ * The reconcile sweep's position (`reconcile/sweep.ts`): where in the table and in the bucket the
+ * next scheduled run goes on, and how many full passes are done. One small item, written once a run.
+ */
+export const SWEEP_STATE_KEY: TableKey = { pk: 'RECONCILE', sk: 'SWEEP' };
+
 export function projectedKey(id: string): TableKey {
   return { pk: `R#${id}`, sk: PROJECTED_SORT_KEY };
 }

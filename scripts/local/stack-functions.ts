@@ -68,18 +68,18 @@ export function handlerEnvironment(
   };
 }
 
-/** The real functions, wired to the local clients; the reconcile is the reindex code. */
+/** The real functions, wired to the local clients; the reconcile is the scheduled sweep's code. */
 export async function loadRealFunctions(
   deps: LocalDeps,
   log: (line: string) => void = () => {},
 ): Promise<LocalFunctions> {
-  const [ingest, project, indexer, api, problems, reindexCore, reindexDeps, projections] = await Promise.all([
+  const [ingest, project, indexer, api, problems, sweepCore, reindexDeps, projections] = await Promise.all([
     import('#handlers/ingest.js'),
     import('#handlers/project.js'),
     import('#handlers/index-releases.js'),
     import('#handlers/api.js'),
     import('#handlers/problems.js'),
-    import('#reconcile/reindex.js'),
+    import('#reconcile/sweep.js'),
     import('#reconcile/aws/reindex-deps.js'),
     import('#projection/aws/release-projections.js'),
   ]);
@@ -107,8 +107,10 @@ export async function loadRealFunctions(
     ),
     problems: invokedAs('problems', problems.makeHandler({ ...common, cursorSecret: deps.cursorSecret })),
     reconcile: invokedAs('reconcile', async () => {
-      const summary = await reindexCore.reindex(
-        reindexDeps.dynamoReindexDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
+      // One run of the sweep with the Lambda's budget: on a local corpus that is the whole table
+      // and bucket, from where the last run stopped to the end.
+      const summary = await sweepCore.sweep(
+        reindexDeps.dynamoSweepDeps({ ...common, s3: deps.s3, bucket: deps.bucket }),
         // Locally the index queue's window is half a second: a marker a minute old is stuck.
         { concurrency: 4, pendingGraceSeconds: 60 },
       );

@@ -15,6 +15,30 @@ import {
 } from '#table/table-layout.js';
 import type { TableState, TableStateReader } from '../reindex.js';
 
+/**
+ * What reconciliation reads of each item: bodies, chunk data, extra and stop-word bits are all a
+ * scan would carry that it does not need. `#t`..`#s`: the short names of list items (ListItem).
+ */
+export const SCAN_PROJECTION =
+  '#pk, #sk, #key, #seq, etag, releaseId, problem, deleted, #rev, updatedAt, id, title, #date, #url, ministers, portfolios, summary, sourceKey, sourceTime, bodyHash, bodyChunks, createdAt, #name, #count, latestDate, ver, settledVer, #t, #u, #up, #m, #p, #s';
+export const SCAN_NAMES: Record<string, string> = {
+  '#t': 't',
+  '#u': 'u',
+  '#up': 'up',
+  '#m': 'm',
+  '#p': 'p',
+  '#s': 's',
+  '#pk': 'pk',
+  '#sk': 'sk',
+  '#key': 'key',
+  '#seq': 'seq',
+  '#rev': 'rev',
+  '#date': 'date',
+  '#url': 'url',
+  '#name': 'name',
+  '#count': 'count',
+};
+
 export class DynamoTableState implements TableStateReader {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -34,27 +58,8 @@ export class DynamoTableState implements TableStateReader {
       { client: this.doc },
       {
         TableName: this.tableName,
-        // Bodies, chunk data, extra and stop-word bits are all a scan would carry that
-        // reconciliation does not need. `#t`..`#s`: the short names of list items (ListItem).
-        ProjectionExpression:
-          '#pk, #sk, #key, #seq, etag, releaseId, problem, deleted, #rev, updatedAt, id, title, #date, #url, ministers, portfolios, summary, sourceKey, sourceTime, bodyHash, bodyChunks, createdAt, #name, #count, latestDate, ver, settledVer, #t, #u, #up, #m, #p, #s',
-        ExpressionAttributeNames: {
-          '#t': 't',
-          '#u': 'u',
-          '#up': 'up',
-          '#m': 'm',
-          '#p': 'p',
-          '#s': 's',
-          '#pk': 'pk',
-          '#sk': 'sk',
-          '#key': 'key',
-          '#seq': 'seq',
-          '#rev': 'rev',
-          '#date': 'date',
-          '#url': 'url',
-          '#name': 'name',
-          '#count': 'count',
-        },
+        ProjectionExpression: SCAN_PROJECTION,
+        ExpressionAttributeNames: SCAN_NAMES,
       },
     );
     for await (const page of pages) {

@@ -12,6 +12,8 @@ import { dynamoStopLists } from '#search/aws/dynamodb-index-store.js';
 import { DynamoPending } from '#table/aws/dynamodb-pending.js';
 import { DynamoReleases } from '#table/aws/dynamodb-releases.js';
 import type { ReindexDeps } from '../reindex.js';
+import type { SweepDeps } from '../sweep.js';
+import { DynamoSweepTable } from './dynamodb-sweep-table.js';
 import { DynamoTableState } from './dynamodb-table-state.js';
 
 export function dynamoReindexDeps(options: {
@@ -31,4 +33,15 @@ export function dynamoReindexDeps(options: {
     pending: new DynamoPending(doc, tableName),
     stopLists: dynamoStopLists(doc, tableName),
   };
+}
+
+/** The same stores for the scheduled sweep, with its metered reads and its state item. */
+export function dynamoSweepDeps(options: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  s3: S3Client;
+  bucket: string;
+}): SweepDeps {
+  const { state: _state, stopLists: _stopLists, ...deps } = dynamoReindexDeps(options);
+  return { ...deps, sweep: new DynamoSweepTable(options.doc, options.tableName) };
 }
