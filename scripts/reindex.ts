@@ -7,6 +7,9 @@
  *   npm run reindex -- --table T --bucket B    other names on the local services
  *   npm run reindex -- --reproject             also rebuild the word index, change log and list bits
  *   npm run reindex -- --derive-stop-list      derive the word index's stop list from the releases, then reproject
+ *   npm run reindex -- --sweep                 the scheduled reconcile's runs, one after another, until
+ *                                              they have passed over the whole table and bucket (memory
+ *                                              bounded by a run, for a large archive)
  *
  * Safe at any time, also while uploads go on (see functions/reconcile/reindex.ts).
  */
@@ -16,8 +19,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Presets, SingleBar } from 'cli-progress';
-import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
+import { dynamoReindexDeps, dynamoSweepDeps } from '#reconcile/aws/reindex-deps.js';
 import { reindex } from '#reconcile/reindex.js';
+import { sweep } from '#reconcile/sweep.js';
 import { localDynamoDbClient } from './local/dynamodb-local.js';
 import { localS3Client } from './local/s3-server.js';
 
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     reproject: { type: 'boolean', default: false },
     'derive-stop-list': { type: 'boolean', default: false },
+    sweep: { type: 'boolean', default: false },
   },
 });
 
@@ -64,6 +69,25 @@ async function main(): Promise<void> {
     bucket = values.bucket ?? 'releases';
   }
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  if (values.sweep) {
+    if (values.reproject || values['derive-stop-list'])
+      throw new Error('--sweep does not reproject: run --reproject or --derive-stop-list without it');
+    const deps = dynamoSweepDeps({ doc, tableName: table, s3, bucket });
+    console.log(`Sweeping table ${table} and bucket ${bucket}, run after run…`);
+    // A pass that began where the scheduled runs had got to ends at the table's (bucket's) end;
+    // then one more from the start covers what came before.
+    const start = await deps.sweep.loadState();
+    let tables = start?.table ? 2 : 1;
+    let buckets = start?.bucket ? 2 : 1;
+    for (let run = 1; tables > 0 || buckets > 0; run++) {
+      const summary = await sweep(deps, { concurrency: Number(values.concurrency) });
+      if (summary.sweep.tablePassDone) tables--;
+      if (summary.sweep.bucketPassDone) buckets--;
+      const { sweep: figures, ...fixes } = summary;
+      console.log(`run ${run}: ${JSON.stringify({ ...figures, ...fixes })}`);
+    }
+    return;
+  }
   const bar = new SingleBar(
     {
       format: 'reindex |{bar}| {value}/{total} fixes',
