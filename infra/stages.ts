@@ -92,7 +92,8 @@ const disposable: Omit<StageSettings, 'stage'> = {
     // Below API Gateway's 30 s integration limit; the `q` filter bounds its own work well inside it.
     api: { memorySize: 512, timeout: Duration.seconds(20) },
     problems: { memorySize: 256, timeout: Duration.seconds(10) },
-    // Lambda's longest: it lists the bucket and scans the table (see docs/data-model.md).
+    // Lambda's longest: it lists the bucket and scans a stretch of the table within its budget of
+    // read units and 8 minutes, then makes its fixes (see docs/data-model.md, "Healing").
     reconcile: { memorySize: 2048, timeout: Duration.minutes(15) },
   },
   reconcileEvery: Duration.days(1),

@@ -163,7 +163,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
   const tablePassDone = table.position === undefined;
   if (tablePassDone) {
     state.tablePasses++;
-    state.passStartedAt = undefined;
+    delete state.passStartedAt;
     delete state.table;
   } else state.table = table.position;
 

@@ -1,9 +1,10 @@
 /**
  * The scheduled reconcile: a function that makes the table match the bucket and has the projector
  * repair derived state (reconcile/reindex.ts), run by an EventBridge schedule at the stage's
- * interval. It reads the bucket's listing and objects and the table, commits key fixes in ingest's
- * small transactions, asks the projector for repairs (an update of a release's projector state
- * item) and recounts entity figures. An alarm fires when a run fixed anything.
+ * interval. Each run reads the bucket's listing and objects and a stretch of the table within its
+ * budget (reconcile/sweep.ts), commits key fixes in ingest's small transactions, asks the projector
+ * for repairs (an update of a release's projector state item), recounts entity figures and saves
+ * where the next run goes on (one item). An alarm fires when a run fixed anything.
  */
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Alarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';

@@ -57,8 +57,9 @@ export const TABLE_INDEXER_ACTIONS = [
 ] as const;
 
 /**
- * The scheduled reconcile: what ingest does (it applies keys the same way), reads of the whole
- * table (one Scan per run), repair requests and recounts (updates), and orphaned chunks deleted.
+ * The scheduled reconcile: what ingest does (it applies keys the same way), a Scan of a stretch of
+ * the table per run and reads by key, repair requests and recounts (updates), its position (one
+ * item, put), and orphaned chunks deleted.
  */
 export const TABLE_RECONCILE_ACTIONS = [
   ...TABLE_QUERY_ACTIONS,
