@@ -294,6 +294,10 @@ describe('bad parameters', () => {
     ['/releases?portfolio=', 'portfolio'],
     ['/releases?q=', 'q'],
     ['/releases?q=%22%22', 'q'],
+    [
+      `/releases?q=${encodeURIComponent(`"${Array.from({ length: 21 }, (_, i) => `w${i}`).join(' ')}"`)}`,
+      'q',
+    ],
     ['/releases?cursor=not-a-cursor', 'cursor'],
     ['/releases?minister=a&minister=b', 'minister'],
     ['/ministers?sort=name', 'sort'],
