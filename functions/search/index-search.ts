@@ -209,7 +209,9 @@ export async function indexSearchPage(
       if (outOfBudget()) return result(last, true);
     }
     // The whole bucket is examined: a position before all its days continues with older buckets.
-    last = `${month.month}-00`;
+    // Not after an item of another span (left by an earlier stop list, its entries all skipped):
+    // its key may be newer than entries of the current bucket still to come.
+    if (month.month === bucketOf(`${month.month}-01-01`, stop.span)) last = `${month.month}-00`;
     if (outOfBudget()) return result(last, true);
   }
 }
@@ -266,15 +268,26 @@ interface Check {
   proven: ReadonlySet<string>;
 }
 
+/**
+ * Whether a release was last indexed under another stop list than the current one (its entry's
+ * bits say which; a list without bit words cannot tell, and is taken as current): its postings
+ * then say nothing of the words the current list indexes and the one before did not.
+ */
+function indexedUnderOtherList(check: Check, entry: SearchEntry): boolean {
+  return check.stop.bitWords.length > 0 && entry.tbv !== check.stop.version;
+}
+
 /** What a candidate's search entry decides: postings, its stop-word bits and its pair filter. */
 function decideOnEntry(check: Check, entry: SearchEntry): Decision {
+  // A missing posting proves an excluded word absent only under the list the release was indexed by.
+  const absent = indexedUnderOtherList(check, entry) ? new Set<string>() : check.absent;
   const bits =
     entry.tbv !== undefined && entry.tb !== undefined
       ? bitKnowledge(check.stop, { version: entry.tbv, bits: entry.tb })
       : undefined;
   const pairs = entry.pairs;
   return decide(check.query, {
-    has: (word) => (check.present.has(word) ? true : check.absent.has(word) ? false : bits?.(word)),
+    has: (word) => (check.present.has(word) ? true : absent.has(word) ? false : bits?.(word)),
     phrase: (phrase: readonly string[]) =>
       check.proven.has(phrase.join(' ')) ? 'present' : pairs ? phraseInFilter(pairs, phrase) : 'maybe',
   });
@@ -304,7 +317,9 @@ async function verify(
   const decided = new Map<string, Decision>();
   for (const candidate of current) {
     const entry = entries.get(candidate.id) as SearchEntry;
-    decided.set(candidate.raw, needCopy ? decideOnEntry(check, entry) : 'match');
+    // Exclusions subtracted by postings are exact only for a release indexed under the current list.
+    const recheck = needCopy || (check.absent.size > 0 && indexedUnderOtherList(check, entry));
+    decided.set(candidate.raw, recheck ? decideOnEntry(check, entry) : 'match');
   }
   const unread = current.filter((c) => decided.get(c.raw) === 'unknown');
   let copies = new Map<string, FoldedCopyItem>();
