@@ -79,7 +79,7 @@ export async function measureSizes(
     const indexLoad: IndexLoad = { builder: new SearchBulkBuilder(sizeStop), releases: 0, perRelease: {} };
     const index = await loadIndex(env, indexLoad, all, opts, progress);
     const table = await tableSize(env.dynamo, env.tableName);
-    const queries = await measureQueries(env, tally, words, sizeStop.words, {
+    const { kinds: queries, adversarial } = await measureQueries(env, tally, words, sizeStop.words, {
       scanUnits: scanUnitsFor(table.bytes),
       reps: opts.reps,
       textReps: opts.textReps,
@@ -90,7 +90,17 @@ export async function measureSizes(
       minister: round((tally.ranked('minister')[0]?.count ?? 0) / size, 3),
       portfolio: round((tally.ranked('portfolio')[0]?.count ?? 0) / size, 3),
     };
-    results.push({ size, releasesListed, table, bulkLoaded: bulk, ingest, queries, busiest, index });
+    results.push({
+      size,
+      releasesListed,
+      table,
+      bulkLoaded: bulk,
+      ingest,
+      queries,
+      adversarial,
+      busiest,
+      index,
+    });
     log(
       `size ${size}: ingest ${ingest.eventPath.releasesPerSecond}/s vs raw ${ingest.rawWrite.releasesPerSecond}/s (${ingest.ratio}x); table ${(table.bytes / 1024 ** 2).toFixed(0)} MB`,
     );

@@ -12,6 +12,7 @@ import { parseParams, releasesParamsSchema } from '#query/query-params.js';
 import { planReleasesQuery } from '#query/query-plan.js';
 import type { ReleaseSummary } from '#release/release.js';
 import { listPartition, listSortKey } from '#table/table-layout.js';
+import { type AdversarialFigures, adversarialQueries, measureAdversarial } from './adversarial.js';
 import type { EntityTally, WordTally } from './corpus-items.js';
 import { itemSize, readUnits } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';
@@ -109,12 +110,12 @@ export function queryVariants(
   };
 }
 
-function pathOf(params: Params): string {
+export function pathOf(params: Params): string {
   const query = new URLSearchParams(params).toString();
   return query === '' ? '/releases' : `/releases?${query}`;
 }
 
-function eventFor(path: string): APIGatewayProxyEventV2 {
+export function eventFor(path: string): APIGatewayProxyEventV2 {
   return toApiGatewayEvent({
     method: 'GET',
     url: path,
@@ -140,6 +141,8 @@ export interface CostFigures {
   medianRatio: number;
   /** API requests each parameter set took to reach `nextCursor: null` (-1: not within the pages walked). */
   requestsToEnd: number[];
+  /** The most read units one API request of this kind consumed. */
+  mostUnitsPerRequest?: number;
 }
 
 export interface LatencyFigures {
@@ -166,7 +169,7 @@ interface HandlerResult {
   body?: string;
 }
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<HandlerResult>;
+export type Handler = (event: APIGatewayProxyEventV2) => Promise<HandlerResult>;
 
 async function measureCost(
   handler: Handler,
@@ -182,6 +185,7 @@ async function measureCost(
   let reads = 0;
   const variantRatios: number[] = [];
   const requestsToEnd: number[] = [];
+  let mostUnits = 0;
   for (const variant of variants) {
     let cursor: string | undefined;
     let variantConsumed = 0;
@@ -201,6 +205,7 @@ async function measureCost(
       items += page_.items.length;
       bytes += pageBytes;
       consumed += sum(units);
+      mostUnits = Math.max(mostUnits, sum(units));
       reads += units.length;
       // A request never costs less than half a unit, even when it returns nothing.
       minimum += Math.max(0.5, readUnits(pageBytes));
@@ -226,6 +231,7 @@ async function measureCost(
     variantRatios,
     medianRatio: round(median(variantRatios), 3),
     requestsToEnd,
+    mostUnitsPerRequest: round(mostUnits, 1),
   };
 }
 
@@ -264,7 +270,7 @@ export async function measureQueries(
   words: WordTally,
   stop: ReadonlySet<string>,
   options: { scanUnits: number; reps: number; textReps: number; pages: number; progress: Progress },
-): Promise<KindFigures[]> {
+): Promise<{ kinds: KindFigures[]; adversarial: AdversarialFigures[] }> {
   const { makeHandler } = await import('#handlers/api.js');
   const readings: number[] = [];
   const costHandler = makeHandler({
@@ -344,5 +350,17 @@ export async function measureQueries(
     options.progress.done();
     http.close();
   }
-  return figures;
+  const middling = variants['q-middling'].map((v) => v.q ?? '');
+  const wide = words.within(
+    Math.max(2, Math.ceil(words.releases * 0.001)),
+    Math.floor(words.releases * 0.01),
+    400,
+  );
+  const adversarial = await measureAdversarial(
+    (params) => costHandler(eventFor(pathOf(params))),
+    () => readings,
+    adversarialQueries([...middling, ...wide]),
+    options.pages,
+  );
+  return { kinds: figures, adversarial };
 }

@@ -18,12 +18,18 @@ const TARGET_TEXT: Record<Target['name'], string> = {
   'http-p99-vs-in-process': 'HTTP p99 vs in-process p99 (worst kind, any size)',
   'q-cost-vs-minimum': '`q` read units per page vs minimum (worst kind, median over its parameter sets)',
   'q-rare-requests': "API requests until a rare word's results are complete (worst parameter set)",
+  'q-worst-request-units':
+    'the most read units one `q` request consumed (any `q` kind, and the costly shapes of `adversarialQueries`)',
   'index-write-units-per-release': 'word index write units per release in a bulk load (worst size)',
 };
 
 /** How a target's value and limit read: ratios with `x`, counts plain. */
 function targetUnit(name: Target['name']): string {
-  return name === 'q-rare-requests' || name === 'index-write-units-per-release' ? '' : 'x';
+  return name === 'q-rare-requests' ||
+    name === 'q-worst-request-units' ||
+    name === 'index-write-units-per-release'
+    ? ''
+    : 'x';
 }
 
 export function renderMarkdown(results: Results, notes: string[]): string {

@@ -2,6 +2,8 @@
  * The shape of results.json: what one run measured, kept whole so that the report can be rendered
  * again (`--render`) and runs compared without measuring.
  */
+
+import type { AdversarialFigures } from '../adversarial.js';
 import type { BundleFigures, ColdStartFigures } from '../cold-start.js';
 import type { IndexFigures } from '../corpus-items.js';
 import type { IngestFigures } from '../ingest.js';
@@ -25,6 +27,8 @@ export interface SizeResult {
   bulkLoaded: number;
   ingest: IngestFigures;
   queries: KindFigures[];
+  /** The costly shapes of `q` (queries.ts `adversarialQueries`): the most read units one request consumed. */
+  adversarial?: AdversarialFigures[];
   /** Share of releases naming the busiest minister and the busiest portfolio. */
   busiest?: { minister: number; portfolio: number };
   /** The word index items of every release at this size, as one bulk load writes them. */
@@ -50,6 +54,7 @@ export interface Target {
     | 'http-p99-vs-in-process'
     | 'q-cost-vs-minimum'
     | 'q-rare-requests'
+    | 'q-worst-request-units'
     | 'index-write-units-per-release';
   value: number;
   limit: number;

@@ -2,6 +2,8 @@
  * The targets, each met or not: the worst value of each ratio over sizes, kinds and functions
  * against its limit, and where that worst value was found, so that a miss points at its cause.
  */
+
+import { DEFAULT_TEXT_BUDGET } from '#query/query-releases.js';
 import type { ColdStartFigures } from '../cold-start.js';
 import { isTextKind } from '../queries.js';
 import { round } from '../stats.js';
@@ -67,6 +69,14 @@ export function computeTargets(
     (r) => r.index?.writeUnitsPerRelease ?? Number.NaN,
     true,
   );
+  // The most read units one `q` request consumed: any text kind's page, or an adversarial q's.
+  const requestUnits = results.flatMap((r) => [
+    ...r.queries
+      .filter((q) => isTextKind(q.kind) && q.cost.mostUnitsPerRequest !== undefined)
+      .map((q) => ({ units: q.cost.mostUnitsPerRequest ?? 0, at: `${q.kind} at ${r.size}` })),
+    ...(r.adversarial ?? []).map((a) => ({ units: a.mostUnitsPerRequest, at: `q=${a.q} at ${r.size}` })),
+  ]);
+  const heaviest = worst(requestUnits, (u) => u.units, true);
   const targets = [
     target(
       'q-cost-vs-minimum',
@@ -76,6 +86,13 @@ export function computeTargets(
       text ? `${text.q.kind} at ${text.size}` : '',
     ),
     target('q-rare-requests', rareRequests, 2, false, rare ? `at ${rare.size}` : ''),
+    target(
+      'q-worst-request-units',
+      heaviest?.units ?? Number.NaN,
+      DEFAULT_TEXT_BUDGET.maxReadUnits,
+      false,
+      heaviest?.at ?? '',
+    ),
     target(
       'index-write-units-per-release',
       writes?.index?.writeUnitsPerRelease ?? Number.NaN,

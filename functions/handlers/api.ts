@@ -35,7 +35,8 @@ import {
   type TextSearchBudget,
 } from '#query/query-releases.js';
 import { ATOM_MEDIA_TYPE, atomFeed } from '#query/release-feed.js';
-import { DynamoIndexReader } from '#search/aws/dynamodb-index-reader.js';
+import { DynamoIndexReader, type StopListCache } from '#search/aws/dynamodb-index-reader.js';
+import { ReadMeter } from '#search/budget.js';
 import type { DynamoReadOptions } from '#table/aws/dynamodb-reads.js';
 
 export interface ApiDeps {
@@ -65,23 +66,35 @@ export type ApiHandler = (
   context?: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** The query context of one request; `work` gathers what it reads, for metrics. */
-export function queryContext(deps: ApiDeps, work?: RequestWork, keys?: string | CursorKeys): QueryContext {
+/**
+ * The query context of one request; `work` gathers what it reads, for metrics. Every read asks
+ * DynamoDB for its consumed capacity, which the request's `meter` counts (the `q` budget). The
+ * stop list read is kept across the requests of one handler (`stopLists`).
+ */
+export function queryContext(
+  deps: ApiDeps,
+  work?: RequestWork,
+  keys?: string | CursorKeys,
+  stopLists: StopListCache = {},
+): QueryContext {
   const cursorSecret = keys ?? (typeof deps.cursorSecret === 'function' ? undefined : deps.cursorSecret);
   if (cursorSecret === undefined) throw new Error('queryContext needs the cursor keys read first');
-  const sinks = [deps.onConsumedCapacity, work?.onConsumedCapacity].filter((sink) => sink !== undefined);
-  const options: DynamoReadOptions =
-    sinks.length > 0
-      ? {
-          onConsumedCapacity: (capacity) => {
-            for (const sink of sinks) sink(capacity);
-          },
-        }
-      : {};
+  const meter = new ReadMeter();
+  const sinks = [
+    deps.onConsumedCapacity,
+    work?.onConsumedCapacity,
+    (capacity: ConsumedCapacity) => meter.record(capacity.CapacityUnits ?? 0),
+  ].filter((sink) => sink !== undefined);
+  const options: DynamoReadOptions = {
+    onConsumedCapacity: (capacity) => {
+      for (const sink of sinks) sink(capacity);
+    },
+  };
   return {
     reader: new DynamoReleaseReader(deps.doc, deps.tableName, options),
     // The same table holds the word index; `q` falls back to the scan while it is not built.
-    search: new DynamoIndexReader(deps.doc, deps.tableName, options),
+    search: new DynamoIndexReader(deps.doc, deps.tableName, { ...options, stopListCache: stopLists }),
+    meter,
     cursorSecret,
     textSearch: deps.textSearch,
     textBudget: { ...DEFAULT_TEXT_BUDGET, ...deps.textBudget },
@@ -132,9 +145,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 };
 
 export function makeHandler(deps: ApiDeps): ApiHandler {
-  // Without metrics one context serves every request; with them each request counts its own reads.
-  const fixedKeys = typeof deps.cursorSecret !== 'function';
-  const shared = deps.metrics || !fixedKeys ? undefined : queryContext(deps);
+  // Each request its own context: it counts its own reads (its budget, its metrics).
+  const stopLists: StopListCache = {};
   return async (event, context) => {
     // Request id and cold start on every log line of this invocation.
     if (context) logger.addContext(context);
@@ -144,7 +156,7 @@ export function makeHandler(deps: ApiDeps): ApiHandler {
       route = request.route.operationId;
       const operate = OPERATIONS[route];
       if (!operate) throw new Error(`No api operation for ${route}`);
-      const ctx = shared ?? queryContext(deps, work, await resolveCursorSecret(deps.cursorSecret));
+      const ctx = queryContext(deps, work, await resolveCursorSecret(deps.cursorSecret), stopLists);
       return {
         ...(await operate(ctx, request, deps)),
         cacheControl: operationFor(request.route).cacheControl,

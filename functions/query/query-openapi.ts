@@ -76,9 +76,11 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       'prefix of at least 3 letters or digits (1 for a Chinese, Japanese or Korean character); ' +
       '`"quoted phrase"` matches consecutive words; `-term`, `-"phrase"` and `-term*` ' +
       'exclude. Every other part must match. q is answered from a word index when it holds a word or ' +
-      'prefix of the query (rare words complete in one request); a q of only very common words (in ' +
-      'more than a tenth of the releases) examines a bounded number of releases per request and may ' +
-      'return a short or empty page with a nextCursor to continue; only nextCursor null means the end.',
+      'prefix of the query (rare words complete in one request), else by examining the releases in ' +
+      'order. Every q request works within a budget (at most 100 read units, 50 DynamoDB requests, ' +
+      '5 s and 1,000 entries examined); a request that reaches it returns what it found with ' +
+      '"partial": true and a nextCursor to continue, so a page may be short or empty before the end; ' +
+      'only nextCursor null means the end. At most 20 words in q (each word of a phrase counts).',
     query: releasesParamsSchema,
     response: releasePageSchema,
     cacheControl: PUBLIC_SHORT,

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { BadParameterError, type ParameterIssue } from '#platform/errors.js';
 import { ministerSlug, portfolioSlug } from '#release/slug.js';
+import { MAX_QUERY_WORDS } from '#search/query.js';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -70,7 +71,8 @@ const releaseFilters = {
         'Text filter over title and body, by whole words after folding case, accents, spaces and ' +
         'punctuation: every word must appear; `term*` is a word prefix (3 or more characters, 1 or ' +
         'more of Chinese, Japanese or Korean); ' +
-        '`"quoted phrase"` is consecutive words; `-term` or `-"phrase"` excludes',
+        '`"quoted phrase"` is consecutive words; `-term` or `-"phrase"` excludes; at most ' +
+        `${MAX_QUERY_WORDS} words (each word of a phrase counts, and each prefix)`,
       example: 'nato "prime minister" -trade',
     })
     .optional(),

@@ -42,6 +42,15 @@ export const releasePageSchema = z.object({
     .string()
     .nullable()
     .meta({ description: 'Pass as cursor for the next page; null at the end' }),
+  partial: z
+    .literal(true)
+    .optional()
+    .meta({
+      description:
+        'Present (true) when the work budget of a q request cut the page short: it may hold fewer ' +
+        'than limit items, none at all, while more may follow; nextCursor continues, always past ' +
+        'where this page started. Absent on a page that is full or the last.',
+    }),
 });
 
 export const entitySummarySchema = z.object({

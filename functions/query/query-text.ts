@@ -5,7 +5,7 @@
  */
 import { matchesText, parseSearchQuery, type SearchQuery } from '#search/query.js';
 
-export { MAX_TEXT_TERMS } from '#search/query.js';
+export { MAX_QUERY_WORDS } from '#search/query.js';
 
 export type TextQuery = SearchQuery;
 

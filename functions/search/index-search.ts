@@ -7,24 +7,17 @@
  */
 import type { ReleaseSummary } from '#release/release.js';
 import type { ListScope } from '#table/table-layout.js';
+import { ItemCost, type RequestBudget } from './budget.js';
 import { type Decision, decide } from './decide.js';
+import { type ProbedOption, planWalk } from './index-plan.js';
 import type { FoldedCopyItem, PostingEntry, SearchEntry, StopList } from './keys.js';
-import { bucketOf, parsePostingEntry } from './keys.js';
+import { bucketOf, parsePostingEntry, previousBucket } from './keys.js';
 import { phraseInFilter } from './pair-filter.js';
-import {
-  chooseDriver,
-  type DriverOption,
-  MAX_PREFIX_WORDS,
-  needsFoldedCopy,
-  PROBE_BUCKETS,
-  provenPrefix,
-  readInOrder,
-  splitQuery,
-} from './planner.js';
-import type { PostingMonth, PostingPage, PostingRequest, SearchIndexReader } from './ports.js';
+import { type DriverOption, needsFoldedCopy, provenPrefix, readInOrder, splitQuery } from './planner.js';
+import type { PostingMonth, PostingPage, SearchIndexReader } from './ports.js';
 import { postingItemId } from './ports.js';
+import { type Bounds, UnionStream, WordStream } from './posting-streams.js';
 import { matchesCopy, matchesText, prepareCopy, type SearchQuery } from './query.js';
-import { vocabularyPrefix } from './terms.js';
 import { bitKnowledge } from './text-bits.js';
 
 export interface IndexSearchRequest {
@@ -35,14 +28,20 @@ export interface IndexSearchRequest {
   /** Continue strictly after (older than) this `date#id`. */
   after?: string;
   limit: number;
-  budget: { maxExamined: number; maxMillis: number; fetchBatch: number };
-  now: () => number;
+  /** What the request may still spend: read units, requests, time. */
+  budget: RequestBudget;
+  /** Posting entries and buckets one request may examine. */
+  maxExamined: number;
+  /** Candidates checked per BatchGetItem, at most. */
+  fetchBatch: number;
 }
 
 export interface IndexSearchResult {
   items: ReleaseSummary[];
   /** Where the next page continues, or undefined at the end. */
   next: string | undefined;
+  /** Whether the budget cut the page short (then `next` is defined). */
+  partial: boolean;
   /** The walked term, for logs and tests. */
   driver: string;
 }
@@ -50,93 +49,6 @@ export interface IndexSearchResult {
 export type ReleaseTextsFn = (
   ids: readonly string[],
 ) => Promise<Map<string, { title: string; body: string }>>;
-
-interface Bounds {
-  newest?: string;
-  oldest?: string;
-}
-
-/** Posting items per `Query` page of a walk. */
-const PAGE_BUCKETS = 24;
-
-/**
- * One word's postings as a stream of months, newest first, paged on demand: PAGE_BUCKETS at a
- * time, or (`growing`) twice as many as the page before, from PROBE_BUCKETS up, so that a walk
- * that stops early has read at most about twice what it needed.
- */
-class WordStream {
-  private buffer: PostingMonth[];
-  private more: boolean;
-  private pageBuckets: number;
-
-  constructor(
-    private readonly reader: SearchIndexReader,
-    private readonly word: string,
-    private readonly bounds: Bounds,
-    first: PostingPage,
-    private readonly growing = false,
-  ) {
-    this.buffer = [...first.months];
-    this.more = first.hasMore;
-    this.pageBuckets = growing ? PROBE_BUCKETS : PAGE_BUCKETS;
-  }
-
-  async head(): Promise<PostingMonth | undefined> {
-    if (this.buffer.length === 0 && this.more) {
-      const last = this.lastMonth;
-      const request: PostingRequest = { word: this.word, ...this.bounds, limit: this.pageBuckets };
-      if (this.growing) this.pageBuckets = Math.min(PAGE_BUCKETS, this.pageBuckets * 2);
-      if (last !== undefined) request.before = last;
-      const page = await this.reader.postings(request);
-      this.buffer = [...page.months];
-      this.more = page.hasMore && page.months.length > 0;
-    }
-    return this.buffer[0];
-  }
-
-  private lastMonth: string | undefined;
-
-  take(): PostingMonth | undefined {
-    const month = this.buffer.shift();
-    if (month) this.lastMonth = month.month;
-    return month;
-  }
-
-  /**
-   * The word's entries in bucket `month`, reading on (newest first) past newer buckets; asked
-   * for buckets in descending order, as the driver walks them. Undefined: no item there.
-   */
-  async entriesAt(month: string): Promise<string[] | undefined> {
-    for (;;) {
-      const head = await this.head();
-      if (!head || head.month < month) return undefined;
-      if (head.month === month) return head.entries;
-      this.take();
-    }
-  }
-}
-
-/** The union of several word streams, month by month. */
-class UnionStream {
-  constructor(private readonly streams: WordStream[]) {}
-
-  async next(): Promise<PostingMonth | undefined> {
-    const heads = await Promise.all(this.streams.map((s) => s.head()));
-    let newest: string | undefined;
-    for (const head of heads) if (head && (newest === undefined || head.month > newest)) newest = head.month;
-    if (newest === undefined) return undefined;
-    const entries: string[] = [];
-    this.streams.forEach((stream, i) => {
-      if (heads[i]?.month === newest) entries.push(...(stream.take()?.entries ?? []));
-    });
-    return { month: newest, entries };
-  }
-
-  async hasMore(): Promise<boolean> {
-    const heads = await Promise.all(this.streams.map((s) => s.head()));
-    return heads.some((head) => head !== undefined);
-  }
-}
 
 function inScope(entry: SearchEntry, scope: ListScope): boolean {
   const minister = (slug: string) => entry.ministers.some((m) => m.slug === slug);
@@ -158,44 +70,52 @@ function summaryOfEntry(entry: SearchEntry): ReleaseSummary {
   return { id, title, date, url: url ?? null, ministers, portfolios, summary };
 }
 
+/** Read units a search entry costs in a BatchGetItem, at first (one 4 KB block, eventually consistent). */
+const ENTRY_UNITS = 0.5;
+/** Read units a folded copy is assumed to cost until the request has read one. */
+const COPY_UNITS = 1.5;
+/** Read units a posting item read with a bucket (or a page of a stream) is assumed to cost. */
+const POSTING_UNITS = 1;
+
+/**
+ * Where a walk starts: the newest bucket after the cursor (a cursor `<bucket>-00` stands before
+ * every day of its bucket: the walk starts with the bucket before it), within `from` and `to`.
+ */
+function boundsOf(request: IndexSearchRequest, span: number): Bounds {
+  const after = request.after;
+  const afterBucket =
+    after === undefined
+      ? undefined
+      : /^\d{4}-00$/.test(after)
+        ? previousBucket(after.slice(0, 4))
+        : bucketOf(after.slice(0, 10), span);
+  const toBucket = request.to === undefined ? undefined : bucketOf(request.to, span);
+  const newest = [afterBucket, toBucket].filter((b): b is string => b !== undefined).sort()[0];
+  return {
+    ...(newest !== undefined ? { newest } : {}),
+    ...(request.from !== undefined ? { oldest: bucketOf(request.from, span) } : {}),
+  };
+}
+
 /**
  * A page from the index, or undefined when the index cannot serve this query (not built, or no
- * term with postings): the caller then uses the scan.
+ * term with postings within the budget's planning share): the caller then uses the scan. Reads
+ * start only while the request's budget allows them, except what the first candidate (or bucket)
+ * needs: every page moves the cursor on.
  */
 export async function indexSearchPage(
   reader: SearchIndexReader,
   releaseTexts: ReleaseTextsFn,
   request: IndexSearchRequest,
 ): Promise<IndexSearchResult | undefined> {
-  const startedAt = request.now();
+  const { budget } = request;
   const stop = await reader.stopList();
   if (!stop) return undefined;
   const { query } = request;
-  const parts = splitQuery(query, stop);
-
-  const afterDate = request.after?.slice(0, 10);
-  const newestDate = [request.to, afterDate].filter((d): d is string => d !== undefined).sort()[0];
-  const bounds: Bounds = {
-    ...(newestDate !== undefined ? { newest: bucketOf(newestDate, stop.span) } : {}),
-    ...(request.from !== undefined ? { oldest: bucketOf(request.from, stop.span) } : {}),
-  };
-  const probe = (word: string) => reader.postings({ word, ...bounds, limit: PROBE_BUCKETS });
-
-  const options: Array<DriverOption & { pages: PostingPage[] }> = [];
-  const wordProbes = await Promise.all(parts.indexed.map(probe));
-  parts.indexed.forEach((word, i) => {
-    const page = wordProbes[i] as PostingPage;
-    options.push({ kind: 'word', term: word, words: [word], probe: probeFigures([page]), pages: [page] });
-  });
-  for (const prefix of parts.expandable) {
-    const words = await reader.vocabulary(vocabularyPrefix(prefix), MAX_PREFIX_WORDS);
-    if (words.length > MAX_PREFIX_WORDS) continue;
-    const pages = await Promise.all(words.map(probe));
-    options.push({ kind: 'prefix', term: prefix, words, probe: probeFigures(pages), pages });
-  }
-  const chosen = chooseDriver(options, stop.span);
-  if (!chosen) return undefined;
-  const driver = options.find((o) => o === chosen) as (typeof options)[number];
+  const bounds = boundsOf(request, stop.span);
+  const plan = await planWalk(reader, splitQuery(query, stop), bounds, budget, stop);
+  if (!plan) return undefined;
+  const { driver, intersect, subtract, parts } = plan;
   const needCopy = needsFoldedCopy(query, parts, driver);
   // What the search entries can decide: the query less what the walk itself proves (the driver).
   const check: Check = {
@@ -208,25 +128,29 @@ export async function indexSearchPage(
     absent: new Set(parts.excludedIndexed),
     proven: new Set(parts.provenPhrases.map((phrase) => phrase.join(' '))),
   };
-  const intersect = parts.indexed.filter((word) => !(driver.kind === 'word' && driver.term === word));
-  const subtract = parts.excludedIndexed;
   const stream = new UnionStream(
     driver.words.map((word, i) => new WordStream(reader, word, bounds, driver.pages[i] as PostingPage)),
   );
-  const streamed = streamedTerms(options, driver, intersect, reader, bounds, stop.span);
+  const streamed = streamedTerms(plan.options, driver, intersect, reader, bounds, stop.span);
+  const copyCost = new ItemCost(COPY_UNITS);
 
   const items: ReleaseSummary[] = [];
   let examined = 0;
   let last: string | undefined;
-  const result = (next: string | undefined): IndexSearchResult => ({
+  const result = (next: string | undefined, partial = false): IndexSearchResult => ({
     items,
     next,
+    partial: partial && next !== undefined,
     driver: `${driver.kind}:${driver.term}`,
   });
-  const outOfBudget = () =>
-    examined >= request.budget.maxExamined || request.now() - startedAt >= request.budget.maxMillis;
+  // Until something is examined the walk goes on whatever the budget says, so that a page always
+  // moves the cursor on; after that a read starts only when it fits.
+  const fits = (requests: number, units: number) => last === undefined || budget.allows(requests, units);
+  const outOfBudget = () => last !== undefined && (examined >= request.maxExamined || !budget.allows(1, 0));
 
   for (;;) {
+    const streamReads = stream.pendingReads();
+    if (!fits(streamReads, streamReads * POSTING_UNITS)) return result(last, true);
     const month = await stream.next();
     if (!month) return result(undefined);
     examined += 1;
@@ -234,6 +158,8 @@ export async function indexSearchPage(
     if (candidates.length > 0 && intersect.length + subtract.length > 0) {
       // A word both required and excluded (`a -a`) is read once: BatchGetItem refuses duplicate keys.
       const words = [...new Set([...intersect, ...subtract])].filter((word) => !streamed.has(word));
+      const reads = words.length + [...streamed.values()].reduce((n, s) => n + s.pendingReads(), 0);
+      if (!fits(reads, reads * POSTING_UNITS)) return result(last, true);
       const postings =
         words.length > 0
           ? await reader.postingItems(words.map((word) => ({ word, month: month.month })))
@@ -250,8 +176,20 @@ export async function indexSearchPage(
     }
     for (let i = 0; i < candidates.length; ) {
       const wanted = request.limit - items.length;
-      const chunk = candidates.slice(i, i + Math.max(1, Math.min(request.budget.fetchBatch, wanted + 1)));
-      const verified = await verify(reader, releaseTexts, check, request.scope, needCopy, chunk);
+      const each = ENTRY_UNITS + (needCopy ? copyCost.each : 0);
+      const fitting = last === undefined ? 1 : budget.itemsThatFit(each, request.fetchBatch);
+      if (fitting < 1 || !fits(needCopy ? 2 : 1, each)) return result(last, true);
+      const size = Math.max(1, Math.min(request.fetchBatch, wanted + 1, fitting));
+      const chunk = candidates.slice(i, i + size);
+      const verified = await verify(
+        reader,
+        releaseTexts,
+        check,
+        request.scope,
+        needCopy,
+        chunk,
+        (count, read) => copyCost.measure(budget, count, read),
+      );
       for (const candidate of chunk) {
         if (items.length === request.limit) return result(last);
         examined += 1;
@@ -261,14 +199,20 @@ export async function indexSearchPage(
       }
       i += chunk.length;
       if (items.length === request.limit) {
-        const more = i < candidates.length || (await stream.hasMore());
+        const pending = stream.pendingReads();
+        // Whether more follow, when telling costs no more than the budget has left (else: maybe).
+        const more =
+          i < candidates.length ||
+          (budget.allows(pending, pending * POSTING_UNITS) ? await stream.hasMore() : true);
         return result(more ? last : undefined);
       }
-      if (outOfBudget()) return result(last);
+      if (outOfBudget()) return result(last, true);
     }
     // The whole bucket is examined: a position before all its days continues with older buckets.
-    last = `${month.month}-00`;
-    if (outOfBudget()) return result(last);
+    // Not after an item of another span (left by an earlier stop list, its entries all skipped):
+    // its key may be newer than entries of the current bucket still to come.
+    if (month.month === bucketOf(`${month.month}-01-01`, stop.span)) last = `${month.month}-00`;
+    if (outOfBudget()) return result(last, true);
   }
 }
 
@@ -277,7 +221,7 @@ export async function indexSearchPage(
  * probe already read, in pages that grow from PROBE_BUCKETS.
  */
 function streamedTerms(
-  options: ReadonlyArray<DriverOption & { pages: PostingPage[] }>,
+  options: readonly ProbedOption[],
   driver: DriverOption,
   intersect: readonly string[],
   reader: SearchIndexReader,
@@ -289,18 +233,6 @@ function streamedTerms(
     out.set(option.term, new WordStream(reader, option.term, bounds, option.pages[0] as PostingPage, true));
   }
   return out;
-}
-
-function probeFigures(pages: readonly PostingPage[]): DriverOption['probe'] {
-  const months = new Set<string>();
-  let entries = 0;
-  for (const page of pages) {
-    for (const month of page.months) {
-      months.add(month.month);
-      entries += month.entries.length;
-    }
-  }
-  return { entries, months: months.size, complete: pages.every((page) => !page.hasMore) };
 }
 
 /**
@@ -336,15 +268,26 @@ interface Check {
   proven: ReadonlySet<string>;
 }
 
+/**
+ * Whether a release was last indexed under another stop list than the current one (its entry's
+ * bits say which; a list without bit words cannot tell, and is taken as current): its postings
+ * then say nothing of the words the current list indexes and the one before did not.
+ */
+function indexedUnderOtherList(check: Check, entry: SearchEntry): boolean {
+  return check.stop.bitWords.length > 0 && entry.tbv !== check.stop.version;
+}
+
 /** What a candidate's search entry decides: postings, its stop-word bits and its pair filter. */
 function decideOnEntry(check: Check, entry: SearchEntry): Decision {
+  // A missing posting proves an excluded word absent only under the list the release was indexed by.
+  const absent = indexedUnderOtherList(check, entry) ? new Set<string>() : check.absent;
   const bits =
     entry.tbv !== undefined && entry.tb !== undefined
       ? bitKnowledge(check.stop, { version: entry.tbv, bits: entry.tb })
       : undefined;
   const pairs = entry.pairs;
   return decide(check.query, {
-    has: (word) => (check.present.has(word) ? true : check.absent.has(word) ? false : bits?.(word)),
+    has: (word) => (check.present.has(word) ? true : absent.has(word) ? false : bits?.(word)),
     phrase: (phrase: readonly string[]) =>
       check.proven.has(phrase.join(' ')) ? 'present' : pairs ? phraseInFilter(pairs, phrase) : 'maybe',
   });
@@ -361,6 +304,7 @@ async function verify(
   scope: ListScope,
   needCopy: boolean,
   candidates: readonly PostingEntry[],
+  measureCopies: <T>(count: number, read: () => Promise<T>) => Promise<T>,
 ): Promise<Map<string, ReleaseSummary>> {
   const out = new Map<string, ReleaseSummary>();
   const entries = await reader.searchEntries(candidates.map((c) => c.id));
@@ -373,11 +317,14 @@ async function verify(
   const decided = new Map<string, Decision>();
   for (const candidate of current) {
     const entry = entries.get(candidate.id) as SearchEntry;
-    decided.set(candidate.raw, needCopy ? decideOnEntry(check, entry) : 'match');
+    // Exclusions subtracted by postings are exact only for a release indexed under the current list.
+    const recheck = needCopy || (check.absent.size > 0 && indexedUnderOtherList(check, entry));
+    decided.set(candidate.raw, recheck ? decideOnEntry(check, entry) : 'match');
   }
   const unread = current.filter((c) => decided.get(c.raw) === 'unknown');
   let copies = new Map<string, FoldedCopyItem>();
-  if (unread.length > 0) copies = await reader.foldedCopies(unread.map((c) => c.id));
+  if (unread.length > 0)
+    copies = await measureCopies(unread.length, () => reader.foldedCopies(unread.map((c) => c.id)));
   const cut = unread.filter((c) => copies.get(c.id)?.cut === true && copies.get(c.id)?.version === c.version);
   const texts = cut.length > 0 ? await releaseTexts(cut.map((c) => c.id)) : new Map();
   for (const candidate of current) {

@@ -7,7 +7,11 @@
 import { BadParameterError } from '#platform/errors.js';
 import { distinctWords, type FoldedCopy, foldedCopyOf, wordsOf } from './fold.js';
 
-export const MAX_TEXT_TERMS = 20;
+/**
+ * Words a query may hold: every word of a phrase counts, as does each word and each prefix, excluded
+ * or not. What one request may have to read grows with them (postings, pairs, vocabularies).
+ */
+export const MAX_QUERY_WORDS = 20;
 /** Characters (code points) a prefix must have at least. */
 export const MIN_PREFIX_LENGTH = 3;
 /** Characters a prefix of Chinese, Japanese or Korean (Han, kana, Hangul) must have at least. */
@@ -54,7 +58,7 @@ function sortedPhrases(values: Iterable<string[]>): string[][] {
 
 /**
  * Parses `q`; a 400 naming `q` when nothing is left to look for, a prefix is too short or not one
- * word, or there are too many parts. Parts are sorted and deduplicated, so the same filter written
+ * word, or there are more than MAX_QUERY_WORDS words. Parts are sorted and deduplicated, so the same filter written
  * in another order is the same query (and the same cursor).
  */
 export function parseSearchQuery(q: string): SearchQuery {
@@ -102,9 +106,25 @@ export function parseSearchQuery(q: string): SearchQuery {
       'must contain at least one word, word* prefix or "quoted phrase" to look for (exclusions alone are not enough).',
     );
   }
-  const total = positive + query.notWords.length + query.notPhrases.length + query.notPrefixes.length;
-  if (total > MAX_TEXT_TERMS) throw bad(`may have at most ${MAX_TEXT_TERMS} words, prefixes and phrases.`);
+  const total = queryWordCount(query);
+  if (total > MAX_QUERY_WORDS)
+    throw bad(
+      `may have at most ${MAX_QUERY_WORDS} words (each word of a phrase counts, and each prefix); it has ${total}.`,
+    );
   return query;
+}
+
+/** The words of a query as MAX_QUERY_WORDS counts them: after folding and removing repeated parts. */
+export function queryWordCount(query: SearchQuery): number {
+  const phraseWords = (phrases: readonly string[][]) => phrases.reduce((n, phrase) => n + phrase.length, 0);
+  return (
+    query.words.length +
+    phraseWords(query.phrases) +
+    query.prefixes.length +
+    query.notWords.length +
+    phraseWords(query.notPhrases) +
+    query.notPrefixes.length
+  );
 }
 
 /** Every word a match must contain: the words and the words of the phrases. */

@@ -23,24 +23,31 @@ import {
 } from '../keys.js';
 import { type PostingPage, type PostingRequest, postingItemId, type SearchIndexReader } from '../ports.js';
 
+/** Where a read stop list is kept: one per reader unless readers share one (one per API handler). */
+export interface StopListCache {
+  entry?: { at: number; value: StopList | undefined };
+}
+
 export interface DynamoIndexReaderOptions extends DynamoReadOptions {
   /** How long a read stop list is reused (it changes only when the index is rebuilt). @default 60000 */
   stopListTtlMillis?: number;
+  /** Shared with other readers. @default - the reader's own */
+  stopListCache?: StopListCache;
 }
 
 export class DynamoIndexReader extends DynamoReads<DynamoIndexReaderOptions> implements SearchIndexReader {
-  private stopListCache: { at: number; value: StopList | undefined } | undefined;
+  private readonly cache: StopListCache = this.options.stopListCache ?? {};
 
   async stopList(): Promise<StopList | undefined> {
     const ttl = this.options.stopListTtlMillis ?? 60_000;
-    const cached = this.stopListCache;
+    const cached = this.cache.entry;
     if (cached && Date.now() - cached.at < ttl) return cached.value;
     const output = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: STOP_LIST_KEY, ...this.capacityRequest }),
     );
     this.record(output.ConsumedCapacity);
     const value = output.Item ? stopListFromItem(output.Item) : undefined;
-    this.stopListCache = { at: Date.now(), value };
+    this.cache.entry = { at: Date.now(), value };
     return value;
   }
 

@@ -707,6 +707,28 @@ describe('pair filters in the scan', () => {
   });
 });
 
+describe('exclusions while the stop list is re-derived', () => {
+  it('exclude a release indexed under the list before, which had no postings of the excluded word', async () => {
+    const own = await freshServices({ stream: false });
+    const before = stopListOf(['the', 'associate']);
+    const current = stopListOf(['the']);
+    const all = [
+      release('with-associate', '2024-03-03', 'Pilot scheme', 'The pilot names an associate minister.'),
+      release('without', '2024-02-02', 'Pilot scheme', 'The pilot starts in March.'),
+    ];
+    // Indexed under `before` (no postings of `associate`); the list is then re-derived, and no
+    // release re-synced yet.
+    await seedIndexed(own, all, before);
+    await writeItems(own.doc, own.tableName, [stopListItem(current)]);
+    const handler = countingHandler(() => {}, own);
+    for (const q of ['pilot -associate', 'pilot -associate -march']) {
+      const { ids } = await walk(handler, `q=${encodeURIComponent(q)}&limit=5`);
+      expect(ids, q).toEqual(q.includes('march') ? [] : ['without']);
+    }
+    expect((await walk(handler, 'q=pilot&limit=5')).ids).toEqual(['with-associate', 'without']);
+  });
+});
+
 describe('posting buckets of another span', () => {
   it('skips entries left in items of an earlier stop list, so the walk stays newest first', async () => {
     const own = await freshServices({ stream: false });
@@ -729,6 +751,16 @@ describe('posting buckets of another span', () => {
       const { ids } = await walk(handler, `q=harbour&limit=${limit}`);
       expect(ids, `limit ${limit}`).toEqual(['late', 'middle', 'early']);
     }
+    // A budget that ends right after the leftover item: a cursor set on it (`2023-00`) would
+    // skip `late` (2027) of the current bucket 2020.
+    const short = makeHandler({
+      doc: own.doc,
+      tableName: own.tableName,
+      textSearch: true,
+      cursorSecret: SECRET,
+      textBudget: { maxExamined: 1 },
+    });
+    expect((await walk(short, 'q=harbour&limit=20')).ids).toEqual(['late', 'middle', 'early']);
   });
 });
 

@@ -85,6 +85,25 @@ describe('q grammar', () => {
       expect(badQ(q).parameter, q).toBe('q');
     expect(badQ('go*').message).toMatch(/at least 3/);
   });
+
+  it('counts every word of a phrase, each prefix and each exclusion towards the 20 words', () => {
+    const words = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `w${i + from}`);
+    // A phrase of 40 words was one part of 20; it is 40 words.
+    expect(badQ(`"${words(40).join(' ')}"`).message).toMatch(/at most 20 words.*it has 40/);
+    expect(parseSearchQuery(`"${words(20).join(' ')}"`).phrases[0]).toHaveLength(20);
+    expect(badQ(`"${words(20).join(' ')}" abc*`).message).toMatch(/it has 21/);
+    expect(badQ(`"${words(10).join(' ')}" -"${words(11, 10).join(' ')}"`).message).toMatch(/it has 21/);
+    expect(
+      badQ(
+        `${words(10).join(' ')} ${words(11, 10)
+          .map((w) => `-${w}`)
+          .join(' ')}`,
+      ).parameter,
+    ).toBe('q');
+    // Repeated parts count once; a term of several words counts its words.
+    expect(() => parseSearchQuery(`${words(20).join(' ')} ${words(20).join(' ')}`)).not.toThrow();
+    expect(badQ(`${words(19).join(' ')} rules-based`).message).toMatch(/it has 21/);
+  });
 });
 
 describe('matching', () => {
