@@ -65,6 +65,8 @@ export interface IngestFigures {
    * owned items put once; the word index's own writes per release beside it.
    */
   writeUnits: { eventPath: number; minimum: number; ratio: number };
+  /** Read capacity per release on the event path (ingest + projector); absent in older results. */
+  readUnits?: { eventPath: number };
   rawWrite: {
     seconds: number;
     releasesPerSecond: number;
@@ -293,6 +295,7 @@ export async function measureIngest(
       minimum: round(minimumWriteUnits / files.length, 2),
       ratio: round(meter.writeUnits / minimumWriteUnits, 3),
     },
+    readUnits: { eventPath: round(meter.readUnits / files.length, 2) },
     rawWrite: {
       seconds: round(rawMs / 1000),
       releasesPerSecond: round(rawRate, 1),

@@ -83,6 +83,7 @@ export async function measureSizes(
       scanUnits: scanUnitsFor(table.bytes),
       reps: opts.reps,
       textReps: opts.textReps,
+      overheadReps: opts.overheadReps,
       pages: opts.pages,
       progress,
     });

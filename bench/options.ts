@@ -17,6 +17,8 @@ export function options() {
       chunk: { type: 'string', default: '250' },
       reps: { type: 'string', default: '500' },
       'text-reps': { type: 'string', default: '100' },
+      /** Requests per kind, each way, for handler-overhead (CPU per request vs a minimal handler). */
+      'overhead-reps': { type: 'string', default: '500' },
       pages: { type: 'string', default: '3' },
       'cold-runs': { type: 'string', default: '15' },
       'calibration-releases': { type: 'string', default: '300' },
@@ -43,6 +45,7 @@ export function options() {
     chunk: int('chunk', values.chunk),
     reps: int('reps', values.reps),
     textReps: int('text-reps', values['text-reps']),
+    overheadReps: int('overhead-reps', values['overhead-reps']),
     pages: int('pages', values.pages),
     coldRuns: int('cold-runs', values['cold-runs']),
     calibrationReleases: int('calibration-releases', values['calibration-releases']),

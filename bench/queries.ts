@@ -3,7 +3,8 @@
  * read of a page (the API handler's `onConsumedCapacity` hook), against the minimum (the returned
  * items' size, rounded up to 4 KB and halved as an eventually consistent read) and against a
  * naive full Scan with a filter. Latency: the same first-page requests to the handler in process
- * and over HTTP through the local stack, interleaved so both see the same background load.
+ * and over HTTP through the local stack, interleaved so both see the same background load. CPU per
+ * request against a minimal handler making the same calls: handler-overhead.ts.
  */
 import { Agent, request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -16,6 +17,7 @@ import { type AdversarialFigures, adversarialQueries, measureAdversarial } from 
 import type { EntityTally, WordTally } from './corpus-items.js';
 import { itemSize, readUnits } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';
+import { measureOverhead, type OverheadFigures, recordCalls } from './handler-overhead.js';
 import type { Progress } from './progress.js';
 import { median, percentile, round, sum } from './stats.js';
 
@@ -162,6 +164,8 @@ export interface KindFigures {
   /** scanPerPage / consumedPerPage */
   scanVsConsumed: number;
   latency: LatencyFigures;
+  /** CPU per request vs a minimal handler making the same calls; absent in older results. */
+  overhead?: OverheadFigures;
 }
 
 interface HandlerResult {
@@ -269,7 +273,14 @@ export async function measureQueries(
   tally: EntityTally,
   words: WordTally,
   stop: ReadonlySet<string>,
-  options: { scanUnits: number; reps: number; textReps: number; pages: number; progress: Progress },
+  options: {
+    scanUnits: number;
+    reps: number;
+    textReps: number;
+    overheadReps: number;
+    pages: number;
+    progress: Progress;
+  },
 ): Promise<{ kinds: KindFigures[]; adversarial: AdversarialFigures[] }> {
   const { makeHandler } = await import('#handlers/api.js');
   const readings: number[] = [];
@@ -287,11 +298,23 @@ export async function measureQueries(
     textSearch: true,
     cursorSecret: env.cursorSecret,
   });
+  // handler-overhead: a second real handler whose client records its calls, for the baseline to replay.
+  const recordingClient = env.newDynamoClient();
+  const recorder = recordCalls(recordingClient);
+  const recording = makeHandler({
+    doc: documentClient(recordingClient),
+    tableName: env.tableName,
+    textSearch: true,
+    cursorSecret: env.cursorSecret,
+  });
+  const minimalClient = env.newDynamoClient();
   const http = httpGetter(env.stack.apiUrl);
   const variants = queryVariants(tally, words, stop);
   const figures: KindFigures[] = [];
-  const total = sum(QUERY_KINDS.map((kind) => (isTextKind(kind) ? options.textReps : options.reps)));
-  options.progress.phase('queries (cost, in-process vs HTTP latency)', total);
+  const total = sum(
+    QUERY_KINDS.map((kind) => (isTextKind(kind) ? options.textReps : options.reps) + options.overheadReps),
+  );
+  options.progress.phase('queries (cost, latency in process and over HTTP, handler CPU)', total);
   try {
     for (const kind of QUERY_KINDS) {
       const sets = variants[kind];
@@ -330,6 +353,15 @@ export async function measureQueries(
         }
         options.progress.tick();
       }
+      const overhead = await measureOverhead({
+        handler,
+        recording,
+        recorder,
+        minimalClient,
+        events: sets.map((set) => eventFor(pathOf(set))),
+        reps: options.overheadReps,
+        onRequest: () => options.progress.tick(),
+      });
       const inP99 = percentile(inProcess, 99);
       const httpP99 = percentile(overHttp, 99);
       figures.push({
@@ -344,6 +376,7 @@ export async function measureQueries(
           http: { p50: round(percentile(overHttp, 50)), p99: round(httpP99) },
           p99Ratio: round(httpP99 / inP99, 3),
         },
+        overhead,
       });
     }
   } finally {

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         ingestChunk: opts.chunk,
         latencyRequests: opts.reps,
         textLatencyRequests: opts.textReps,
+        overheadRequests: opts.overheadReps,
         costPagesPerVariant: opts.pages,
         coldStartRuns: opts.coldRuns,
         dynamodbLocal: opts.dbDir === undefined ? 'in memory, shared database' : 'on disk, shared database',

@@ -2,7 +2,7 @@
  * One stage of Releases: composes the table, the ingest pipeline and the query API from the
  * stage's settings. No physical names anywhere, so stages live side by side in one account.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -12,10 +12,11 @@ import { Observability } from '#infra/constructs/observability.js';
 import { QueryApi } from '#infra/constructs/query-api.js';
 import { Reconciler } from '#infra/constructs/reconciler.js';
 import { ReleasesTable } from '#infra/constructs/releases-table.js';
+import { StageBudget } from '#infra/constructs/stage-budget.js';
 import { WordIndexer } from '#infra/constructs/word-indexer.js';
 import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from '#platform/metric-names.js';
 import { HANDLER_ENTRIES, type HandlerName } from './bundling.js';
-import { type StageSettings, settingsFor, stackNameFor } from './stages.js';
+import { COST_TAG_KEY, type StageSettings, settingsFor, stackNameFor } from './stages.js';
 
 export interface ReleasesStackProps extends StackProps {
   readonly settings: StageSettings;
@@ -35,11 +36,15 @@ export class ReleasesStack extends Stack {
   readonly alarmTopic?: Topic;
   readonly observability: Observability;
   readonly cursorSecret: CursorSecret;
+  readonly budget?: StageBudget;
 
   constructor(scope: Construct, id: string, props: ReleasesStackProps) {
     super(scope, id, props);
     const { settings } = props;
     const entries = props.entries ?? HANDLER_ENTRIES;
+
+    // The cost allocation tag: what the stage's budget (and Cost Explorer) picks its costs by.
+    Tags.of(this).add(COST_TAG_KEY, settings.stage);
 
     this.table = new ReleasesTable(this, 'Data', {
       removalPolicy: settings.removalPolicy,
@@ -57,6 +62,15 @@ export class ReleasesStack extends Stack {
       this.alarmTopic = new Topic(this, 'Alarms', {
         displayName: `${this.stackName} alarms`,
         enforceSSL: true,
+      });
+    }
+
+    if (settings.budget) {
+      this.budget = new StageBudget(this, 'Budget', {
+        stage: settings.stage,
+        settings: settings.budget,
+        tagKey: COST_TAG_KEY,
+        topic: this.alarmTopic,
       });
     }
 

@@ -13,5 +13,10 @@ export function reportNotes(results: Results): string[] {
     `Query cost: every read of a page, as DynamoDB Local reports it (\`ReturnConsumedCapacity: TOTAL\` through the handler's \`onConsumedCapacity\`), over ${results.settings.costPagesPerVariant} pages (following \`nextCursor\`) of 5 parameter sets per kind (the busiest ministers, portfolios and pairs; five 5-year windows; five title phrases). Minimum: the returned list items' size rounded up to 4 KB, halved (eventually consistent), at least 0.5 per request. Pages read one item more than they return, to know whether there is a next page.`,
     `Naive Scan: a full Scan with a filter reads the whole table whatever the filter, so its cost per page is the table's size (DescribeTable) rounded up to 4 KB per 1 MB page, halved. DynamoDB Local rereads the rest of the table for every Scan page (time grows with the square of the table), so the full Scan is run for real on a ${c.releases}-release table of the same items: ${c.measuredUnits} RCU measured vs ${c.computedUnits} computed (${c.agreement}x).`,
     `Latency: first pages, ${results.settings.latencyRequests} requests per kind (${results.settings.textLatencyRequests} for \`q\`) each in process (the API handler called with a payload 2.0 event) and over HTTP (the local stack's API Gateway stand-in on loopback, keep-alive), alternating, after a warm-up.`,
+    ...(results.settings.overheadRequests
+      ? [
+          `Handler CPU: ${results.settings.overheadRequests} first-page requests per kind, one at a time, each measured with \`process.cpuUsage\` (user + system) in the handler's process: the API handler, and a minimal handler replaying the DynamoDB calls the API handler made for that request (recorded from its client) and returning their items as JSON, alternating, after a warm-up; medians. DynamoDB Local's CPU is its own process's.`,
+        ]
+      : []),
   ];
 }

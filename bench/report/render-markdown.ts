@@ -15,7 +15,8 @@ const TARGET_TEXT: Record<Target['name'], string> = {
     'ingest (through the projector, without the word index) vs raw write rate (worst size)',
   'write-units-vs-minimum': 'write units per release on the event path vs the items it owns (worst size)',
   'cold-start-vs-minimal': 'cold start vs minimal handler (worst of ingest, api, problems)',
-  'http-p99-vs-in-process': 'HTTP p99 vs in-process p99 (worst kind, any size)',
+  'handler-overhead':
+    'CPU per request in the handler process vs a minimal handler making the same calls (worst kind, any size, medians)',
   'q-cost-vs-minimum': '`q` read units per page vs minimum (worst kind, median over its parameter sets)',
   'q-rare-requests': "API requests until a rare word's results are complete (worst parameter set)",
   'q-worst-request-units':
@@ -210,6 +211,33 @@ export function renderMarkdown(results: Results, notes: string[]): string {
     ),
     '',
   );
+  const overheadRows = results.results.flatMap((r) =>
+    r.queries.flatMap((q) =>
+      q.overhead
+        ? [
+            [
+              n(r.size),
+              QUERY_KIND_LABELS[q.kind],
+              q.overhead.requests,
+              q.overhead.callsPerRequest,
+              q.overhead.realCpuUs,
+              q.overhead.minimalCpuUs,
+              `${q.overhead.ratio}x`,
+            ],
+          ]
+        : [],
+    ),
+  );
+  if (overheadRows.length > 0) {
+    out.push('## Handler CPU per request (µs, medians)', '');
+    out.push(
+      table(
+        ['size', 'kind', 'requests each', 'DynamoDB calls', 'API handler', 'minimal handler', 'ratio'],
+        overheadRows,
+      ),
+      '',
+    );
+  }
   out.push('## Bundles and cold starts', '');
   out.push(
     table(

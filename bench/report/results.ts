@@ -51,7 +51,7 @@ export interface Target {
     | 'ingest-vs-raw-write'
     | 'write-units-vs-minimum'
     | 'cold-start-vs-minimal'
-    | 'http-p99-vs-in-process'
+    | 'handler-overhead'
     | 'q-cost-vs-minimum'
     | 'q-rare-requests'
     | 'q-worst-request-units'
@@ -78,6 +78,8 @@ export interface Results {
     ingestChunk: number;
     latencyRequests: number;
     textLatencyRequests: number;
+    /** Requests per kind, each way, for handler-overhead; absent in older results. */
+    overheadRequests?: number;
     costPagesPerVariant: number;
     coldStartRuns: number;
     dynamodbLocal: string;

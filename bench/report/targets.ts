@@ -34,7 +34,8 @@ export function computeTargets(
     (c) => c.ratio,
     true,
   );
-  const http = worst(kinds, (k) => k.q.latency.p99Ratio, true);
+  const measured = kinds.filter((k) => k.q.overhead !== undefined);
+  const overhead = worst(measured, (k) => k.q.overhead?.ratio ?? Number.NaN, true);
   const worstAt: TargetWhere = {};
   const target = (
     name: Target['name'],
@@ -127,11 +128,11 @@ export function computeTargets(
     ),
     target('cold-start-vs-minimal', cold?.ratio ?? Number.NaN, 1.5, false, cold ? cold.function : ''),
     target(
-      'http-p99-vs-in-process',
-      http?.q.latency.p99Ratio ?? Number.NaN,
+      'handler-overhead',
+      overhead?.q.overhead?.ratio ?? Number.NaN,
       1.5,
       false,
-      http ? `${http.q.kind} at ${http.size}` : '',
+      overhead ? `${overhead.q.kind} at ${overhead.size}` : 'not measured in this run',
     ),
   ];
   return { targets, worstAt };

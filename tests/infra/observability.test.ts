@@ -8,6 +8,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReleasesStack } from '#infra/releases-stack.js';
 import { settingsFor } from '#infra/stages.js';
+import { STACK_ALARMS, STACK_DASHBOARDS } from '../../bench/cost/stage-facts.js';
 import { buildTestApp, type TestApp } from './synth.js';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -70,6 +71,11 @@ describe.each(STAGES)('observability of Releases-%s', (stage) => {
     expect(body).toContain(
       `SEARCH('{Releases,service,stage,route,status} MetricName=\\"ReadUnits\\" stage=\\"${stage}\\"', 'Sum', 300)`,
     );
+  });
+
+  it('has the alarms and dashboards the cost model counts (bench/cost/stage-facts.ts)', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', STACK_ALARMS);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', STACK_DASHBOARDS);
   });
 
   it(`alarms on the API 5xx rate above ${settings.apiAlarms.serverErrorRatePercent}%`, () => {

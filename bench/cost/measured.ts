@@ -1,0 +1,160 @@
+/**
+ * The benchmark's figures the cost model needs, per measured size, and how they are carried to
+ * another size: each figure is interpolated linearly in log10(size) between the two measured sizes
+ * around it, and extrapolated along the nearest segment outside them (5,000 and 50,000 measured:
+ * 500,000 continues the 5,000 -> 50,000 line one decade further). Pure: takes the parsed results.
+ */
+import type { Results, SizeResult } from '../report/results.js';
+
+/** Read units and first-page latency of one query kind at one size. */
+export interface KindCost {
+  readonly readUnitsPerPage: number;
+  /** Median in-process handler time, ms (DynamoDB Local on loopback). */
+  readonly p50Ms: number;
+}
+
+export interface SizeFigures {
+  readonly size: number;
+  /** Table bytes per release by DynamoDB's item-size rules (DescribeTable), index included. */
+  readonly tableBytesPerRelease: number;
+  readonly tableItemsPerRelease: number;
+  /** Ingest + projector write units per release, without the word index. */
+  readonly eventWriteUnitsPerRelease: number;
+  /** Ingest + projector read units per release; undefined where the run did not record them. */
+  readonly eventReadUnitsPerRelease: number | undefined;
+  /** GetItem and Query requests per release on the event path (each at least one read unit). */
+  readonly eventReadRequestsPerRelease: number;
+  /** All DynamoDB requests per release on the event path. */
+  readonly eventDynamoRequestsPerRelease: number;
+  /** CPU of the ingest and projector handlers per release, ms (this process, not DynamoDB Local). */
+  readonly eventCpuMsPerRelease: number;
+  /** Word index write units per release in a bulk load. */
+  readonly indexWriteUnitsPerRelease: number;
+  readonly indexBytesPerRelease: number;
+  /** Wall time of the index bulk load per release, ms (BatchWriteItem into DynamoDB Local). */
+  readonly indexMsPerRelease: number;
+  /** Search entry + folded copy bytes: a stand-in for the release item's size (not measured). */
+  readonly releaseItemBytes: number;
+  /** Write units of the folded copy and the search entry, per release. */
+  readonly indexEntryWriteUnits: number;
+  readonly kinds: Readonly<Record<string, KindCost>>;
+}
+
+export interface MeasuredFigures {
+  readonly sizes: readonly SizeFigures[];
+  /** Cold start of the deployed bundle, init only (import and module scope), ms. */
+  readonly initMs: { readonly api: number; readonly ingest: number };
+  readonly source: string;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function figuresOf(result: SizeResult): SizeFigures {
+  const { size, ingest, index } = result;
+  if (!index) throw new Error(`results at ${size} releases have no word index figures`);
+  const requests = ingest.eventPath.requests;
+  const dynamo = requests.filter((r) => r.request.startsWith('DynamoDB '));
+  const reads = dynamo.filter((r) => r.request === 'DynamoDB GetItem' || r.request === 'DynamoDB Query');
+  const kinds: Record<string, KindCost> = {};
+  for (const q of result.queries) {
+    kinds[q.kind] = { readUnitsPerPage: q.cost.consumedPerPage, p50Ms: q.latency.inProcess.p50 };
+  }
+  const entry = index.byKind['search entry'];
+  const folded = index.byKind['folded copy'];
+  return {
+    size,
+    tableBytesPerRelease: result.table.bytes / size,
+    tableItemsPerRelease: result.table.items / size,
+    eventWriteUnitsPerRelease: ingest.writeUnits.eventPath,
+    eventReadUnitsPerRelease: ingest.readUnits?.eventPath,
+    eventReadRequestsPerRelease: sum(reads.map((r) => r.perRelease)),
+    eventDynamoRequestsPerRelease: sum(dynamo.map((r) => r.perRelease)),
+    eventCpuMsPerRelease: ingest.eventPath.cpuMsPerRelease.node,
+    indexWriteUnitsPerRelease: index.writeUnitsPerRelease,
+    indexBytesPerRelease: index.bytesPerRelease,
+    indexMsPerRelease: (index.seconds * 1000) / index.releases,
+    releaseItemBytes: (entry?.bytes ?? 0) + (folded?.bytes ?? 0),
+    indexEntryWriteUnits: (entry?.writeUnits ?? 0) + (folded?.writeUnits ?? 0),
+    kinds,
+  };
+}
+
+export function measuredFigures(results: Results, source: string): MeasuredFigures {
+  const sizes = results.results.map(figuresOf).sort((a, b) => a.size - b.size);
+  if (sizes.length === 0) throw new Error('results.json has no sizes');
+  const initOf = (name: string) => {
+    const cold = results.coldStarts.find((c) => c.function === name);
+    if (!cold) throw new Error(`results.json has no cold start of ${name}`);
+    return cold.real.initMs;
+  };
+  return { sizes, initMs: { api: initOf('api'), ingest: initOf('ingest') }, source };
+}
+
+/**
+ * y at x, linear in log10(x) between the two points around x, or along the nearest segment outside
+ * them; one point: its value. Never below zero.
+ */
+export function interpolateInLogSize(points: readonly (readonly [number, number])[], x: number): number {
+  if (points.length === 0) throw new Error('no points to interpolate');
+  const sorted = [...points].sort((a, b) => a[0] - b[0]);
+  const first = sorted[0] as readonly [number, number];
+  if (sorted.length === 1) return first[1];
+  let i = 0;
+  while (i < sorted.length - 2 && x > (sorted[i + 1] as readonly [number, number])[0]) i++;
+  const [x0, y0] = sorted[i] as readonly [number, number];
+  const [x1, y1] = sorted[i + 1] as readonly [number, number];
+  const t = (Math.log10(x) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0));
+  return Math.max(0, y0 + t * (y1 - y0));
+}
+
+type NumericKey = Exclude<
+  {
+    [K in keyof SizeFigures]: SizeFigures[K] extends number ? K : never;
+  }[keyof SizeFigures],
+  'size'
+>;
+
+const NUMERIC_KEYS: readonly NumericKey[] = [
+  'tableBytesPerRelease',
+  'tableItemsPerRelease',
+  'eventWriteUnitsPerRelease',
+  'eventReadRequestsPerRelease',
+  'eventDynamoRequestsPerRelease',
+  'eventCpuMsPerRelease',
+  'indexWriteUnitsPerRelease',
+  'indexBytesPerRelease',
+  'indexMsPerRelease',
+  'releaseItemBytes',
+  'indexEntryWriteUnits',
+];
+
+/** Every figure carried to `size` (see the module comment). */
+export function figuresAt(measured: MeasuredFigures, size: number): SizeFigures {
+  const at = (pick: (s: SizeFigures) => number) =>
+    interpolateInLogSize(
+      measured.sizes.map((s) => [s.size, pick(s)] as const),
+      size,
+    );
+  const numeric = Object.fromEntries(NUMERIC_KEYS.map((key) => [key, at((s) => s[key])])) as Record<
+    NumericKey,
+    number
+  >;
+  const reads = measured.sizes.map((s) => s.eventReadUnitsPerRelease);
+  const allReads = reads.every((r): r is number => r !== undefined);
+  const kindNames = Object.keys(measured.sizes[0]?.kinds ?? {}).filter((kind) =>
+    measured.sizes.every((s) => s.kinds[kind] !== undefined),
+  );
+  const kinds: Record<string, KindCost> = {};
+  for (const kind of kindNames) {
+    const of = (s: SizeFigures) => s.kinds[kind] as KindCost;
+    kinds[kind] = { readUnitsPerPage: at((s) => of(s).readUnitsPerPage), p50Ms: at((s) => of(s).p50Ms) };
+  }
+  return {
+    size,
+    ...numeric,
+    eventReadUnitsPerRelease: allReads ? at((s) => s.eventReadUnitsPerRelease ?? 0) : undefined,
+    kinds,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The cost model's arithmetic against a case worked out by hand (the expected figures are written
+ * out, not recomputed with the model's own helpers), and the log-size interpolation that carries
+ * measured figures to other sizes.
+ */
+import { describe, expect, it } from 'vitest';
+import { interpolateInLogSize, type SizeFigures } from '../../../bench/cost/measured.js';
+import { itemReadUnits, monthlyCost } from '../../../bench/cost/model.js';
+import { openSearchOptions } from '../../../bench/cost/opensearch.js';
+import { PRICES } from '../../../bench/cost/prices.js';
+import type { StageFacts } from '../../../bench/cost/stage-facts.js';
+import { type Assumptions, DEFAULT_MIX, type RequestKind } from '../../../bench/cost/workload.js';
+
+describe('interpolateInLogSize', () => {
+  const points = [
+    [1_000, 10],
+    [10_000, 20],
+  ] as const;
+
+  it('is linear in log10(size) between measured sizes and along the last segment beyond them', () => {
+    expect(interpolateInLogSize(points, 1_000)).toBe(10);
+    expect(interpolateInLogSize(points, 10_000)).toBe(20);
+    expect(interpolateInLogSize(points, Math.sqrt(1_000 * 10_000))).toBeCloseTo(15, 10);
+    expect(interpolateInLogSize(points, 100_000)).toBeCloseTo(30, 10);
+    expect(interpolateInLogSize(points, 100)).toBeCloseTo(0, 10);
+  });
+
+  it('never goes below zero, and a single point is its own value everywhere', () => {
+    expect(interpolateInLogSize(points, 10)).toBe(0);
+    expect(interpolateInLogSize([[5_000, 7]], 500_000)).toBe(7);
+  });
+});
+
+describe('itemReadUnits', () => {
+  it('counts 4 KB blocks, halved when eventually consistent', () => {
+    expect(itemReadUnits(4096, true)).toBe(1);
+    expect(itemReadUnits(4097, true)).toBe(2);
+    expect(itemReadUnits(13_000, false)).toBe(2);
+    expect(itemReadUnits(10, false)).toBe(0.5);
+  });
+});
+
+describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
+  // 1,024 releases of exactly 1 MiB billed each (1,047,576 bytes + 10 items x 100 bytes): 1 GB.
+  const figures: SizeFigures = {
+    size: 1_024,
+    tableBytesPerRelease: 1_047_576,
+    tableItemsPerRelease: 10,
+    eventWriteUnitsPerRelease: 40,
+    eventReadUnitsPerRelease: 20,
+    eventReadRequestsPerRelease: 15,
+    eventDynamoRequestsPerRelease: 0,
+    eventCpuMsPerRelease: 0,
+    indexWriteUnitsPerRelease: 100,
+    indexBytesPerRelease: 5_000,
+    indexMsPerRelease: 0,
+    releaseItemBytes: 8_192,
+    indexEntryWriteUnits: 12,
+    kinds: { newest: { readUnitsPerPage: 2, p50Ms: 10 } },
+  };
+  const assumptions: Assumptions = {
+    roundTripMs: 0,
+    termsPerRelease: 0,
+    fileBytes: 0,
+    entityListReadUnits: 0,
+    changesPollReadUnits: 0,
+    mirrors: 0,
+    apiColdStartsPerEnvironmentHour: 0,
+    peakToMeanTraffic: 1,
+    logBytesPerRequest: 0,
+    logBytesPerRelease: 0,
+    logCompression: 0,
+    customMetricSeries: 0,
+    idlePollsPerQueueMonth: 0,
+    polledQueues: 0,
+    scanBytesPerSecond: 1e15,
+    secretCallsPerMonth: 10_000,
+    openSearchBytesPerRelease: 0,
+  };
+  const stage: StageFacts = {
+    stage: 'hand',
+    memoryMiB: { api: 1024, ingest: 1024, project: 1024, index: 1024, reconcile: 1024 },
+    reconcileRunsPerMonth: 4,
+    pointInTimeRecovery: true,
+    logRetentionMonths: 1,
+    alarms: 2,
+    dashboards: 1,
+    secrets: 1,
+  };
+  const onlyNewest = Object.fromEntries(
+    Object.keys(DEFAULT_MIX).map((kind) => [kind, kind === 'newest' ? 1 : 0]),
+  ) as Record<RequestKind, number>;
+  const cost = monthlyCost({
+    figures,
+    initMs: { api: 100, ingest: 100 },
+    workload: {
+      releases: 1_024,
+      uploadsPerDay: 0,
+      bulkLoadFiles: 10_000,
+      requestsPerMonth: 1_000_000,
+      mix: onlyNewest,
+    },
+    assumptions,
+    stage,
+    region: 'ap-southeast-2',
+  });
+  const line = (item: string) => {
+    const found = cost.lines.find((l) => l.item.startsWith(item));
+    if (!found) throw new Error(`no line "${item}"`);
+    return found;
+  };
+
+  it('uses the Sydney prices the hand computation assumes', () => {
+    expect(PRICES.dynamoWriteUnit.usd['ap-southeast-2']).toBe(0.7068);
+    expect(PRICES.dynamoReadUnit.usd['ap-southeast-2']).toBe(0.1414);
+    expect(PRICES.httpApiRequest.usd['ap-southeast-2']).toBe(1.29);
+  });
+
+  it('prices storage, writes and reads line by line', () => {
+    expect(line('table storage').quantity).toBeCloseTo(1, 10);
+    expect(line('table storage').usd).toBeCloseTo(0.285, 10);
+    expect(line('point-in-time recovery').usd).toBeCloseTo(0.228, 10);
+    // 10,000 files x 40 and x 100 write units, at $0.7068 a million.
+    expect(line('writes: bulk load (ingest').usd).toBeCloseTo(0.28272, 10);
+    expect(line('writes: bulk load (word index)').usd).toBeCloseTo(0.7068, 10);
+    // 10,000 x 20 read units; 1,000,000 newest pages x 2 read units.
+    expect(line('reads: ingest').usd).toBeCloseTo(0.02828, 10);
+    expect(line('reads: API without q').quantity).toBe(2_000_000);
+    expect(line('reads: API without q').usd).toBeCloseTo(0.2828, 10);
+    // A full Scan: ceil(1,072,717,824 / 4096) = 261,894 blocks, halved, 4 runs: 523,788 units.
+    expect(line('reads: reconcile').quantity).toBe(523_788);
+    // 1,000,000 x 10 ms at 1 GB: 10,000 GB-seconds.
+    expect(line('api duration').quantity).toBeCloseTo(10_000, 10);
+    expect(line('api duration').usd).toBeCloseTo(0.133334, 10);
+    // 10,000 uploads + 4 runs x 2 LIST pages of 1,000 keys.
+    expect(line('PUT').quantity).toBe(10_008);
+  });
+
+  it('adds up to the total worked out by hand', () => {
+    // 0.285 + 0.228 (storage, PITR) + 0.28272 + 0.7068 (writes) + 0.02828 + 0.2828 (reads)
+    // + 0.0740636232 (reconcile reads: 523,788 x 0.1414e-6) + 0.133334 + 0.2 (api duration, requests)
+    // + 0.000222 (1,110 pipeline invocations) + 1.29 (HTTP API) + 0.055044 + 0.0044 (S3 PUT, GET)
+    // + 0.0052 (13,000 SQS requests) + 0.2 + 3 (2 alarms, 1 dashboard) + 0.4 + 0.05 (secret, calls)
+    expect(cost.totalUsd).toBeCloseTo(7.2258636232, 6);
+  });
+
+  it('reports the word index share: its storage share, its writes and its q reads', () => {
+    // (0.285 + 0.228) x 5,000 / 1,047,576 + 0.7068
+    expect(cost.wordIndexUsd).toBeCloseTo(0.7092485097, 6);
+  });
+
+  it('takes a given reconcile figure instead of the full Scan', () => {
+    const incremental = monthlyCost({
+      figures,
+      initMs: { api: 100, ingest: 100 },
+      workload: {
+        releases: 1_024,
+        uploadsPerDay: 0,
+        bulkLoadFiles: 10_000,
+        requestsPerMonth: 1_000_000,
+        mix: onlyNewest,
+        reconcileReadUnitsPerMonth: 1_000,
+      },
+      assumptions,
+      stage,
+      region: 'ap-southeast-2',
+    });
+    expect(incremental.lines.find((l) => l.item.startsWith('reads: reconcile'))?.quantity).toBe(1_000);
+  });
+});
+
+describe('openSearchOptions', () => {
+  it('prices a month of the smallest instance with the smallest volume', () => {
+    const [small] = openSearchOptions(1_000, 1_000, 'us-east-1');
+    // 730 h x $0.036 + 10 GB x $0.122
+    expect(small?.usd).toBeCloseTo(26.28 + 1.22, 10);
+  });
+});
