@@ -114,7 +114,7 @@ function pathOf(params: Params): string {
   return query === '' ? '/releases' : `/releases?${query}`;
 }
 
-function eventFor(path: string): APIGatewayProxyEventV2 {
+export function eventFor(path: string): APIGatewayProxyEventV2 {
   return toApiGatewayEvent({
     method: 'GET',
     url: path,
