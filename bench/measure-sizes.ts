@@ -11,6 +11,7 @@ import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
 import { EntityTally, type ParsedFile, take, WordTally } from './corpus-items.js';
 import { batchPut, scanUnitsFor, tableSize } from './dynamo.js';
 import type { BenchEnvironment } from './environment.js';
+import { measureEventPath } from './event-path.js';
 import { measureIngest } from './ingest.js';
 import { bulkLoad, countListed, rewriteListBits } from './load-corpus.js';
 import { type IndexLoad, loadIndex } from './load-index.js';
@@ -79,14 +80,26 @@ export async function measureSizes(
     const indexLoad: IndexLoad = { builder: new SearchBulkBuilder(sizeStop), releases: 0, perRelease: {} };
     const index = await loadIndex(env, indexLoad, all, opts, progress);
     const table = await tableSize(env.dynamo, env.tableName);
-    const { kinds: queries, adversarial } = await measureQueries(env, tally, words, sizeStop.words, {
-      scanUnits: scanUnitsFor(table.bytes),
-      reps: opts.reps,
-      textReps: opts.textReps,
-      overheadReps: opts.overheadReps,
-      pages: opts.pages,
-      progress,
-    });
+    const measured = opts.skip.has('queries')
+      ? { kinds: [], adversarial: [] }
+      : await measureQueries(env, tally, words, sizeStop.words, {
+          scanUnits: scanUnitsFor(table.bytes),
+          reps: opts.reps,
+          textReps: opts.textReps,
+          overheadReps: opts.overheadReps,
+          pages: opts.pages,
+          progress,
+        });
+    const { kinds: queries, adversarial } = measured;
+    // After the queries, which see the size's corpus alone: new files through the whole event path.
+    const eventPath = opts.skip.has('event-path')
+      ? undefined
+      : await measureEventPath(
+          env,
+          { size, corpusCount: opts.sizes.at(-1) ?? size, stop: sizeStop, frequency: words.frequency },
+          opts,
+          progress,
+        );
     const busiest = {
       minister: round((tally.ranked('minister')[0]?.count ?? 0) / size, 3),
       portfolio: round((tally.ranked('portfolio')[0]?.count ?? 0) / size, 3),
@@ -101,6 +114,7 @@ export async function measureSizes(
       adversarial,
       busiest,
       index,
+      ...(eventPath ? { eventPath } : {}),
     });
     log(
       `size ${size}: ingest ${ingest.eventPath.releasesPerSecond}/s vs raw ${ingest.rawWrite.releasesPerSecond}/s (${ingest.ratio}x); table ${(table.bytes / 1024 ** 2).toFixed(0)} MB`,

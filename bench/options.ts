@@ -22,6 +22,14 @@ export function options() {
       pages: { type: 'string', default: '3' },
       'cold-runs': { type: 'string', default: '15' },
       'calibration-releases': { type: 'string', default: '300' },
+      /** Files uploaded at once through the whole event path at each size (at least 1,000 for the target). */
+      'event-files': { type: 'string', default: '1000' },
+      /** Files uploaded one at a time after them, each waited for. */
+      'event-singles': { type: 'string', default: '10' },
+      /** The index queue's batching window in seconds for the files at once. @default the deployed one */
+      'index-window': { type: 'string' },
+      /** Phases left out, comma-separated: `queries`, `cold-starts`, `event-path` (their targets read NaN, not met). */
+      skip: { type: 'string', default: '' },
       out: { type: 'string', default: BENCH_DIR },
       /** Keeps DynamoDB Local's table on disk in this directory (slower; for sizes memory cannot hold). */
       'db-dir': { type: 'string' },
@@ -49,10 +57,30 @@ export function options() {
     pages: int('pages', values.pages),
     coldRuns: int('cold-runs', values['cold-runs']),
     calibrationReleases: int('calibration-releases', values['calibration-releases']),
+    eventFiles: int('event-files', values['event-files']),
+    eventSingles: int('event-singles', values['event-singles']),
+    indexWindowSeconds:
+      values['index-window'] === undefined ? undefined : int('index-window', values['index-window']),
+    skip: skipped(values.skip),
     out: values.out,
     dbDir: values['db-dir'],
     render: values.render,
   };
+}
+
+const PHASES = ['queries', 'cold-starts', 'event-path'] as const;
+export type SkippablePhase = (typeof PHASES)[number];
+
+function skipped(value: string): ReadonlySet<SkippablePhase> {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (!(PHASES as readonly string[]).includes(name))
+      throw new Error(`--skip takes ${PHASES.join(', ')}: not ${name}`);
+  }
+  return new Set(names as SkippablePhase[]);
 }
 
 export type Options = ReturnType<typeof options>;

@@ -55,12 +55,14 @@ async function main(): Promise<void> {
 
     const { results, replayable } = await measureSizes(env, opts, progress);
 
-    const coldStarts = await measureColdStarts(env, built, runner, {
-      runs: opts.coldRuns,
-      workDir: WORK_DIR,
-      progress,
-      loaded: replayable,
-    });
+    const coldStarts = opts.skip.has('cold-starts')
+      ? []
+      : await measureColdStarts(env, built, runner, {
+          runs: opts.coldRuns,
+          workDir: WORK_DIR,
+          progress,
+          loaded: replayable,
+        });
 
     const computed = computeTargets(results, coldStarts);
     const output: Results = {
@@ -79,6 +81,10 @@ async function main(): Promise<void> {
         overheadRequests: opts.overheadReps,
         costPagesPerVariant: opts.pages,
         coldStartRuns: opts.coldRuns,
+        eventFiles: opts.eventFiles,
+        eventSingles: opts.eventSingles,
+        ...(opts.indexWindowSeconds !== undefined ? { indexWindowSeconds: opts.indexWindowSeconds } : {}),
+        ...(opts.skip.size > 0 ? { skipped: [...opts.skip] } : {}),
         dynamodbLocal: opts.dbDir === undefined ? 'in memory, shared database' : 'on disk, shared database',
       },
       sizes: opts.sizes,

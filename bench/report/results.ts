@@ -6,6 +6,7 @@
 import type { AdversarialFigures } from '../adversarial.js';
 import type { BundleFigures, ColdStartFigures } from '../cold-start.js';
 import type { IndexFigures } from '../corpus-items.js';
+import type { EventPathFigures } from '../event-path.js';
 import type { IngestFigures } from '../ingest.js';
 import type { KindFigures } from '../queries.js';
 
@@ -33,6 +34,8 @@ export interface SizeResult {
   busiest?: { minister: number; portfolio: number };
   /** The word index items of every release at this size, as one bulk load writes them. */
   index?: IndexFigures;
+  /** New files through the whole event path (word index included) into the table at this size. */
+  eventPath?: EventPathFigures;
 }
 
 export interface ScanCalibration {
@@ -55,7 +58,10 @@ export interface Target {
     | 'q-cost-vs-minimum'
     | 'q-rare-requests'
     | 'q-worst-request-units'
-    | 'index-write-units-per-release';
+    | 'index-write-units-per-release'
+    | 'bulk-loader-index-write-units-per-release'
+    | 'bulk-searchable-vs-raw-write'
+    | 'projection-requests-per-release';
   value: number;
   limit: number;
   met: boolean;
@@ -83,6 +89,13 @@ export interface Results {
     costPagesPerVariant: number;
     coldStartRuns: number;
     dynamodbLocal: string;
+    /** Files through the whole event path at once, and one at a time, per size (absent in older runs). */
+    eventFiles?: number;
+    eventSingles?: number;
+    /** The index queue's window for the files at once, when not the deployed one. */
+    indexWindowSeconds?: number;
+    /** Phases left out of the run. */
+    skipped?: string[];
   };
   sizes: number[];
   scanCalibration: ScanCalibration;

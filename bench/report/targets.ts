@@ -7,6 +7,7 @@ import { DEFAULT_TEXT_BUDGET } from '#query/query-releases.js';
 import type { ColdStartFigures } from '../cold-start.js';
 import { isTextKind } from '../queries.js';
 import { round } from '../stats.js';
+import { indexGrowth, MODEL_SIZE } from './index-growth.js';
 import type { SizeResult, Target, TargetWhere } from './results.js';
 
 function worst<T>(items: T[], value: (item: T) => number, higherIsWorse: boolean): T | undefined {
@@ -78,6 +79,17 @@ export function computeTargets(
     ...(r.adversarial ?? []).map((a) => ({ units: a.mostUnitsPerRequest, at: `q=${a.q} at ${r.size}` })),
   ]);
   const heaviest = worst(requestUnits, (u) => u.units, true);
+  const events = results.filter((r) => r.eventPath !== undefined);
+  const searchable = worst(events, (r) => r.eventPath?.ratio ?? Number.NaN, false);
+  const projection = worst(events, (r) => r.eventPath?.bulk.requestsPerRelease ?? Number.NaN, true);
+  const indexUnits = worst(events, (r) => r.eventPath?.bulk.writeUnits.indexer ?? Number.NaN, true);
+  const growth = indexGrowth(results);
+  const searchableFigure = (() => {
+    const e = searchable?.eventPath;
+    if (!e) return Number.NaN;
+    // A release its rare word does not find was never made searchable: no rate.
+    return e.bulk.found === e.files ? e.ratio : 0;
+  })();
   const targets = [
     target(
       'q-cost-vs-minimum',
@@ -95,7 +107,38 @@ export function computeTargets(
       heaviest?.at ?? '',
     ),
     target(
+      'bulk-searchable-vs-raw-write',
+      searchableFigure,
+      0.3,
+      true,
+      searchable?.eventPath
+        ? `at ${searchable.size}: ${searchable.eventPath.bulk.releasesPerSecond} vs ${searchable.eventPath.raw.releasesPerSecond} releases/s, ${searchable.eventPath.bulk.found} of ${searchable.eventPath.files} found`
+        : '',
+    ),
+    target(
+      'projection-requests-per-release',
+      projection?.eventPath?.bulk.requestsPerRelease ?? Number.NaN,
+      40,
+      false,
+      projection?.eventPath
+        ? `at ${projection.size} (${projection.eventPath.files} files at once); single uploads ${projection.eventPath.singles.requestsPerRelease}`
+        : '',
+    ),
+    target(
       'index-write-units-per-release',
+      indexUnits?.eventPath?.bulk.writeUnits.indexer ?? Number.NaN,
+      250,
+      false,
+      indexUnits?.eventPath
+        ? `at ${indexUnits.size}; single uploads ${indexUnits.eventPath.singles.writeUnits.indexer}` +
+            (growth && growth.from !== growth.to
+              ? `; ${growth.fromUnits} at ${growth.from} to ${growth.toUnits} at ${growth.to} (${growth.growth}x)` +
+                (growth.modelled !== undefined ? `, modelled ${growth.modelled} at ${MODEL_SIZE}` : '')
+              : '')
+        : '',
+    ),
+    target(
+      'bulk-loader-index-write-units-per-release',
       writes?.index?.writeUnitsPerRelease ?? Number.NaN,
       200,
       false,

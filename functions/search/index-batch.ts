@@ -50,8 +50,13 @@ export interface IndexStore {
    * the same or an earlier state; 'stale' when a later state is already there.
    */
   putOwn(key: TableKey, item: Item | undefined, at: string): Promise<'written' | 'stale'>;
-  /** Vocabulary words this container has written already (they are never removed). */
+  /** Vocabulary words this container has written or found already (they are never removed). */
   knownVocabulary?: { has(key: string): boolean; add(key: string): void };
+  /**
+   * Of these vocabulary items, the ids (`pk\u0000sk`) of those already stored: they need no put
+   * (a read costs a fraction of a write). Missing one only costs a put of an identical item.
+   */
+  storedVocabulary?(keys: readonly TableKey[]): Promise<Set<string>>;
 }
 
 export interface IndexBatchResult {
@@ -107,6 +112,13 @@ export async function indexBatch(
     own.push({ id: target.id, at: target.at, searchEntry: plan.searchEntry, foldedCopy: plan.foldedCopy });
   }
 
+  // Words already listed (by an earlier batch, another container, the bulk loader) are not put again.
+  if (store.storedVocabulary && vocabulary.size > 0) {
+    for (const id of await store.storedVocabulary([...vocabulary.values()])) {
+      vocabulary.delete(id);
+      store.knownVocabulary?.add(id);
+    }
+  }
   const fragments = postingFragments(adds);
   await store.putItems([...fragments, ...vocabulary.values()]);
   for (const id of vocabulary.keys()) store.knownVocabulary?.add(id);

@@ -18,6 +18,13 @@ export interface CorpusOptions {
   startDate?: string;
   /** Body size range in bytes. @default { min: 1024, max: 20480 } */
   bodyBytes?: { min: number; max: number };
+  /**
+   * Index of the first file: `count` files from there on, exactly as a longer corpus of the same
+   * seed and `corpusCount` would give them (files past its end continue it). @default 0
+   */
+  first?: number;
+  /** The corpus the files belong to, which sizes the pool of rare names. @default count */
+  corpusCount?: number;
 }
 
 export interface CorpusFile {
@@ -53,7 +60,9 @@ export function* generateCorpus(options: CorpusOptions): Generator<CorpusFile> {
   const skewed = <T>(random: Random, list: readonly T[]): T =>
     list[Math.floor(random() ** 2 * list.length)] as T;
 
-  for (let n = 0; n < options.count; n += 1) {
+  const first = options.first ?? 0;
+  const namePool = Math.max(100, Math.floor((options.corpusCount ?? options.count) / 3));
+  for (let n = first; n < first + options.count; n += 1) {
     const random = makeRandom((options.seed * 1_000_003 + n) >>> 0);
     const date = addDays(startDate, int(random, 0, span));
     const people = [...new Set(Array.from({ length: int(random, 1, 3) }, () => skewed(random, ministers)))];
@@ -71,7 +80,6 @@ export function* generateCorpus(options: CorpusOptions): Generator<CorpusFile> {
       front += `attachments:\n  - name: ${JSON.stringify(`${pick(random, WORDS)} factsheet.pdf`)}\n    url: https://www.beehive.govt.nz/sites/default/files/${id}.pdf\n`;
     }
     if (random() < 0.05) front += `embargo: ${JSON.stringify(`${date}T06:00:00+12:00`)}\n`;
-    const namePool = Math.max(100, Math.floor(options.count / 3));
     const places = Array.from({ length: int(random, 1, 2) }, () => rareName(Math.floor(random() * namePool)));
     const body = makeBody(
       random,

@@ -7,6 +7,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { runLimited } from '#platform/run-limited.js';
 import { batchGet, batchWrite, putRequests } from '#table/aws/dynamodb-batch.js';
 import type { TableKey } from '#table/table-layout.js';
 import { DEFAULT_STOP_WORDS } from '../default-stop-words.js';
@@ -27,6 +28,8 @@ export interface DynamoIndexStoreOptions {
   stopListTtlMillis?: number;
 }
 
+/** Keys per BatchGetItem. */
+const BATCH_GET_KEYS = 100;
 /** Vocabulary keys one container remembers having written (about 100 bytes each). */
 const VOCABULARY_MEMORY = 200_000;
 /** How old a cached stop list must be to be read again when a folded copy names another. */
@@ -65,6 +68,21 @@ export class DynamoIndexStore implements IndexStore {
       { consistent: true },
     );
     return new Map(items.map((item) => [item.id, item]));
+  }
+
+  async storedVocabulary(keys: readonly TableKey[]): Promise<Set<string>> {
+    const groups: TableKey[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) groups.push(keys.slice(i, i + BATCH_GET_KEYS));
+    const stored = new Set<string>();
+    await runLimited(groups, 8, async (group) => {
+      // Eventually consistent, keys only: a word put a moment ago and not seen is put again, the same item.
+      const items = await batchGet<TableKey>(this.doc, this.tableName, group, {
+        projection: '#pk, #sk',
+        names: { '#pk': 'pk', '#sk': 'sk' },
+      });
+      for (const item of items) stored.add(`${item.pk}\u0000${item.sk}`);
+    });
+    return stored;
   }
 
   async putItems(items: readonly object[]): Promise<void> {

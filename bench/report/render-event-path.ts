@@ -1,0 +1,116 @@
+/**
+ * RESULTS.md's tables of the whole event path (bench/event-path.ts): the rate until searchable
+ * against the raw write, the derived state's requests, and its write units by item kind.
+ */
+import { indexGrowth, MODEL_SIZE } from './index-growth.js';
+import { n, table } from './markdown-format.js';
+import type { Results } from './results.js';
+
+type PerKind = Record<string, { writes: number; units: number }>;
+
+function kinds(byKind: PerKind, limit = 8): string {
+  return Object.entries(byKind)
+    .slice(0, limit)
+    .map(([kind, f]) => `${kind} ${f.units} (${f.writes} writes)`)
+    .join('; ');
+}
+
+export function eventPathSection(results: Results): string[] {
+  const measured = results.results.filter((r) => r.eventPath !== undefined);
+  if (measured.length === 0) return [];
+  const out: string[] = ['## Event path until searchable (word index included)', ''];
+  out.push(
+    table(
+      [
+        'size (releases before)',
+        'files at once',
+        'event path (releases/s)',
+        'raw write (releases/s)',
+        'ratio',
+        'found by `q`',
+        'uploaded / ingested / settled / found (s)',
+        'raw items per release',
+      ],
+      measured.map((r) => {
+        const e = r.eventPath;
+        if (!e) return [];
+        const m = e.bulk.milestones;
+        return [
+          n(r.size),
+          n(e.files),
+          e.bulk.releasesPerSecond,
+          e.raw.releasesPerSecond,
+          `${e.ratio}x`,
+          `${n(e.bulk.found)} of ${n(e.files)}`,
+          `${m.uploaded} / ${m.ingested} / ${m.settled} / ${e.bulk.seconds}`,
+          e.raw.itemsPerRelease,
+        ];
+      }),
+    ),
+    '',
+  );
+  out.push(
+    table(
+      [
+        'size',
+        'requests per release: bulk',
+        'single uploads',
+        'indexer invocations (releases each)',
+        'bulk requests per release by function and command',
+      ],
+      measured.map((r) => {
+        const e = r.eventPath;
+        if (!e) return [];
+        return [
+          n(r.size),
+          e.bulk.requestsPerRelease,
+          `${e.singles.requestsPerRelease} (${e.singles.files} files)`,
+          e.bulk.indexerBatches.join(', '),
+          Object.entries(e.bulk.requests)
+            .filter(([, value]) => value >= 0.05)
+            .map(([name, value]) => `${name} ${value}`)
+            .join('; '),
+        ];
+      }),
+    ),
+    '',
+  );
+  out.push(
+    table(
+      [
+        'size',
+        'indexer WCU per release: bulk',
+        'single uploads',
+        'projector WCU per release (bulk / single)',
+        'raw write WCU per release',
+        'indexer WCU per release by item kind (bulk)',
+        'single uploads by item kind',
+      ],
+      measured.map((r) => {
+        const e = r.eventPath;
+        if (!e) return [];
+        return [
+          n(r.size),
+          e.bulk.writeUnits.indexer,
+          e.singles.writeUnits.indexer,
+          `${e.bulk.writeUnits.projector} / ${e.singles.writeUnits.projector}`,
+          e.raw.writeUnitsPerRelease,
+          kinds(e.bulk.writeUnits.indexerByKind),
+          kinds(e.singles.writeUnits.indexerByKind, 5),
+        ];
+      }),
+    ),
+    '',
+  );
+  const growth = indexGrowth(results.results);
+  if (growth && growth.from !== growth.to) {
+    out.push(
+      `Indexer write units per release grew from ${growth.fromUnits} at ${n(growth.from)} to ${growth.toUnits} at ${n(growth.to)} (${growth.growth}x)` +
+        (growth.modelled !== undefined
+          ? `; modelled at ${n(MODEL_SIZE)}: ${growth.modelled} (per item kind, a kind that grew grows by as much again per tenfold corpus; a kind that shrank stays at its value at ${n(growth.to)}).`
+          : '.'),
+      '',
+    );
+  }
+  return out;
+}
