@@ -13,6 +13,7 @@ import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics } from '#platform/aws/metrics.js';
 import { NO_ROUTE } from '#platform/metric-names.js';
 import { DynamoChangeReader } from '#query/aws/dynamodb-change-reader.js';
+import { DynamoFacetReader } from '#query/aws/dynamodb-facet-reader.js';
 import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
 import { type MatchedRequest, type Ok, queryOf, serve } from '#query/aws/http.js';
 import { publishRequestMetrics, RequestWork } from '#query/aws/request-metrics.js';
@@ -23,6 +24,7 @@ import {
 } from '#query/aws/secrets-manager.js';
 import { listChanges } from '#query/query-changes.js';
 import type { CursorKeys } from '#query/query-cursor.js';
+import { getFacets } from '#query/query-facets.js';
 import { buildOpenApiDocument, operationFor } from '#query/query-openapi.js';
 import { parseParams } from '#query/query-params.js';
 import {
@@ -90,7 +92,7 @@ export function queryContext(
       for (const sink of sinks) sink(capacity);
     },
   };
-  return {
+  const ctx: QueryContext = {
     reader: new DynamoReleaseReader(deps.doc, deps.tableName, options),
     // The same table holds the word index; `q` falls back to the scan while it is not built.
     search: new DynamoIndexReader(deps.doc, deps.tableName, { ...options, stopListCache: stopLists }),
@@ -101,6 +103,16 @@ export function queryContext(
     now: deps.now ?? Date.now,
     ...(work ? { onTextSearch: work.onTextSearch } : {}),
   };
+  readOptionsOf.set(ctx, options);
+  return ctx;
+}
+
+/** Each context's read options, for the readers an operation makes beside it. */
+const readOptionsOf = new WeakMap<QueryContext, DynamoReadOptions>();
+
+/** What `/facets` reads beside the releases: the aggregates, with the same capacity sinks. */
+function facetReader(ctx: QueryContext, deps: ApiDeps): DynamoFacetReader {
+  return new DynamoFacetReader(deps.doc, deps.tableName, readOptionsOf.get(ctx) ?? {});
 }
 
 /** What `/changes` reads: the change log beside the releases of the same request's reader. */
@@ -135,6 +147,9 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   getRelease: json((ctx, request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
   listChanges: async (ctx, request, deps) => ({
     body: await listChanges(changesContext(ctx, deps), queryOf(request)),
+  }),
+  getFacets: async (ctx, request, deps) => ({
+    body: await getFacets(ctx, facetReader(ctx, deps), queryOf(request)),
   }),
   listMinisters: json((ctx, request) => listEntities(ctx, 'minister', queryOf(request))),
   listPortfolios: json((ctx, request) => listEntities(ctx, 'portfolio', queryOf(request))),

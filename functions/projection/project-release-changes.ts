@@ -60,8 +60,10 @@ export interface BodyStore {
 }
 
 export interface EntityFigureStore {
-  /** Recounts one entity's releases in one month from its list partition. */
+  /** Recounts one entity's (or every release's) month from its list partition, facets included. */
   recountMonth(entity: EntityMonth): Promise<void>;
+  /** Recounts a year's facet figures from its months (`year`: `YYYY`). */
+  recountYear(entity: Pick<EntityMonth, 'kind' | 'slug'>, year: string): Promise<void>;
   /** Sums an entity's months and takes its name and latest date from its newest release. */
   recountEntity(kind: EntityKind, slug: string): Promise<void>;
 }
@@ -190,14 +192,11 @@ export async function projectReleaseChanges(
 
   // Recounts follow the releases that were projected, also when others failed: the retried batch
   // starts at the earliest failure and would not bring the earlier ones' months back.
-  // Months first, then the entities summing them (see EntityFigureStore).
+  // Months first, then the years and entities summing them (see EntityFigureStore).
   const months = [...touched.values()];
   try {
     await runLimited(months, 8, (entity) => ports.entities.recountMonth(entity));
-    const entities = new Map(months.map((m) => [`${m.kind}#${m.slug}`, m]));
-    await runLimited([...entities.values()], 8, (entity) =>
-      ports.entities.recountEntity(entity.kind, entity.slug),
-    );
+    await recountYearsAndEntities(ports.entities, months);
     if (ports.index && requests.length > 0) await ports.index.request(requests);
   } catch (error) {
     // Recounts and index requests are the batch's: retry it whole (every step is idempotent).
@@ -210,6 +209,18 @@ export async function projectReleaseChanges(
     entityMonths: months.length,
     outOfTime,
   };
+}
+
+/** The years and entities of recounted months, recounted after them. */
+export async function recountYearsAndEntities(
+  store: EntityFigureStore,
+  months: readonly EntityMonth[],
+): Promise<void> {
+  const years = new Map(months.map((m) => [`${m.kind}#${m.slug}#${m.month.slice(0, 4)}`, m]));
+  await runLimited([...years.values()], 8, (m) => store.recountYear(m, m.month.slice(0, 4)));
+  const entities = new Map<string, { kind: EntityKind; slug: string }>();
+  for (const { kind, slug } of months) if (kind !== 'all') entities.set(`${kind}#${slug}`, { kind, slug });
+  await runLimited([...entities.values()], 8, (entity) => store.recountEntity(entity.kind, entity.slug));
 }
 
 interface Done {

@@ -9,6 +9,7 @@
  * next change or repair of that release.
  */
 import type { EntityKind, EntityRef } from '#release/release.js';
+import type { FacetScope } from '#table/facet-keys.js';
 import {
   type ListItem,
   listItemsFor,
@@ -75,11 +76,19 @@ export function listChanges(step: ProjectionStep, bits?: TextBits): { put: ListI
   return { put, remove };
 }
 
-/** One entity's count of releases in one month: the unit that is recounted. */
+/**
+ * One entity's releases in one month, or every release's (`kind: 'all'`, `slug: ''`): the unit
+ * that is recounted, with its facet figures (facet-figures.ts).
+ */
 export interface EntityMonth {
-  kind: EntityKind;
+  kind: EntityKind | 'all';
   slug: string;
   month: string;
+}
+
+/** The facet scope of an entity month. */
+export function scopeOf(month: Pick<EntityMonth, 'kind' | 'slug'>): FacetScope {
+  return month.kind === 'all' ? { kind: 'all' } : { kind: month.kind, slug: month.slug };
 }
 
 function entityMonthsOf(
@@ -88,6 +97,7 @@ function entityMonthsOf(
   if (!state) return [];
   const month = monthOf(state.date);
   return [
+    { kind: 'all' as const, slug: '', month },
     ...state.ministers.map((m) => ({ kind: 'minister' as const, slug: m.slug, month })),
     ...state.portfolios.map((p) => ({ kind: 'portfolio' as const, slug: p.slug, month })),
   ];

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { changesParamsSchema } from './query-changes.js';
 import {
   FEED_DEFAULT_LIMIT,
+  facetsParamsSchema,
   noParamsSchema,
   problemsParamsSchema,
   releaseIdSchema,
@@ -21,6 +22,7 @@ import {
   entityListSchema,
   entityRefSchema,
   entitySummarySchema,
+  facetsSchema,
   openApiDocumentSchema,
   problemDetailsSchema,
   problemListSchema,
@@ -127,6 +129,18 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     mayBeGone: true,
     mayNeedGzip: true,
   },
+  getFacets: {
+    tag: 'Releases',
+    summary: 'How many releases match, by minister, portfolio and period',
+    description:
+      'Takes the filters of /releases. Counts by minister and portfolio (top `size` each, with the ' +
+      'rest summed in `others`; they add up to more than `total`, since a release has several) and ' +
+      'by period. Without q, and with at most one of minister and portfolio, from aggregates; ' +
+      'otherwise counted over the matches, exactly up to a bound (`exact`, `bound`).',
+    query: facetsParamsSchema,
+    response: facetsSchema,
+    cacheControl: PUBLIC_SHORT,
+  },
   listMinisters: {
     tag: 'Ministers and portfolios',
     summary: 'Every minister with releases',
@@ -176,6 +190,7 @@ const NAMED_SCHEMAS: ReadonlyArray<[string, z.ZodType]> = [
   ['ChangePage', changePageSchema],
   ['EntitySummary', entitySummarySchema],
   ['EntityList', entityListSchema],
+  ['Facets', facetsSchema],
   ['Problem', problemRecordSchema],
   ['ProblemList', problemListSchema],
   ['ProblemDetails', problemDetailsSchema],

@@ -58,7 +58,7 @@ const cursorParam = z
   .meta({ description: 'The nextCursor of the previous page of the same query' });
 
 /** What selects the releases of `/releases` and `/releases.atom`. */
-const releaseFilters = {
+export const releaseFilters = {
   minister: nameParam('minister', ministerSlug).optional(),
   portfolio: nameParam('portfolio', portfolioSlug).optional(),
   from: dateParam('Earliest release date').optional(),
@@ -96,6 +96,23 @@ export const releasesParamsSchema = z
   .superRefine(fromNotAfterTo);
 
 export type ReleasesParams = z.output<typeof releasesParamsSchema>;
+
+/** `/facets`: the filters of `/releases`, the period and how many values per facet. */
+export const FACETS_DEFAULT_SIZE = 10;
+export const FACETS_MAX_SIZE = 100;
+
+export const facetsParamsSchema = z
+  .strictObject({
+    ...releaseFilters,
+    interval: z
+      .enum(['year', 'month'], { error: 'must be year or month' })
+      .meta({ description: 'The length of each period counted', default: 'year' })
+      .optional(),
+    size: limitParam(FACETS_DEFAULT_SIZE, FACETS_MAX_SIZE, 'Values per facet').optional(),
+  })
+  .superRefine(fromNotAfterTo);
+
+export type FacetsParams = z.output<typeof facetsParamsSchema>;
 
 /** A feed is the first page of a query, larger by default; readers poll it and never page. */
 export const FEED_DEFAULT_LIMIT = 50;

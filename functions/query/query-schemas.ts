@@ -62,6 +62,43 @@ export const entitySummarySchema = z.object({
 
 export const entityListSchema = z.object({ items: z.array(entitySummarySchema) });
 
+const facetValuesSchema = z.object({
+  items: z.array(
+    z.object({
+      slug: z.string(),
+      name: z
+        .string()
+        .meta({ description: 'The form on the newest release, as in /ministers and /portfolios' }),
+      count: z.number().int().min(1),
+    }),
+  ),
+  others: z
+    .object({ values: z.number().int().min(0), count: z.number().int().min(0) })
+    .meta({ description: 'The values left out by size: how many, and their releases together' }),
+});
+
+export const facetsSchema = z.object({
+  total: z.number().int().min(0).meta({ description: 'Releases that match' }),
+  exact: z.boolean().meta({
+    description:
+      'False when the counts cover only the newest `bound` matches (narrow the dates for exact figures)',
+  }),
+  bound: z.number().int().optional().meta({ description: 'With exact false: the matches counted' }),
+  interval: z.enum(['year', 'month']),
+  ministers: facetValuesSchema.meta({
+    description: 'By count, then name; a release with two ministers counts for both',
+  }),
+  portfolios: facetValuesSchema.meta({ description: 'By count, then name' }),
+  periods: z
+    .array(
+      z.object({
+        period: z.string().meta({ description: '`YYYY`, or `YYYY-MM`' }),
+        count: z.number().int().min(0),
+      }),
+    )
+    .meta({ description: 'Every period in range, in date order, zero where none matched' }),
+});
+
 export const problemRecordSchema = z.object({
   key: z.string(),
   reason: z.string(),

@@ -28,6 +28,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   route('/releases.atom', 'api', 'none', 'listReleasesAtom'),
   route('/releases/{id}', 'api', 'none', 'getRelease'),
   route('/changes', 'api', 'none', 'listChanges'),
+  // Not under /releases/: a release may have the id "facets".
+  route('/facets', 'api', 'none', 'getFacets'),
   route('/ministers', 'api', 'none', 'listMinisters'),
   route('/portfolios', 'api', 'none', 'listPortfolios'),
   route('/openapi.json', 'api', 'none', 'getOpenApi'),

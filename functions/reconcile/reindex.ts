@@ -293,25 +293,36 @@ async function repairProjections(
       });
     }
   }
+  // Entity months only: every release's months (`EM#all`) are recounted with the entities' below.
   const storedMonths = new Map(
-    state.entityMonths.map((item) => {
-      const [, kind = '', slug = ''] = item.pk.split('#');
-      return [
-        `${kind}#${slug}#${item.sk}`,
-        { kind: kind as EntityKind, slug, month: item.sk, count: Number(item.count ?? 0) },
-      ];
-    }),
+    state.entityMonths
+      .filter((item) => /^EM#(minister|portfolio)#/.test(item.pk))
+      .map((item) => {
+        const [, kind = '', slug = ''] = item.pk.split('#');
+        return [
+          `${kind}#${slug}#${item.sk}`,
+          { kind: kind as EntityKind, slug, month: item.sk, count: Number(item.count ?? 0) },
+        ];
+      }),
   );
   const recountMonths: EntityMonth[] = [];
   for (const [key, month] of months)
     if (storedMonths.get(key)?.count !== month.count) recountMonths.push(month);
   for (const [key, month] of storedMonths)
     if (!months.has(key) && month.count !== 0) recountMonths.push(month);
-  await runLimited(recountMonths, 8, (month) => deps.entities.recountMonth(month));
+  // With every release's month beside each, and their years (facet figures).
+  const alsoAll = new Map(
+    recountMonths.map((m) => [m.month, { kind: 'all' as const, slug: '', month: m.month }]),
+  );
+  const facetMonths = [...recountMonths, ...alsoAll.values()];
+  await runLimited(facetMonths, 8, (month) => deps.entities.recountMonth(month));
+  const years = new Map(facetMonths.map((m) => [`${m.kind}#${m.slug}#${m.month.slice(0, 4)}`, m]));
+  await runLimited([...years.values()], 8, (m) => deps.entities.recountYear(m, m.month.slice(0, 4)));
 
   const figures = new Map(tally.all().map((entity) => [`${entity.kind}#${entity.slug}`, entity]));
   const recount = new Map<string, { kind: EntityKind; slug: string }>();
-  for (const month of recountMonths) recount.set(`${month.kind}#${month.slug}`, month);
+  for (const { kind, slug } of recountMonths)
+    if (kind !== 'all') recount.set(`${kind}#${slug}`, { kind, slug });
   for (const [key, entity] of figures) {
     const stored = state.entities.find((item) => item.kind === entity.kind && item.sk === entity.slug);
     if (

@@ -14,8 +14,21 @@ import {
 import type { EntityKind } from '#release/release.js';
 import { batchWrite } from '#table/aws/dynamodb-batch.js';
 import {
+  type MonthFigures,
+  monthFigures,
+  type PeriodFigures,
+  type SlugCounts,
+  yearFigures,
+} from '#table/facet-figures.js';
+import {
+  type FacetScope,
+  facetDaysKey,
+  facetMonthKey,
+  facetMonthPartition,
+  facetYearKey,
+} from '#table/facet-keys.js';
+import {
   entityKey,
-  entityMonthKey,
   entityMonthPartition,
   type ListItem,
   listItemSummary,
@@ -24,7 +37,7 @@ import {
   type TableKey,
 } from '#table/table-layout.js';
 import type { EntityFigureStore, ListItemStore } from '../project-release-changes.js';
-import type { EntityMonth } from '../projection.js';
+import { type EntityMonth, scopeOf } from '../projection.js';
 
 export class DynamoListItems implements ListItemStore {
   constructor(
@@ -40,7 +53,7 @@ export class DynamoListItems implements ListItemStore {
   }
 }
 
-type Figures = Record<string, string | number>;
+type Figures = Record<string, unknown>;
 
 /**
  * Entity figures by recount, in one conditional write when no other recount of the item runs at
@@ -68,23 +81,67 @@ export class DynamoEntityFigures implements EntityFigureStore {
     private readonly onContended?: () => void,
   ) {}
 
-  recountMonth({ kind, slug, month }: EntityMonth): Promise<void> {
-    return this.recount(entityMonthKey(kind, slug, month), async () => {
-      let count = 0;
+  /**
+   * Recounts a month from its scope's list partition: its count and facet figures (`EM#`), then
+   * the same by day (`ED#`), written only under the version the month's recount landed with, so
+   * that the day item never goes back to an older recount's figures.
+   */
+  async recountMonth(entity: EntityMonth): Promise<void> {
+    const scope = scopeOf(entity);
+    let figures: MonthFigures | undefined;
+    const landed = await this.recount(facetMonthKey(scope, entity.month), async () => {
+      const summaries = [];
       const pages = paginateQuery(
         { client: this.doc },
         {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :month)',
           ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': entityListPartition(kind, slug), ':month': `${month}-` },
-          Select: 'COUNT',
+          ExpressionAttributeValues: { ':pk': scopeListPartition(scope), ':month': `${entity.month}-` },
           ConsistentRead: true,
         },
       );
-      for await (const page of pages) count += page.Count ?? 0;
-      return { count };
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) summaries.push(listItemSummary(item as StoredListItem));
+      }
+      figures = monthFigures(summaries);
+      return storedFigures(figures);
     });
+    if (landed === undefined || figures === undefined) return;
+    const days =
+      JSON.stringify(figures.days).length > FACET_MAX_BYTES ? { d: {}, overflow: true } : { d: figures.days };
+    await this.writeVersioned(facetDaysKey(scope, entity.month), landed, days);
+  }
+
+  /** Recounts a year of a scope from its months (after those months were recounted). */
+  recountYear(entity: Pick<EntityMonth, 'kind' | 'slug'>, year: string): Promise<void> {
+    const scope = scopeOf(entity);
+    return this.recount(facetYearKey(scope, year), async () => {
+      const months: Array<[string, PeriodFigures]> = [];
+      let overflow = false;
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: {
+            ':pk': facetMonthPartition(scope),
+            ':first': `${year}-01`,
+            ':last': `${year}-12`,
+          },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          if (item.overflow === true) overflow = true;
+          months.push([String(item.sk), readFigures(item)]);
+        }
+      }
+      const figures = yearFigures(months);
+      return overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
+    }).then(() => undefined);
   }
 
   recountEntity(kind: EntityKind, slug: string): Promise<void> {
@@ -117,10 +174,11 @@ export class DynamoEntityFigures implements EntityFigureStore {
       const ref =
         newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
       return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };
-    });
+    }).then(() => undefined);
   }
 
-  private async recount(key: TableKey, count: () => Promise<Figures>): Promise<void> {
+  /** Recounts an item; the version its figures landed with, or undefined if a later recount's did. */
+  private async recount(key: TableKey, count: () => Promise<Figures>): Promise<number | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -131,10 +189,29 @@ export class DynamoEntityFigures implements EntityFigureStore {
       }),
     );
     const read = Item?.ver === undefined ? undefined : Number(Item.ver);
-    if (await this.writeIfUnclaimed(key, read, await count())) return;
+    if (await this.writeIfUnclaimed(key, read, await count())) return (read ?? 0) + 1;
     this.onContended?.();
     const ver = await this.claim(key);
-    await this.settle(key, ver, await count());
+    return (await this.settle(key, ver, await count())) ? ver : undefined;
+  }
+
+  /** Writes `figures` with version `ver` unless the item holds a later version's already. */
+  private async writeVersioned(key: TableKey, ver: number, figures: Figures): Promise<void> {
+    const { names, values, sets } = assignments(figures, { ver });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#ver) OR #ver < :ver',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** The optimistic write: lands only if no version was claimed since `read`. */
@@ -178,7 +255,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
     return Number(Attributes?.ver);
   }
 
-  private async settle(key: TableKey, ver: number, figures: Figures): Promise<void> {
+  private async settle(key: TableKey, ver: number, figures: Figures): Promise<boolean> {
     const { names, values, sets } = assignments(figures, { settledVer: ver });
     values[':ver'] = ver;
     try {
@@ -192,9 +269,11 @@ export class DynamoEntityFigures implements EntityFigureStore {
           ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (error) {
       // A recount that claimed a later version has landed: its figures are at least as new as ours.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   }
 }
@@ -213,6 +292,30 @@ function assignments(
     sets.push(`#${name} = :${name}`);
   }
   return { names, values, sets };
+}
+
+/**
+ * Bytes of `m` and `p` an aggregate holds at most (an item holds 400 KB): past it the item keeps
+ * its count and says `overflow`, and facets count that period from the matches instead.
+ */
+export const FACET_MAX_BYTES = 300_000;
+
+function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
+  const { count, m, p } = figures;
+  const months = figures.months ? { months: figures.months } : {};
+  return JSON.stringify(m).length + JSON.stringify(p).length > FACET_MAX_BYTES
+    ? { count, m: {}, p: {}, ...months, overflow: true }
+    : { count, m, p, ...months };
+}
+
+function readFigures(item: Record<string, unknown>): PeriodFigures {
+  const counts = (value: unknown): SlugCounts =>
+    value && typeof value === 'object' ? (value as SlugCounts) : {};
+  return { count: Number(item.count ?? 0), m: counts(item.m), p: counts(item.p) };
+}
+
+function scopeListPartition(scope: FacetScope): string {
+  return scope.kind === 'all' ? listPartition({ kind: 'all' }) : entityListPartition(scope.kind, scope.slug);
 }
 
 function entityListPartition(kind: EntityKind, slug: string): string {

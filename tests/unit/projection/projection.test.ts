@@ -105,6 +105,8 @@ describe('touchedEntityMonths', () => {
   it('names the months of every entity before and after', () => {
     const touched = touchedEntityMonths({ before: item(), after: item({ date: '2025-01-01' }) });
     expect(touched.map((t) => `${t.kind} ${t.slug} ${t.month}`).sort()).toEqual([
+      'all  2024-07',
+      'all  2025-01',
       'minister a 2024-07',
       'minister a 2025-01',
       'portfolio x 2024-07',
@@ -124,7 +126,7 @@ describe('touchedEntityMonths', () => {
       touchedEntityMonths({ before: item(), after })
         .map((t) => t.slug)
         .sort(),
-    ).toEqual(['a', 'x']);
+    ).toEqual(['', 'a', 'x']);
   });
 });
 
@@ -171,7 +173,7 @@ function portsWith(
       releaseOf: async (after: ReleaseItem) => release({ id: after.id }),
       deleteChunks: async () => {},
     },
-    entities: { recountMonth: async () => {}, recountEntity: async () => {} },
+    entities: { recountMonth: async () => {}, recountEntity: async () => {}, recountYear: async () => {} },
     state: {
       states: async (ids) =>
         new Map(ids.flatMap((id) => (states.has(id) ? [[id, states.get(id) as Projected]] : []))),
@@ -209,6 +211,7 @@ describe('projectReleaseChanges', () => {
           recounted.push(`${m.kind} ${m.slug} ${m.month}`);
         },
         recountEntity: async () => {},
+        recountYear: async () => {},
       },
     });
     const result = await projectReleaseChanges(
@@ -222,7 +225,7 @@ describe('projectReleaseChanges', () => {
     );
     expect(result.retry).toEqual(['2', '3']);
     expect(result.skipped).toEqual([]);
-    expect(recounted.sort()).toEqual(['minister a 2024-07', 'portfolio x 2024-07']);
+    expect(recounted.sort()).toEqual(['all  2024-07', 'minister a 2024-07', 'portfolio x 2024-07']);
     expect([...ports.states.keys()]).toEqual(['good']);
   });
 

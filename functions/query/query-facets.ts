@@ -1,0 +1,158 @@
+/**
+ * `GET /facets`: how many releases match the filters of `/releases`, by minister, portfolio and
+ * period. Without `q`, and with at most one of `minister` and `portfolio`, it adds up the
+ * aggregates the projector recounts (a number of items that grows with the years in range, never
+ * with the releases). Otherwise it counts the matches themselves, page by page through the same
+ * query as `/releases`: exactly up to FACET_MATCH_BOUND matches, and over the newest that many
+ * (`exact: false`) beyond.
+ */
+
+import type { EntityKind } from '#release/release.js';
+import { ministerSlug, portfolioSlug, withoutHonorific } from '#release/slug.js';
+import { addRelease, emptyFigures, type PeriodFigures } from '#table/facet-figures.js';
+import type { FacetScope } from '#table/facet-keys.js';
+import {
+  type FacetInterval,
+  type FacetPeriod,
+  FacetTally,
+  type FacetValues,
+  facetReads,
+  periodsInRange,
+  topValues,
+} from './facets.js';
+import { FACETS_DEFAULT_SIZE, type FacetsParams, facetsParamsSchema, parseParams } from './query-params.js';
+import { listReleases, type QueryContext } from './query-releases.js';
+
+/** Matches counted at most when aggregates cannot answer (5 pages of `/releases` at 100). */
+export const FACET_MATCH_BOUND = 500;
+const MATCH_PAGE = 100;
+/** Pages read at most (a `q` page cut short by its budget may hold fewer than asked). */
+const MAX_MATCH_PAGES = 10;
+
+/** Figures of one aggregate item, with releases per month (`YYYY-MM`) it covers. */
+export interface FacetAggregate {
+  figures: PeriodFigures;
+  months: Record<string, number>;
+  /** The item holds its count only: too many values for one item. */
+  overflow: boolean;
+}
+
+/** The read port of the aggregates (DynamoDB: aws/dynamodb-facet-reader.ts). */
+export interface FacetAggregateReader {
+  years(scope: FacetScope, first: string, last: string): Promise<FacetAggregate[]>;
+  months(scope: FacetScope, first: string, last: string): Promise<FacetAggregate[]>;
+  days(scope: FacetScope, month: string, first: string, last: string): Promise<FacetAggregate>;
+}
+
+export interface FacetsResult {
+  total: number;
+  /** False when counted over the newest `bound` matches only. */
+  exact: boolean;
+  bound?: number;
+  interval: FacetInterval;
+  ministers: FacetValues;
+  portfolios: FacetValues;
+  periods: FacetPeriod[];
+}
+
+export async function getFacets(
+  ctx: QueryContext,
+  aggregates: FacetAggregateReader,
+  rawParams: Record<string, string>,
+): Promise<FacetsResult> {
+  const params = parseParams(facetsParamsSchema, rawParams);
+  const scope = scopeOf(params);
+  const counted =
+    (scope && (await fromAggregates(aggregates, scope, params))) ?? (await fromMatches(ctx, rawParams));
+  const interval = params.interval ?? 'year';
+  const size = params.size ?? FACETS_DEFAULT_SIZE;
+  const names =
+    counted.tally.total.count > 0 ? await entityNames(ctx) : { minister: new Map(), portfolio: new Map() };
+  for (const [slug, name] of counted.seenNames.minister)
+    if (!names.minister.has(slug)) names.minister.set(slug, name);
+  for (const [slug, name] of counted.seenNames.portfolio)
+    if (!names.portfolio.has(slug)) names.portfolio.set(slug, name);
+  const { total } = counted.tally;
+  return {
+    total: total.count,
+    exact: counted.exact,
+    ...(counted.exact ? {} : { bound: FACET_MATCH_BOUND }),
+    interval,
+    ministers: topValues(total.m, names.minister, size, withoutHonorific),
+    portfolios: topValues(total.p, names.portfolio, size),
+    periods: periodsInRange(counted.tally.perMonth, interval, params.from, params.to),
+  };
+}
+
+interface Counted {
+  tally: FacetTally;
+  exact: boolean;
+  seenNames: Record<EntityKind, Map<string, string>>;
+}
+
+/** The aggregates' scope for these filters, or undefined when they cannot answer. */
+function scopeOf(params: FacetsParams): FacetScope | undefined {
+  if (params.q !== undefined) return undefined;
+  if (params.minister !== undefined && params.portfolio !== undefined) return undefined;
+  if (params.minister !== undefined) return { kind: 'minister', slug: ministerSlug(params.minister) };
+  if (params.portfolio !== undefined) return { kind: 'portfolio', slug: portfolioSlug(params.portfolio) };
+  return { kind: 'all' };
+}
+
+async function fromAggregates(
+  reader: FacetAggregateReader,
+  scope: FacetScope,
+  params: FacetsParams,
+): Promise<Counted | undefined> {
+  const reads = facetReads(params.from, params.to);
+  const parts = await Promise.all([
+    reads.years ? reader.years(scope, ...reads.years) : Promise.resolve([]),
+    ...reads.months.map(([first, last]) => reader.months(scope, first, last)),
+    ...reads.days.map(async ({ month, first, last }) => [await reader.days(scope, month, first, last)]),
+  ]);
+  const tally = new FacetTally();
+  for (const aggregate of parts.flat()) {
+    // A period with more values than an item holds: count the matches instead.
+    if (aggregate.overflow) return undefined;
+    tally.add(aggregate.figures, aggregate.months);
+  }
+  return { tally, exact: true, seenNames: { minister: new Map(), portfolio: new Map() } };
+}
+
+async function fromMatches(ctx: QueryContext, rawParams: Record<string, string>): Promise<Counted> {
+  const { interval: _interval, size: _size, ...filters } = rawParams;
+  const tally = new FacetTally();
+  const seenNames: Counted['seenNames'] = { minister: new Map(), portfolio: new Map() };
+  let cursor: string | undefined;
+  let counted = 0;
+  let pages = 0;
+  do {
+    pages += 1;
+    const page = await listReleases(ctx, {
+      ...filters,
+      limit: String(Math.min(MATCH_PAGE, FACET_MATCH_BOUND - counted)),
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const summary of page.items) {
+      const one: PeriodFigures = emptyFigures();
+      addRelease(one, summary);
+      tally.add(one, { [summary.date.slice(0, 7)]: 1 });
+      for (const { slug, name } of summary.ministers) seenNames.minister.set(slug, name);
+      for (const { slug, name } of summary.portfolios) seenNames.portfolio.set(slug, name);
+    }
+    counted += page.items.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && counted < FACET_MATCH_BOUND && pages < MAX_MATCH_PAGES);
+  return { tally, exact: cursor === undefined, seenNames };
+}
+
+async function entityNames(ctx: QueryContext): Promise<Record<EntityKind, Map<string, string>>> {
+  const [ministers, portfolios] = await Promise.all([
+    ctx.reader.listEntities('minister'),
+    ctx.reader.listEntities('portfolio'),
+  ]);
+  return {
+    minister: new Map(ministers.map((entity) => [entity.slug, entity.name])),
+    portfolio: new Map(portfolios.map((entity) => [entity.slug, entity.name])),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The figures of facet aggregates, as pure rules: a month's from the list entries of its scope,
+ * a year's from its months. The projector recounts them (aws/dynamodb-projection-stores.ts), so
+ * a replay or a repair lands the same figures again instead of adding to them.
+ */
+import type { ReleaseSummary } from '#release/release.js';
+
+/** Releases per slug. */
+export type SlugCounts = Record<string, number>;
+
+/** A period's figures: releases, and how many of them each minister and portfolio has. */
+export interface PeriodFigures {
+  count: number;
+  m: SlugCounts;
+  p: SlugCounts;
+}
+
+/** A month's figures, and the same by day (`DD`). */
+export interface MonthFigures extends PeriodFigures {
+  days: Record<string, PeriodFigures>;
+}
+
+/** A year's figures, with each month's count (`MM`). */
+export interface YearFigures extends PeriodFigures {
+  months: Record<string, number>;
+}
+
+export function emptyFigures(): PeriodFigures {
+  return { count: 0, m: {}, p: {} };
+}
+
+function addSlugs(into: SlugCounts, from: SlugCounts): void {
+  for (const [slug, n] of Object.entries(from)) into[slug] = (into[slug] ?? 0) + n;
+}
+
+/** Adds one release, or another period's figures, to `into`. */
+export function addRelease(
+  into: PeriodFigures,
+  release: Pick<ReleaseSummary, 'ministers' | 'portfolios'>,
+): void {
+  into.count += 1;
+  for (const { slug } of release.ministers) into.m[slug] = (into.m[slug] ?? 0) + 1;
+  for (const { slug } of release.portfolios) into.p[slug] = (into.p[slug] ?? 0) + 1;
+}
+
+export function addFigures(into: PeriodFigures, from: PeriodFigures): void {
+  into.count += from.count;
+  addSlugs(into.m, from.m);
+  addSlugs(into.p, from.p);
+}
+
+/** A month's figures from the list entries of its scope (each release once). */
+export function monthFigures(
+  entries: Iterable<Pick<ReleaseSummary, 'date' | 'ministers' | 'portfolios'>>,
+): MonthFigures {
+  const month: MonthFigures = { ...emptyFigures(), days: {} };
+  for (const entry of entries) {
+    addRelease(month, entry);
+    const day = entry.date.slice(8, 10);
+    const figures = month.days[day] ?? emptyFigures();
+    addRelease(figures, entry);
+    month.days[day] = figures;
+  }
+  return month;
+}
+
+/** A year's figures from its months' (`YYYY-MM` -> figures). */
+export function yearFigures(months: Iterable<[string, PeriodFigures]>): YearFigures {
+  const year: YearFigures = { ...emptyFigures(), months: {} };
+  for (const [month, figures] of months) {
+    addFigures(year, figures);
+    if (figures.count > 0) year.months[month.slice(5, 7)] = figures.count;
+  }
+  return year;
+}
