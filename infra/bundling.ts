@@ -23,7 +23,7 @@ export const HANDLER_ENTRIES = {
 export type HandlerName = keyof typeof HANDLER_ENTRIES;
 
 /**
- * ESM bundles have no `require`; CommonJS dependencies that call it need one.
+ * ESM bundles have no `require`; CommonJS dependencies that call it (gray-matter does) need one.
  */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";

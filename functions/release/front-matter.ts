@@ -1,15 +1,14 @@
 /**
  * Splits a release file into YAML front matter and Markdown body, safely.
  *
- * The block is found by gray-matter's rule (the file opens with `---` and an optional language
- * name, the block ends before the first line that starts with `---`), written out here: gray-matter
- * would evaluate `---js` front matter (CVE-2022-25863), and it loads a second YAML parser (`js-yaml`,
- * for its default engines) on import, which the ingest function's cold start paid for. Only YAML is
- * accepted, any other language named after `---` is refused, never evaluated, and the YAML is
- * parsed by `yaml` with the JSON-like core schema (dates stay strings), a cap on aliases
- * (billion-laughs) and caps on size and depth. Every value is checked to be one DynamoDB can
- * store, so a valid-looking file never fails at the write.
+ * gray-matter alone decides where the front matter is, but it would evaluate `---js` front matter
+ * (CVE-2022-25863) and its YAML engine builds `Date`s in the parsing machine's time zone. So its
+ * engines are replaced (YAML is only marked, every other language refuses, so nothing is ever
+ * evaluated), and the YAML is parsed by `yaml` with the JSON-like core schema (dates stay
+ * strings), a cap on aliases (billion-laughs) and caps on size and depth. Every value is checked
+ * to be one DynamoDB can store, so a valid-looking file never fails at the write.
  */
+import matter from 'gray-matter';
 import {
   type Document,
   isMap,
@@ -61,6 +60,36 @@ function refuse(language: string): never {
   );
 }
 
+/**
+ * Every engine gray-matter ships or aliases, replaced: YAML returns nothing (it is parsed from the
+ * file below), the rest refuse. A language with no engine here makes gray-matter throw.
+ */
+const ENGINES = {
+  yaml: () => ({}),
+  js: () => refuse('js'),
+  javascript: () => refuse('javascript'),
+  coffee: () => refuse('coffee'),
+  coffeescript: () => refuse('coffeescript'),
+  cson: () => refuse('cson'),
+  json: () => refuse('json'),
+  toml: () => refuse('toml'),
+};
+
+/**
+ * gray-matter tests whether a block is empty with `/^\s*#[^\n]+/gm`, which backtracks over every
+ * line of a run of blank lines from each of its starts: 40,000 blank lines take seconds. It is
+ * therefore shown a copy of the same length in which every line break is a space, except the
+ * first one and those that start a `---` line (the only ones it looks for). It finds the same
+ * block at the same offsets, and the YAML is read from the file itself.
+ */
+function maskLineBreaks(text: string): string {
+  const first = text.indexOf('\n') + 1;
+  return (
+    text.slice(0, first).replace(/[\u2028\u2029]/g, ' ') +
+    text.slice(first).replace(/\n(?!---)|[\u2028\u2029]/g, ' ')
+  );
+}
+
 interface Block {
   /** From the opening line's break to the closing line's, so YAML line n is file line n. */
   yaml: string;
@@ -73,34 +102,44 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
-const NOT_CLOSED = `the front matter is not closed by a "---" line within its first ${MAX_FRONT_MATTER_BYTES / 1024} KiB`;
-
 /**
- * Where the front matter is, or a {@link FrontMatterError}. The closing line is looked for only
- * as far as the largest front matter allowed reaches, so the rest of the file never costs anything.
- * Plain string searches: no regular expression runs over the file (a run of blank lines once cost
- * gray-matter seconds).
+ * Where gray-matter says the front matter is, or a {@link FrontMatterError}. It is shown only as
+ * much of the file as can hold the opening line, the largest front matter allowed and the closing
+ * `---`: within that it decides as it would on the whole file, and the rest never costs anything.
  */
 function findBlock(text: string): Block {
-  // `----` (a Markdown rule) or anything else does not open front matter.
-  if (!text.startsWith('---') || text.charAt(3) === '-') {
+  const openingEnd = text.indexOf('\n');
+  const head = text.slice(0, openingEnd === -1 ? undefined : openingEnd + MAX_FRONT_MATTER_BYTES + 8);
+  const shown = maskLineBreaks(head);
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(shown, { engines: ENGINES });
+  } catch (error) {
+    if (error instanceof FrontMatterError) throw error;
+    // The language named after `---` has no engine (or names an Object method): never YAML.
+    refuse(matter.language(shown).name);
+  }
+  if (parsed.content === shown) {
     throw new FrontMatterError(
       'front matter',
       'the file must start with a "---" line opening YAML front matter',
       1,
     );
   }
-  const openingEnd = text.indexOf('\n');
-  if (openingEnd === -1) throw new FrontMatterError('front matter', NOT_CLOSED, 1);
-  // The rest of the opening line names the language; none means YAML.
-  const language = text.slice(3, openingEnd).trim();
-  if (language !== '' && !['yaml', 'yml'].includes(language.toLowerCase())) refuse(language);
+  if (!['yaml', 'yml'].includes(parsed.language.toLowerCase())) refuse(parsed.language);
 
-  // The block ends before the first line that starts with `---`, looked for no further than the
-  // opening line, the largest front matter allowed and the closing line's `---`.
-  const head = text.slice(0, openingEnd + MAX_FRONT_MATTER_BYTES + 9);
-  const end = head.indexOf('\n---', openingEnd);
-  if (end === -1) throw new FrontMatterError('front matter', NOT_CLOSED, 1);
+  // gray-matter's block starts after `---` and the language named there, and ends before the
+  // first line that starts with `---`; without such a line it runs to the end of what it saw.
+  const language = matter.language(shown);
+  const start = 3 + (language.name ? language.raw.length : 0);
+  const end = start + parsed.matter.length;
+  if (end >= shown.length || !text.startsWith('\n---', end)) {
+    throw new FrontMatterError(
+      'front matter',
+      `the front matter is not closed by a "---" line within its first ${MAX_FRONT_MATTER_BYTES / 1024} KiB`,
+      1,
+    );
+  }
   const closerEnd = text.indexOf('\n', end + 1);
   const closer = text.slice(end + 1, closerEnd === -1 ? undefined : closerEnd);
   if (closer.trimEnd() !== '---') {
