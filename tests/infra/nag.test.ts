@@ -35,6 +35,7 @@ const PUBLIC_ROUTES = [
   'listReleasesAtom',
   'getRelease',
   'listChanges',
+  'getFacets',
   'listMinisters',
   'listPortfolios',
   'getOpenApi',

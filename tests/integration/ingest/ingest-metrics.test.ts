@@ -79,6 +79,6 @@ describe('ingest metrics', () => {
       },
     };
     const { emf } = await outputOf(() => projector({ Records: [record as never] }, context));
-    expect(emf[0]).toMatchObject({ ChangesProjected: 1, ProjectionFailures: 0, EntityMonthsRecounted: 2 });
+    expect(emf[0]).toMatchObject({ ChangesProjected: 1, ProjectionFailures: 0, EntityMonthsRecounted: 3 });
   });
 });

@@ -404,7 +404,8 @@ describe('q, the text filter', () => {
     expect(await ids('zebracorn', '&portfolio=statistics&from=2021-05-06&to=2021-05-06')).toEqual([
       'long-report',
     ]);
-  });
+    // Eight walks of every page, each page within the q budget: slow on a loaded 2-core machine.
+  }, 180_000);
 
   it('matches the in-memory answer over the corpus, continuing across bounded pages', async () => {
     const bounded = makeHandler({ ...deps, textBudget: { maxExamined: 120, listBatch: 50, fetchBatch: 20 } });
