@@ -138,12 +138,19 @@ export function topValues(
  * Every period from the first to the last in range, in date order, zero where no release is.
  * Unbounded ends start and stop at the first and last period with releases.
  */
+/** Periods one response lists at most: a century of months. */
+export const MAX_FACET_PERIODS = 1200;
+
+/**
+ * Every period from `from` (else the first with releases) to `to` (else the last), or undefined
+ * when that is more than MAX_FACET_PERIODS: the range is too long for the interval.
+ */
 export function periodsInRange(
   perMonth: ReadonlyMap<string, number>,
   interval: FacetInterval,
   from?: string,
   to?: string,
-): FacetPeriod[] {
+): FacetPeriod[] | undefined {
   const counts = new Map<string, number>();
   for (const [month, count] of perMonth) {
     const period = interval === 'year' ? month.slice(0, 4) : month;
@@ -156,6 +163,7 @@ export function periodsInRange(
   if (first === undefined || last === undefined || first > last) return [];
   const periods: FacetPeriod[] = [];
   for (let period = first; period <= last; period = nextPeriod(period, interval)) {
+    if (periods.length === MAX_FACET_PERIODS) return undefined;
     periods.push({ period, count: counts.get(period) ?? 0 });
   }
   return periods;

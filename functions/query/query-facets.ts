@@ -7,6 +7,7 @@
  * (`exact: false`) beyond.
  */
 
+import { BadParameterError } from '#platform/errors.js';
 import type { EntityKind } from '#release/release.js';
 import { ministerSlug, portfolioSlug, withoutHonorific } from '#release/slug.js';
 import { addRelease, emptyFigures, type PeriodFigures } from '#table/facet-figures.js';
@@ -17,6 +18,7 @@ import {
   FacetTally,
   type FacetValues,
   facetReads,
+  MAX_FACET_PERIODS,
   periodsInRange,
   topValues,
 } from './facets.js';
@@ -72,6 +74,14 @@ export async function getFacets(
     if (!names.minister.has(slug)) names.minister.set(slug, name);
   for (const [slug, name] of counted.seenNames.portfolio)
     if (!names.portfolio.has(slug)) names.portfolio.set(slug, name);
+  const periods = periodsInRange(counted.tally.perMonth, interval, params.from, params.to);
+  if (periods === undefined) {
+    const name = params.from !== undefined ? 'from' : params.to !== undefined ? 'to' : 'interval';
+    throw BadParameterError.of(
+      name,
+      `Query parameter "${name}" gives a range of more than ${MAX_FACET_PERIODS} periods of a ${interval}; narrow the dates or use interval=year.`,
+    );
+  }
   const { total } = counted.tally;
   return {
     total: total.count,
@@ -80,7 +90,7 @@ export async function getFacets(
     interval,
     ministers: topValues(total.m, names.minister, size, withoutHonorific),
     portfolios: topValues(total.p, names.portfolio, size),
-    periods: periodsInRange(counted.tally.perMonth, interval, params.from, params.to),
+    periods,
   };
 }
 

@@ -255,11 +255,18 @@ describe('GET /facets', () => {
       ['/facets?size=101', 'size'],
       ['/facets?from=2024-02-30', 'from'],
       ['/facets?colour=red', 'colour'],
+      // 1,201 months: a response of periods without end.
+      ['/facets?from=1900-01-01&to=2000-01-31&interval=month', 'from'],
+      ['/facets?to=3000-01-01&interval=month', 'to'],
     ] as const) {
       const result = asJson(await api(httpEvent(path)));
       expect(result.status, path).toBe(400);
       expect(JSON.stringify(result.json), path).toContain(name);
     }
+    // A century of months is answered.
+    expect(asJson(await api(httpEvent('/facets?from=1900-01-01&to=1999-12-31&interval=month'))).status).toBe(
+      200,
+    );
   });
 
   it('reads a bounded number of units without q, whatever the range', async () => {
