@@ -35,6 +35,7 @@ import {
   type ListItem,
   listItemSummary,
   listItemsFor,
+  monthOf,
   ORPHAN_GRACE_SECONDS,
   type PendingItem,
   type ReleaseItem,
@@ -55,7 +56,10 @@ export interface TableState {
   /** Body chunk sets by `id#bodyId`, with the newest chunk's write time. */
   chunks: Map<string, { id: string; bodyId: string; createdAt: number }>;
   entities: Array<EntityItem & { kind: EntityKind }>;
-  entityMonths: EntityMonthItem[];
+  /** Month items of every scope (`EM#all` too), with `m` when they hold facet figures. */
+  entityMonths: Array<EntityMonthItem & { m?: unknown }>;
+  /** Year items (`EY#`): their counts. */
+  facetYears: EntityMonthItem[];
 }
 
 export interface TableStateReader {
@@ -281,42 +285,66 @@ async function repairProjections(
   for (const item of put) request(idOf(item.sk));
   for (const { pk, sk } of remove) request(idOf(sk), { pk, sk });
 
-  // Entity months whose stored count disagrees with the list items, and entities whose figures do.
+  // Months (of each entity, and of every release) whose stored item disagrees with the releases,
+  // or holds a count without facet figures (written before them, or by an older bulk load).
   const months = new Map<string, EntityMonth & { count: number }>();
+  const monthId = (m: Pick<EntityMonth, 'kind' | 'slug' | 'month'>) => `${m.kind}#${m.slug}#${m.month}`;
   for (const entity of tally.all()) {
     for (const [month, count] of entity.months) {
-      months.set(`${entity.kind}#${entity.slug}#${month}`, {
-        kind: entity.kind,
-        slug: entity.slug,
-        month,
-        count,
-      });
+      months.set(monthId({ ...entity, month }), { kind: entity.kind, slug: entity.slug, month, count });
     }
   }
-  // Entity months only: every release's months (`EM#all`) are recounted with the entities' below.
+  for (const release of state.releases) {
+    const month = { kind: 'all' as const, slug: '', month: monthOf(release.date) };
+    const known = months.get(monthId(month)) ?? { ...month, count: 0 };
+    known.count += 1;
+    months.set(monthId(month), known);
+  }
   const storedMonths = new Map(
-    state.entityMonths
-      .filter((item) => /^EM#(minister|portfolio)#/.test(item.pk))
-      .map((item) => {
-        const [, kind = '', slug = ''] = item.pk.split('#');
-        return [
-          `${kind}#${slug}#${item.sk}`,
-          { kind: kind as EntityKind, slug, month: item.sk, count: Number(item.count ?? 0) },
-        ];
-      }),
+    state.entityMonths.flatMap((item) => {
+      const scope = monthScopeOf(item.pk.slice(3));
+      if (!scope) return [];
+      const month = {
+        ...scope,
+        month: item.sk,
+        count: Number(item.count ?? 0),
+        figures: item.m !== undefined,
+      };
+      return [[monthId(month), month] as const];
+    }),
   );
   const recountMonths: EntityMonth[] = [];
-  for (const [key, month] of months)
-    if (storedMonths.get(key)?.count !== month.count) recountMonths.push(month);
+  for (const [key, month] of months) {
+    const stored = storedMonths.get(key);
+    if (stored?.count !== month.count || !stored.figures) recountMonths.push(month);
+  }
   for (const [key, month] of storedMonths)
     if (!months.has(key) && month.count !== 0) recountMonths.push(month);
-  // With every release's month beside each, and their years (facet figures).
-  const alsoAll = new Map(
-    recountMonths.map((m) => [m.month, { kind: 'all' as const, slug: '', month: m.month }]),
+  await runLimited(recountMonths, 8, (month) => deps.entities.recountMonth(month));
+  // Years (sums of their months) of the months recounted, and any whose stored count is off.
+  const yearId = (m: Pick<EntityMonth, 'kind' | 'slug' | 'month'>) =>
+    `${m.kind}#${m.slug}#${m.month.slice(0, 4)}`;
+  const expectedYears = new Map<string, EntityMonth & { count: number }>();
+  for (const month of months.values()) {
+    const known = expectedYears.get(yearId(month)) ?? { ...month, count: 0 };
+    known.count += month.count;
+    expectedYears.set(yearId(month), known);
+  }
+  const storedYears = new Map(
+    state.facetYears.flatMap((item) => {
+      const scope = monthScopeOf(item.pk.slice(3));
+      return scope ? [[yearId({ ...scope, month: item.sk }), Number(item.count ?? 0)] as const] : [];
+    }),
   );
-  const facetMonths = [...recountMonths, ...alsoAll.values()];
-  await runLimited(facetMonths, 8, (month) => deps.entities.recountMonth(month));
-  const years = new Map(facetMonths.map((m) => [`${m.kind}#${m.slug}#${m.month.slice(0, 4)}`, m]));
+  const years = new Map(recountMonths.map((m) => [yearId(m), m]));
+  for (const [key, year] of expectedYears) if (storedYears.get(key) !== year.count) years.set(key, year);
+  for (const [key, count] of storedYears) {
+    if (!expectedYears.has(key) && count !== 0) {
+      const [kind = '', slug = '', year = ''] = key.split('#');
+      const scope = monthScopeOf(kind === 'all' ? 'all' : `${kind}#${slug}`);
+      if (scope) years.set(key, { ...scope, month: `${year}-01` });
+    }
+  }
   await runLimited([...years.values()], 8, (m) => deps.entities.recountYear(m, m.month.slice(0, 4)));
 
   const figures = new Map(tally.all().map((entity) => [`${entity.kind}#${entity.slug}`, entity]));
@@ -341,6 +369,13 @@ async function repairProjections(
     deps.entities.recountEntity(entity.kind, entity.slug),
   );
   return { listItemsFixed: put.length + remove.length, entitiesRecounted: recount.size };
+}
+
+/** The scope a facet aggregate's key names after its prefix: `all`, `minister#<slug>`, `portfolio#<slug>`. */
+function monthScopeOf(scopeId: string): Pick<EntityMonth, 'kind' | 'slug'> | undefined {
+  if (scopeId === 'all') return { kind: 'all', slug: '' };
+  const [kind = '', ...slug] = scopeId.split('#');
+  return kind === 'minister' || kind === 'portfolio' ? { kind, slug: slug.join('#') } : undefined;
 }
 
 /**

@@ -15,17 +15,19 @@
  * - a list item against its release's projector state (read by key, one read per release per
  *   run): an item that state does not explain is named in a repair request, which removes it
  *   unless the release has it by then;
- * - a month of an entity's list against its stored count (read by key): a difference is recounted;
+ * - a month of an entity's list, or of every release's (`L#ALL`), against its stored count (read
+ *   by key): a difference is recounted, with the year it is in (the facet aggregates);
+ * - a stored month or entity figure against what it counts, and a year's against its months;
  * - body chunk sets the partition's release does not name, past the grace period (re-read first).
  *
  * Every repair goes through the projector and every key fix through the ingest use case, as in
  * reindex.ts, so a check that read an old state costs a needless repair, never a wrong write.
  */
-import type { Projected } from '#projection/projection.js';
+import type { EntityMonth, Projected } from '#projection/projection.js';
 import type { EntityKind } from '#release/release.js';
+import { type FacetScope, facetMonthKey, facetMonthPartition } from '#table/facet-keys.js';
 import {
   CLAIM_PREFIX,
-  entityMonthKey,
   entityMonthPartition,
   type ListItem,
   listItemSummary,
@@ -51,7 +53,7 @@ export type ScannedItem = TableKey & Record<string, unknown>;
  */
 export function groupOf(item: TableKey): string | undefined {
   if (item.pk.startsWith('R#')) return item.pk;
-  if (item.pk.startsWith('L#M#') || item.pk.startsWith('L#P#')) return `${item.pk}|${item.sk.slice(0, 7)}`;
+  if (monthScopeOfList(item.pk)) return `${item.pk}|${item.sk.slice(0, 7)}`;
   return undefined;
 }
 
@@ -127,7 +129,7 @@ function sameSummary(a: StoredListItem, b: ListItem): boolean {
 export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[]): Promise<void> {
   const partitions = new Map<string, Partition>();
   const lists: StoredListItem[] = [];
-  const figures: Array<TableKey & { count?: number }> = [];
+  const figures: Array<TableKey & { count?: number; m?: unknown }> = [];
   for (const item of items) {
     const { pk, sk } = item;
     if (pk.startsWith('K#')) {
@@ -149,8 +151,8 @@ export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[
       }
     } else if (pk.startsWith('L#')) {
       lists.push(item as unknown as StoredListItem);
-    } else if (pk.startsWith('EM#') || pk.startsWith('E#')) {
-      figures.push(item as TableKey & { count?: number });
+    } else if (pk.startsWith('EM#') || pk.startsWith('E#') || pk.startsWith('EY#')) {
+      figures.push(item as TableKey & { count?: number; m?: unknown });
     }
   }
   const expected = await checkPartitions(ctx, [...partitions.values()]);
@@ -165,14 +167,23 @@ export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[
   await recount.run(ctx);
 }
 
-/** Entity months and entities to recount (consistent counts, version-ordered writes). */
+/** Months, years and entities to recount (consistent counts, version-ordered writes). */
 class Recounts {
-  readonly months = new Map<string, { kind: EntityKind; slug: string; month: string }>();
+  readonly months = new Map<string, EntityMonth>();
+  readonly years = new Map<string, EntityMonth>();
   readonly entities = new Map<string, { kind: EntityKind; slug: string }>();
 
-  month(kind: EntityKind, slug: string, month: string): void {
-    this.months.set(`${kind}#${slug}#${month}`, { kind, slug, month });
-    this.entity(kind, slug);
+  month(scope: FacetScope, month: string): void {
+    const slug = scope.kind === 'all' ? '' : scope.slug;
+    this.months.set(`${scope.kind}#${slug}#${month}`, { kind: scope.kind, slug, month });
+    this.year(scope, month.slice(0, 4));
+    if (scope.kind !== 'all') this.entity(scope.kind, scope.slug);
+  }
+
+  /** A year's aggregate, summed from its months. */
+  year(scope: FacetScope, year: string): void {
+    const slug = scope.kind === 'all' ? '' : scope.slug;
+    this.years.set(`${scope.kind}#${slug}#${year}`, { kind: scope.kind, slug, month: `${year}-01` });
   }
 
   entity(kind: EntityKind, slug: string): void {
@@ -180,18 +191,37 @@ class Recounts {
   }
 
   async run(ctx: CheckContext): Promise<void> {
-    // Months first: an entity's figures are the sum of its months.
+    // Months first: a year's figures and an entity's are sums of its months.
     for (const month of this.months.values()) await ctx.deps.entities.recountMonth(month);
+    for (const year of this.years.values()) await ctx.deps.entities.recountYear(year, year.month.slice(0, 4));
     for (const entity of this.entities.values())
       await ctx.deps.entities.recountEntity(entity.kind, entity.slug);
     ctx.findings.entitiesRecounted += this.entities.size;
   }
 }
 
-const ENTITY_LISTS: ReadonlyArray<readonly [string, EntityKind]> = [
-  ['L#M#', 'minister'],
-  ['L#P#', 'portfolio'],
-];
+/** The scope whose months a list partition's items are counted in, if any: `L#ALL`, `L#M#`, `L#P#`. */
+function monthScopeOfList(pk: string): FacetScope | undefined {
+  if (pk === listPartition({ kind: 'all' })) return { kind: 'all' };
+  if (pk.startsWith('L#M#')) return { kind: 'minister', slug: pk.slice(4) };
+  if (pk.startsWith('L#P#')) return { kind: 'portfolio', slug: pk.slice(4) };
+  return undefined;
+}
+
+/** The scope of a facet aggregate's partition (`EM#all`, `EY#minister#<slug>`, ...). */
+function scopeOfAggregate(pk: string): FacetScope | undefined {
+  const [, kind = '', ...rest] = pk.split('#');
+  if (kind === 'all') return { kind: 'all' };
+  if (kind === 'minister' || kind === 'portfolio') return { kind, slug: rest.join('#') };
+  return undefined;
+}
+
+/** The list partition a scope's months count. */
+function listOfScope(scope: FacetScope): string {
+  return scope.kind === 'all'
+    ? listPartition({ kind: 'all' })
+    : `${scope.kind === 'minister' ? 'L#M#' : 'L#P#'}${scope.slug}`;
+}
 
 /** Release partitions; returns the list items each settled release should have, by `pk|sk`. */
 async function checkPartitions(
@@ -287,46 +317,45 @@ async function checkMonths(
   lists: readonly StoredListItem[],
   recount: Recounts,
 ): Promise<void> {
-  const months = new Map<string, { kind: EntityKind; slug: string; month: string; count: number }>();
+  const months = new Map<string, { scope: FacetScope; key: TableKey; count: number }>();
   for (const item of lists) {
-    const entity = ENTITY_LISTS.find(([prefix]) => item.pk.startsWith(prefix));
-    if (!entity) continue;
-    const [prefix, kind] = entity;
-    const slug = item.pk.slice(prefix.length);
-    const month = item.sk.slice(0, 7);
-    const known = months.get(`${kind}#${slug}#${month}`) ?? { kind, slug, month, count: 0 };
+    const scope = monthScopeOfList(item.pk);
+    if (!scope) continue;
+    const key = facetMonthKey(scope, item.sk.slice(0, 7));
+    const known = months.get(`${key.pk}|${key.sk}`) ?? { scope, key, count: 0 };
     known.count++;
-    months.set(`${kind}#${slug}#${month}`, known);
+    months.set(`${key.pk}|${key.sk}`, known);
   }
-  const stored = await ctx.read<TableKey & { count?: number }>(
-    [...months.values()].map((m) => entityMonthKey(m.kind, m.slug, m.month)),
-  );
+  const stored = await ctx.read<TableKey & { count?: number }>([...months.values()].map((m) => m.key));
   const counts = new Map(stored.map((item) => [`${item.pk}|${item.sk}`, Number(item.count ?? 0)]));
-  for (const month of months.values()) {
-    const key = entityMonthKey(month.kind, month.slug, month.month);
-    if ((counts.get(`${key.pk}|${key.sk}`) ?? 0) !== month.count)
-      recount.month(month.kind, month.slug, month.month);
+  for (const [id, month] of months) {
+    if ((counts.get(id) ?? 0) !== month.count) recount.month(month.scope, month.key.sk);
   }
 }
 
 /**
  * Stored figures of this stretch against what they count: a month's count against its list
- * month (a `Query` of that month), an entity's count against the sum of its months.
+ * month (a `Query` of that month), a year's and an entity's against the sum of their months.
  */
 async function checkFigures(
   ctx: CheckContext,
-  figures: ReadonlyArray<TableKey & { count?: number }>,
+  figures: ReadonlyArray<TableKey & { count?: number; m?: unknown }>,
   recount: Recounts,
 ): Promise<void> {
   for (const item of figures) {
     const stored = Number(item.count ?? 0);
     if (item.pk.startsWith('EM#')) {
-      const [, kind = '', slug = ''] = item.pk.split('#');
-      const entityKind = kind as EntityKind;
-      const list = ENTITY_LISTS.find(([, k]) => k === entityKind)?.[0];
-      if (!list) continue;
-      const listed = await ctx.partition(`${list}${slug}`, item.sk);
-      if (listed.length !== stored) recount.month(entityKind, slug, item.sk);
+      const scope = scopeOfAggregate(item.pk);
+      if (!scope) continue;
+      const listed = await ctx.partition(listOfScope(scope), item.sk);
+      // A count without facet figures was written before them (or by an older bulk load).
+      if (listed.length !== stored || (stored > 0 && item.m === undefined)) recount.month(scope, item.sk);
+    } else if (item.pk.startsWith('EY#')) {
+      const scope = scopeOfAggregate(item.pk);
+      if (!scope) continue;
+      const months = await ctx.partition(facetMonthPartition(scope), item.sk);
+      const sum = months.reduce((total, month) => total + Number(month.count ?? 0), 0);
+      if (sum !== stored) recount.year(scope, item.sk);
     } else {
       const kind = item.pk.slice(2) as EntityKind;
       const months = await ctx.partition(entityMonthPartition(kind, item.sk));

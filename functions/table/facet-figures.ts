@@ -73,3 +73,25 @@ export function yearFigures(months: Iterable<[string, PeriodFigures]>): YearFigu
   }
   return year;
 }
+
+/**
+ * Bytes of `m` and `p` an aggregate holds at most (an item holds 400 KB): past it the item keeps
+ * its count and says `overflow`, and facets count that period from the matches instead.
+ */
+export const FACET_MAX_BYTES = 300_000;
+
+/** What an aggregate item stores of its figures: all of them, or its count when they do not fit. */
+export function storedFigures<T extends PeriodFigures>(
+  figures: T,
+): T | (Omit<T, 'm' | 'p'> & { m: SlugCounts; p: SlugCounts; overflow: true }) {
+  return JSON.stringify(figures.m).length + JSON.stringify(figures.p).length > FACET_MAX_BYTES
+    ? { ...figures, m: {}, p: {}, overflow: true }
+    : figures;
+}
+
+/** A month's day figures as stored (`d`), or none when they do not fit. */
+export function storedDays(
+  days: MonthFigures['days'],
+): { d: MonthFigures['days'] } | { d: Record<string, never>; overflow: true } {
+  return JSON.stringify(days).length > FACET_MAX_BYTES ? { d: {}, overflow: true } : { d: days };
+}

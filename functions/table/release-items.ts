@@ -7,13 +7,21 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityKind, Release } from '#release/release.js';
 import {
+  addRelease,
+  emptyFigures,
+  type MonthFigures,
+  storedDays,
+  storedFigures,
+  yearFigures,
+} from './facet-figures.js';
+import { type FacetScope, facetDaysKey, facetMonthKey, facetYearKey } from './facet-keys.js';
+import {
   BODY_CHUNK_BYTES,
   type BodyChunkItem,
   bodyChunkKey,
   type EntityItem,
   type EntityMonthItem,
   entityKey,
-  entityMonthKey,
   INLINE_BODY_MAX_BYTES,
   listSortKey,
   monthOf,
@@ -22,6 +30,7 @@ import {
   type SourceItem,
   sourceKey,
   summaryOf,
+  type TableKey,
 } from './table-layout.js';
 
 export interface ReleaseWrite {
@@ -93,13 +102,38 @@ export interface EntityFigures {
   months: Map<string, number>;
 }
 
-/** Tallies entity figures exactly as the projector leaves them once settled. */
+/** A facet aggregate item (month, days or year) as the projector's recounts write it. */
+export type FacetItem = TableKey & Record<string, unknown>;
+
+/**
+ * Tallies entity figures exactly as the projector leaves them once settled: entities, and the
+ * facet aggregates (months, days, years) of every release and of each minister and portfolio.
+ */
 export class EntityTally {
   private readonly figures = new Map<string, EntityFigures & { newest: string }>();
+  private readonly facetMonths = new Map<
+    string,
+    { scope: FacetScope; month: string; figures: MonthFigures }
+  >();
 
   add(release: Pick<Release, 'id' | 'date' | 'ministers' | 'portfolios'>): void {
     const sk = listSortKey(release.date, release.id);
     const month = monthOf(release.date);
+    const scopes: FacetScope[] = [
+      { kind: 'all' },
+      ...release.ministers.map((ref) => ({ kind: 'minister' as const, slug: ref.slug })),
+      ...release.portfolios.map((ref) => ({ kind: 'portfolio' as const, slug: ref.slug })),
+    ];
+    for (const scope of new Map(scopes.map((s) => [JSON.stringify(s), s])).values()) {
+      const id = `${facetMonthKey(scope, month).pk}|${month}`;
+      const known = this.facetMonths.get(id) ?? { scope, month, figures: { ...emptyFigures(), days: {} } };
+      this.facetMonths.set(id, known);
+      addRelease(known.figures, release);
+      const day = release.date.slice(8, 10);
+      const figures = known.figures.days[day] ?? emptyFigures();
+      addRelease(figures, release);
+      known.figures.days[day] = figures;
+    }
     for (const kind of ['minister', 'portfolio'] as const) {
       for (const ref of kind === 'minister' ? release.ministers : release.portfolios) {
         const id = `${kind}#${ref.slug}`;
@@ -130,9 +164,9 @@ export class EntityTally {
       .map(({ newest: _newest, ...entity }) => entity);
   }
 
-  /** The entity items and monthly count items, as after the projector settled. */
-  items(): Array<EntityItem | EntityMonthItem> {
-    const items: Array<EntityItem | EntityMonthItem> = [];
+  /** The entity items and facet aggregates (monthly counts among them), as after the projector settled. */
+  items(): Array<EntityItem | EntityMonthItem | FacetItem> {
+    const items: Array<EntityItem | EntityMonthItem | FacetItem> = [];
     for (const entity of this.all()) {
       items.push({
         ...entityKey(entity.kind, entity.slug),
@@ -142,9 +176,35 @@ export class EntityTally {
         ver: 1,
         settledVer: 1,
       });
-      for (const [month, count] of entity.months) {
-        items.push({ ...entityMonthKey(entity.kind, entity.slug, month), count, ver: 1, settledVer: 1 });
-      }
+    }
+    const years = new Map<
+      string,
+      { scope: FacetScope; year: string; months: Array<[string, MonthFigures]> }
+    >();
+    for (const { scope, month, figures } of this.facetMonths.values()) {
+      const { count, m, p } = figures;
+      items.push({
+        ...facetMonthKey(scope, month),
+        ...storedFigures({ count, m, p }),
+        ver: 1,
+        settledVer: 1,
+      });
+      items.push({ ...facetDaysKey(scope, month), ...storedDays(figures.days), ver: 1 });
+      const year = month.slice(0, 4);
+      const id = `${facetYearKey(scope, year).pk}|${year}`;
+      const known = years.get(id) ?? { scope, year, months: [] };
+      known.months.push([month, figures]);
+      years.set(id, known);
+    }
+    for (const { scope, year, months } of years.values()) {
+      const { count, m, p, months: perMonth } = yearFigures(months);
+      items.push({
+        ...facetYearKey(scope, year),
+        ...storedFigures({ count, m, p }),
+        months: perMonth,
+        ver: 1,
+        settledVer: 1,
+      });
     }
     return items;
   }

@@ -14,10 +14,13 @@ import {
 import type { EntityKind } from '#release/release.js';
 import { batchWrite } from '#table/aws/dynamodb-batch.js';
 import {
+  FACET_MAX_BYTES,
   type MonthFigures,
   monthFigures,
   type PeriodFigures,
   type SlugCounts,
+  storedFigures as storedAggregate,
+  storedDays,
   yearFigures,
 } from '#table/facet-figures.js';
 import {
@@ -108,9 +111,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
       return storedFigures(figures);
     });
     if (landed === undefined || figures === undefined) return;
-    const days =
-      JSON.stringify(figures.days).length > FACET_MAX_BYTES ? { d: {}, overflow: true } : { d: figures.days };
-    await this.writeVersioned(facetDaysKey(scope, entity.month), landed, days);
+    await this.writeVersioned(facetDaysKey(scope, entity.month), landed, storedDays(figures.days));
   }
 
   /** Recounts a year of a scope from its months (after those months were recounted). */
@@ -294,18 +295,11 @@ function assignments(
   return { names, values, sets };
 }
 
-/**
- * Bytes of `m` and `p` an aggregate holds at most (an item holds 400 KB): past it the item keeps
- * its count and says `overflow`, and facets count that period from the matches instead.
- */
-export const FACET_MAX_BYTES = 300_000;
+export { FACET_MAX_BYTES };
 
 function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
   const { count, m, p } = figures;
-  const months = figures.months ? { months: figures.months } : {};
-  return JSON.stringify(m).length + JSON.stringify(p).length > FACET_MAX_BYTES
-    ? { count, m: {}, p: {}, ...months, overflow: true }
-    : { count, m, p, ...months };
+  return storedAggregate({ count, m, p, ...(figures.months ? { months: figures.months } : {}) });
 }
 
 function readFigures(item: Record<string, unknown>): PeriodFigures {

@@ -53,6 +53,7 @@ export class DynamoTableState implements TableStateReader {
       chunks: new Map(),
       entities: [],
       entityMonths: [],
+      facetYears: [],
     };
     const pages = paginateScan(
       { client: this.doc },
@@ -77,6 +78,7 @@ export class DynamoTableState implements TableStateReader {
           if (!known || created > known.createdAt)
             state.chunks.set(id, { id: pk.slice(2), bodyId, createdAt: created });
         } else if (pk.startsWith('EM#')) state.entityMonths.push(item as EntityMonthItem);
+        else if (pk.startsWith('EY#')) state.facetYears.push(item as EntityMonthItem);
         else if (pk.startsWith('E#'))
           state.entities.push({ ...(item as EntityItem), kind: pk.slice(2) as EntityKind });
       }

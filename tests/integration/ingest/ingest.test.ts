@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoTableState } from '#reconcile/aws/dynamodb-table-state.js';
 import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
@@ -64,6 +64,37 @@ describe('ingest: the seed file', () => {
       { sk: 'christopher-luxon', name: 'Rt Hon Christopher Luxon', count: 1, latestDate: '2024-07-02' },
     ]);
     expect(await h.problems()).toEqual([]);
+  });
+
+  it('has its facet aggregates rebuilt by reindex when they are missing or count-only', async () => {
+    await h.put(SEED_KEY, seed);
+    await h.entities('minister'); // the projector has settled
+    const get = async (key: { pk: string; sk: string }) =>
+      (
+        await services.doc.send(
+          new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }),
+        )
+      ).Item;
+    const month = { pk: 'EM#minister#christopher-luxon', sk: '2024-07' };
+    const allMonth = { pk: 'EM#all', sk: '2024-07' };
+    const year = { pk: 'EY#portfolio#prime-minister', sk: '2024' };
+    expect(await get(month)).toMatchObject({ count: 1, m: { 'christopher-luxon': 1 } });
+    expect(await get(year)).toMatchObject({ count: 1, months: { '07': 1 } });
+    // As a table from before facets holds them: months with counts only, no EM#all, no years.
+    await services.doc.send(
+      new UpdateCommand({ TableName: services.tableName, Key: month, UpdateExpression: 'REMOVE m, p' }),
+    );
+    await services.doc.send(new DeleteCommand({ TableName: services.tableName, Key: allMonth }));
+    await services.doc.send(new DeleteCommand({ TableName: services.tableName, Key: year }));
+    await reindex(reindexDeps());
+    expect(await get(month)).toMatchObject({
+      count: 1,
+      m: { 'christopher-luxon': 1 },
+      p: { 'prime-minister': 1 },
+    });
+    expect(await get(allMonth)).toMatchObject({ count: 1 });
+    expect(await get(year)).toMatchObject({ count: 1, months: { '07': 1 } });
+    expect(await get({ pk: 'EY#all', sk: '2024' })).toMatchObject({ count: 1 });
   });
 
   it('gets list items with the stop-word bits of the stop list, refreshed by reindex --reproject', async () => {

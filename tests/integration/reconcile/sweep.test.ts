@@ -10,6 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoSweepDeps } from '#reconcile/aws/reindex-deps.js';
 import { type SweepDeps, type SweepSummary, type SweepTable, sweep } from '#reconcile/sweep.js';
+import { facetMonthKey, facetYearKey } from '#table/facet-keys.js';
 import {
   entityMonthKey,
   listItemsFor,
@@ -173,6 +174,26 @@ describe('the reconcile sweep', () => {
         ExpressionAttributeValues: { ':wrong': 99 },
       }),
     );
+    // Facet aggregates gone wrong: every release's month (`EM#all`) and a portfolio's year.
+    const allMonth = facetMonthKey({ kind: 'all' }, '2024-03');
+    const portfolioYear = facetYearKey({ kind: 'portfolio', slug: portfolio }, meta07.date.slice(0, 4));
+    for (const key of [allMonth, portfolioYear]) {
+      expect(await exists(key), key.pk).toBe(true);
+      await services.doc.send(
+        new UpdateCommand({
+          TableName: services.tableName,
+          Key: key,
+          UpdateExpression: 'SET #count = :wrong',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':wrong': 99 },
+        }),
+      );
+    }
+    // A month item with its count only, as written before facet figures: recounted to hold them.
+    const countOnly = entityMonthKey('minister', minister, meta07.date.slice(0, 7));
+    await services.doc.send(
+      new UpdateCommand({ TableName: services.tableName, Key: countOnly, UpdateExpression: 'REMOVE m, p' }),
+    );
     await derived.settled();
     expect(await exists(releaseKey('r05'))).toBe(true);
     expect(await exists(releaseKey('z-late'))).toBe(false);
@@ -248,6 +269,27 @@ describe('the reconcile sweep', () => {
       new GetCommand({ TableName: services.tableName, Key: month, ConsistentRead: true }),
     );
     expect(counted?.count).not.toBe(99);
+    const count = async (key: TableKey) =>
+      (
+        await services.doc.send(
+          new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }),
+        )
+      ).Item?.count;
+    const inMonth = (await queryAll<{ sk: string }>(services, listPartition({ kind: 'all' }))).filter((i) =>
+      i.sk.startsWith('2024-03-'),
+    ).length;
+    expect(await count(allMonth)).toBe(inMonth);
+    const { Item: refigured } = await services.doc.send(
+      new GetCommand({ TableName: services.tableName, Key: countOnly, ConsistentRead: true }),
+    );
+    expect(refigured?.m).toMatchObject({ [minister]: refigured?.count });
+    const months = await queryAll<{ sk: string; count?: number }>(
+      services,
+      portfolioYear.pk.replace('EY#', 'EM#'),
+    );
+    expect(await count(portfolioYear)).toBe(
+      months.filter((m) => m.sk.startsWith(portfolioYear.sk)).reduce((n, m) => n + Number(m.count ?? 0), 0),
+    );
     // A further run over a healed table fixes nothing.
     const again = await run();
     expect(again.added + again.updated + again.removed + again.repairsRequested).toBe(0);
