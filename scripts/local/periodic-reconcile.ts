@@ -1,6 +1,8 @@
 /**
  * The local stack's reconcile: one run at a time (a call during a run joins it), a failure logged,
- * and the periodic runs, spaced by how long the last runs took.
+ * and the periodic runs, spaced by how long the last runs took, and put off while the pipeline is
+ * busy: during a bulk load, markers older than the local grace belong to releases still queued,
+ * not lost ones, and repairing them only adds to the queue.
  */
 import type { LocalFunctions } from './stack-functions.js';
 
@@ -11,7 +13,12 @@ export interface Reconciler {
   startPeriodic(interval: number): () => Promise<void>;
 }
 
-export function makeReconciler(functions: LocalFunctions, log: (line: string) => void): Reconciler {
+export function makeReconciler(
+  functions: Pick<LocalFunctions, 'reconcile'>,
+  log: (line: string) => void,
+  /** True while events or index requests are in flight: a periodic run waits for the next turn. */
+  busy: () => boolean = () => false,
+): Reconciler {
   let reconciling: Promise<void> | undefined;
   const reconcile = (): Promise<void> => {
     if (!functions.reconcile) return Promise.resolve();
@@ -36,6 +43,10 @@ export function makeReconciler(functions: LocalFunctions, log: (line: string) =>
     let previousMs = 0;
     const schedule = (delay: number) => {
       timer = setTimeout(async () => {
+        if (busy()) {
+          if (!stopped) schedule(interval);
+          return;
+        }
         const began = Date.now();
         await reconcile();
         const tookMs = Date.now() - began;

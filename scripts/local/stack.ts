@@ -194,7 +194,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const apiServer = await startApiServer({ port: apiPort, handlers, log });
     cleanups.push(() => apiServer.stop());
 
-    const { reconcile, startPeriodic } = makeReconciler(functions, log);
+    const { reconcile, startPeriodic } = makeReconciler(
+      functions,
+      log,
+      () => bridge.stats.inFlight > 0 || indexQueue.size() > 0,
+    );
     const interval = options.reconcileIntervalMs ?? 30_000;
     if (interval > 0 && functions.reconcile) cleanups.push(startPeriodic(interval));
 
