@@ -81,7 +81,7 @@ export async function measureSizes(
     const index = await loadIndex(env, indexLoad, all, opts, progress);
     const table = await tableSize(env.dynamo, env.tableName);
     const measured = opts.skip.has('queries')
-      ? { kinds: [], adversarial: [] }
+      ? { kinds: [], adversarial: [], facets: [] }
       : await measureQueries(env, tally, words, sizeStop.words, {
           scanUnits: scanUnitsFor(table.bytes),
           reps: opts.reps,
@@ -90,7 +90,7 @@ export async function measureSizes(
           pages: opts.pages,
           progress,
         });
-    const { kinds: queries, adversarial } = measured;
+    const { kinds: queries, adversarial, facets } = measured;
     // After the queries, which see the size's corpus alone: new files through the whole event path.
     const eventPath = opts.skip.has('event-path')
       ? undefined
@@ -112,6 +112,7 @@ export async function measureSizes(
       ingest,
       queries,
       adversarial,
+      facets,
       busiest,
       index,
       ...(eventPath ? { eventPath } : {}),

@@ -6,7 +6,7 @@
  * and over HTTP through the local stack, interleaved so both see the same background load. CPU per
  * request against a minimal handler making the same calls: handler-overhead.ts.
  */
-import { Agent, request as httpRequest } from 'node:http';
+
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { toApiGatewayEvent } from '#local/http-adapter.js';
 import { parseParams, releasesParamsSchema } from '#query/query-params.js';
@@ -17,7 +17,9 @@ import { type AdversarialFigures, adversarialQueries, measureAdversarial } from 
 import type { EntityTally, WordTally } from './corpus-items.js';
 import { itemSize, readUnits } from './dynamo.js';
 import { type BenchEnvironment, documentClient } from './environment.js';
+import { type FacetFigures, facetPaths, measureFacets } from './facets.js';
 import { measureOverhead, type OverheadFigures, recordCalls } from './handler-overhead.js';
+import { httpGetter } from './http-getter.js';
 import type { Progress } from './progress.js';
 import { median, percentile, round, sum } from './stats.js';
 
@@ -239,35 +241,6 @@ async function measureCost(
   };
 }
 
-function httpGetter(baseUrl: string): { get(path: string): Promise<number>; close(): void } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const url = new URL(baseUrl);
-  return {
-    get(path) {
-      return new Promise((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path,
-            method: 'GET',
-            agent,
-            headers: { 'user-agent': 'releases-bench' },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
-    },
-    close: () => agent.destroy(),
-  };
-}
-
 export async function measureQueries(
   env: BenchEnvironment,
   tally: EntityTally,
@@ -281,7 +254,7 @@ export async function measureQueries(
     pages: number;
     progress: Progress;
   },
-): Promise<{ kinds: KindFigures[]; adversarial: AdversarialFigures[] }> {
+): Promise<{ kinds: KindFigures[]; adversarial: AdversarialFigures[]; facets: FacetFigures[] }> {
   const { makeHandler } = await import('#handlers/api.js');
   const readings: number[] = [];
   const costHandler = makeHandler({
@@ -395,5 +368,10 @@ export async function measureQueries(
     adversarialQueries([...middling, ...wide]),
     options.pages,
   );
-  return { kinds: figures, adversarial };
+  const facets = await measureFacets(
+    (path) => costHandler(eventFor(path)),
+    () => readings,
+    facetPaths(tally, middling[0]),
+  );
+  return { kinds: figures, adversarial, facets };
 }

@@ -22,6 +22,8 @@ const TARGET_TEXT: Record<Target['name'], string> = {
   'q-rare-requests': "API requests until a rare word's results are complete (worst parameter set)",
   'q-worst-request-units':
     'the most read units one `q` request consumed (any `q` kind, and the costly shapes of `adversarialQueries`)',
+  'facets-read-units':
+    'the most read units one `/facets` request consumed when the aggregates answer it (no `q`, at most one of minister and portfolio)',
   'bulk-loader-index-write-units-per-release':
     'word index write units per release as the bulk loader writes it (worst size)',
   'bulk-searchable-vs-raw-write':
@@ -43,6 +45,7 @@ function targetUnit(name: Target['name']): string {
   return [
     'q-rare-requests',
     'q-worst-request-units',
+    'facets-read-units',
     'index-write-units-per-release',
     'bulk-loader-index-write-units-per-release',
     'projection-requests-per-release',

@@ -7,6 +7,7 @@ import type { AdversarialFigures } from '../adversarial.js';
 import type { BundleFigures, ColdStartFigures } from '../cold-start.js';
 import type { IndexFigures } from '../corpus-items.js';
 import type { EventPathFigures } from '../event-path.js';
+import type { FacetFigures } from '../facets.js';
 import type { IngestFigures } from '../ingest.js';
 import type { KindFigures } from '../queries.js';
 
@@ -30,6 +31,8 @@ export interface SizeResult {
   queries: KindFigures[];
   /** The costly shapes of `q` (queries.ts `adversarialQueries`): the most read units one request consumed. */
   adversarial?: AdversarialFigures[];
+  /** `GET /facets`: read units per request, by shape (facets.ts). */
+  facets?: FacetFigures[];
   /** Share of releases naming the busiest minister and the busiest portfolio. */
   busiest?: { minister: number; portfolio: number };
   /** The word index items of every release at this size, as one bulk load writes them. */
@@ -58,6 +61,7 @@ export interface Target {
     | 'q-cost-vs-minimum'
     | 'q-rare-requests'
     | 'q-worst-request-units'
+    | 'facets-read-units'
     | 'index-write-units-per-release'
     | 'bulk-loader-index-write-units-per-release'
     | 'bulk-searchable-vs-raw-write'

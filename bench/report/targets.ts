@@ -79,6 +79,16 @@ export function computeTargets(
     ...(r.adversarial ?? []).map((a) => ({ units: a.mostUnitsPerRequest, at: `q=${a.q} at ${r.size}` })),
   ]);
   const heaviest = worst(requestUnits, (u) => u.units, true);
+  // `/facets` answered from the aggregates: the most read units one request consumed.
+  const facetWorst = worst(
+    results.flatMap((r) =>
+      (r.facets ?? [])
+        .filter((f) => f.aggregated)
+        .map((f) => ({ units: f.readUnits, path: f.path, size: r.size })),
+    ),
+    (f) => f.units,
+    true,
+  );
   const events = results.filter((r) => r.eventPath !== undefined);
   const searchable = worst(events, (r) => r.eventPath?.ratio ?? Number.NaN, false);
   const projection = worst(events, (r) => r.eventPath?.bulk.requestsPerRelease ?? Number.NaN, true);
@@ -105,6 +115,13 @@ export function computeTargets(
       DEFAULT_TEXT_BUDGET.maxReadUnits,
       false,
       heaviest?.at ?? '',
+    ),
+    target(
+      'facets-read-units',
+      facetWorst?.units ?? Number.NaN,
+      50,
+      false,
+      facetWorst ? `${facetWorst.path} at ${facetWorst.size}` : '',
     ),
     target(
       'bulk-searchable-vs-raw-write',

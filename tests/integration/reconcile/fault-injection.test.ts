@@ -16,7 +16,7 @@ import {
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiHandler } from '#handlers/api.js';
-import { changePageSchema, entityListSchema, releasePageSchema } from '#query/query-schemas.js';
+import { changePageSchema, entityListSchema, facetsSchema, releasePageSchema } from '#query/query-schemas.js';
 import { dynamoReindexDeps, dynamoSweepDeps } from '#reconcile/aws/reindex-deps.js';
 import { reindex } from '#reconcile/reindex.js';
 import { sweep } from '#reconcile/sweep.js';
@@ -291,6 +291,27 @@ describe('derived state under faults', () => {
       );
     expect(counts(await get('/ministers'))).toEqual(ministers);
     expect(counts(await get('/portfolios'))).toEqual(portfolios);
+    // The facet aggregates (every release's, each minister's and portfolio's, by year and month)
+    // healed with the lists: /facets from them equals the count over the bucket.
+    const byYear = (rs: typeof all) => {
+      const years = new Map<string, number>();
+      for (const r of rs) years.set(r.date.slice(0, 4), (years.get(r.date.slice(0, 4)) ?? 0) + 1);
+      return years;
+    };
+    const facetsOf = async (query: string) => {
+      const json = facetsSchema.parse(await get(`/facets?size=100${query}`));
+      expect(json.exact, query).toBe(true);
+      return {
+        total: json.total,
+        ministers: new Map(json.ministers.items.map((v) => [v.slug, v.count])),
+        years: new Map(json.periods.filter((p) => p.count > 0).map((p) => [p.period, p.count])),
+      };
+    };
+    expect(await facetsOf('')).toEqual({ total: all.length, ministers, years: byYear(all) });
+    for (const [slug] of portfolios) {
+      const mine = all.filter((r) => r.portfolios.some((p) => p.slug === slug));
+      expect((await facetsOf(`&portfolio=${slug}`)).years, slug).toEqual(byYear(mine));
+    }
     // Every release is found by its own word; the deleted one by none.
     for (const r of all) {
       const word = /zq\d+/.exec(r.title)?.[0] ?? '';
