@@ -504,7 +504,13 @@ describe('GET /ministers and /portfolios', () => {
 
 describe('HTTP behaviour', () => {
   it('carries ETag and Cache-Control, and answers If-None-Match with 304', async () => {
-    for (const url of ['/releases?limit=3', `/releases/${releases[1]?.id}`, '/ministers', '/openapi.json']) {
+    for (const url of [
+      '/releases?limit=3',
+      `/releases/${releases[1]?.id}`,
+      '/ministers',
+      '/facets?interval=month',
+      '/openapi.json',
+    ]) {
       const first = await get(api, url);
       expect(first.status).toBe(200);
       expect(first.headers.etag).toMatch(/^"[\w-]+"$/);
