@@ -198,48 +198,15 @@ export class DynamoEntityFigures implements EntityFigureStore {
 
   /** Writes `figures` with version `ver` unless the item holds a later version's already. */
   private async writeVersioned(key: TableKey, ver: number, figures: Figures): Promise<void> {
-    const { names, values, sets } = assignments(figures, { ver });
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#ver) OR #ver < :ver',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.setIf(key, figures, { ver }, 'attribute_not_exists(#ver) OR #ver < :ver');
   }
 
   /** The optimistic write: lands only if no version was claimed since `read`. */
-  private async writeIfUnclaimed(
-    key: TableKey,
-    read: number | undefined,
-    figures: Figures,
-  ): Promise<boolean> {
+  private writeIfUnclaimed(key: TableKey, read: number | undefined, figures: Figures): Promise<boolean> {
     const next = (read ?? 0) + 1;
-    const { names, values, sets } = assignments(figures, { ver: next, settledVer: next });
-    if (read !== undefined) values[':read'] = read;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: read === undefined ? 'attribute_not_exists(#ver)' : '#ver = :read',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return read === undefined
+      ? this.setIf(key, figures, { ver: next, settledVer: next }, 'attribute_not_exists(#ver)')
+      : this.setIf(key, figures, { ver: next, settledVer: next }, '#ver = :read', { ':read': read });
   }
 
   private async claim(key: TableKey): Promise<number> {
@@ -256,25 +223,42 @@ export class DynamoEntityFigures implements EntityFigureStore {
     return Number(Attributes?.ver);
   }
 
-  private async settle(key: TableKey, ver: number, figures: Figures): Promise<boolean> {
-    const { names, values, sets } = assignments(figures, { settledVer: ver });
-    values[':ver'] = ver;
+  /** Lands the figures of claimed version `ver` unless a later claim's have landed. */
+  private settle(key: TableKey, ver: number, figures: Figures): Promise<boolean> {
+    // False: a recount that claimed a later version has landed, its figures at least as new as ours.
+    return this.setIf(
+      key,
+      figures,
+      { settledVer: ver },
+      'attribute_not_exists(#settledVer) OR #settledVer < :ver',
+      { ':ver': ver },
+    );
+  }
+
+  /** `SET` the figures and versions on `condition`; false when the condition failed. */
+  private async setIf(
+    key: TableKey,
+    figures: Figures,
+    versions: Record<string, number>,
+    condition: string,
+    extraValues: Record<string, number> = {},
+  ): Promise<boolean> {
+    const { names, values, sets } = assignments(figures, versions);
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#settledVer) OR #settledVer < :ver',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: { ...values, ...extraValues },
         }),
       );
       return true;
     } catch (error) {
-      // A recount that claimed a later version has landed: its figures are at least as new as ours.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }
