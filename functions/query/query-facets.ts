@@ -10,6 +10,7 @@
 import { BadParameterError } from '#platform/errors.js';
 import type { EntityKind } from '#release/release.js';
 import { ministerSlug, portfolioSlug, withoutHonorific } from '#release/slug.js';
+import { RequestBudget } from '#search/budget.js';
 import { addRelease, emptyFigures, type PeriodFigures } from '#table/facet-figures.js';
 import type { FacetScope } from '#table/facet-keys.js';
 import {
@@ -68,12 +69,7 @@ export async function getFacets(
     (scope && (await fromAggregates(aggregates, scope, params))) ?? (await fromMatches(ctx, rawParams));
   const interval = params.interval ?? 'year';
   const size = params.size ?? FACETS_DEFAULT_SIZE;
-  const names =
-    counted.tally.total.count > 0 ? await entityNames(ctx) : { minister: new Map(), portfolio: new Map() };
-  for (const [slug, name] of counted.seenNames.minister)
-    if (!names.minister.has(slug)) names.minister.set(slug, name);
-  for (const [slug, name] of counted.seenNames.portfolio)
-    if (!names.portfolio.has(slug)) names.portfolio.set(slug, name);
+  const { total } = counted.tally;
   const periods = periodsInRange(counted.tally.perMonth, interval, params.from, params.to);
   if (periods === undefined) {
     const name = params.from !== undefined ? 'from' : params.to !== undefined ? 'to' : 'interval';
@@ -82,14 +78,17 @@ export async function getFacets(
       `Query parameter "${name}" gives a range of more than ${MAX_FACET_PERIODS} periods of a ${interval}; narrow the dates or use interval=year.`,
     );
   }
-  const { total } = counted.tally;
+  const [ministerNames, portfolioNames] = await Promise.all([
+    namesFor(ctx, 'minister', total.m, size, counted.seenNames.minister),
+    namesFor(ctx, 'portfolio', total.p, size, counted.seenNames.portfolio),
+  ]);
   return {
     total: total.count,
     exact: counted.exact,
-    ...(counted.exact ? {} : { bound: FACET_MATCH_BOUND }),
+    ...(counted.exact ? {} : { bound: counted.counted }),
     interval,
-    ministers: topValues(total.m, names.minister, size, withoutHonorific),
-    portfolios: topValues(total.p, names.portfolio, size),
+    ministers: topValues(total.m, ministerNames, size, withoutHonorific),
+    portfolios: topValues(total.p, portfolioNames, size),
     periods,
   };
 }
@@ -97,6 +96,9 @@ export async function getFacets(
 interface Counted {
   tally: FacetTally;
   exact: boolean;
+  /** Matches counted (with exact false: fewer than match). */
+  counted: number;
+  /** Names of the values the matches carried (from matches only: then every value counted). */
   seenNames: Record<EntityKind, Map<string, string>>;
 }
 
@@ -126,11 +128,18 @@ async function fromAggregates(
     if (aggregate.overflow) return undefined;
     tally.add(aggregate.figures, aggregate.months);
   }
-  return { tally, exact: true, seenNames: { minister: new Map(), portfolio: new Map() } };
+  return {
+    tally,
+    exact: true,
+    counted: tally.total.count,
+    seenNames: { minister: new Map(), portfolio: new Map() },
+  };
 }
 
 async function fromMatches(ctx: QueryContext, rawParams: Record<string, string>): Promise<Counted> {
   const { interval: _interval, size: _size, ...filters } = rawParams;
+  // One `q` budget for all the pages, not one per page.
+  const budget = new RequestBudget(ctx.meter, ctx.textBudget, ctx.now);
   const tally = new FacetTally();
   const seenNames: Counted['seenNames'] = { minister: new Map(), portfolio: new Map() };
   let cursor: string | undefined;
@@ -138,11 +147,15 @@ async function fromMatches(ctx: QueryContext, rawParams: Record<string, string>)
   let pages = 0;
   do {
     pages += 1;
-    const page = await listReleases(ctx, {
-      ...filters,
-      limit: String(Math.min(MATCH_PAGE, FACET_MATCH_BOUND - counted)),
-      ...(cursor ? { cursor } : {}),
-    });
+    const page = await listReleases(
+      ctx,
+      {
+        ...filters,
+        limit: String(Math.min(MATCH_PAGE, FACET_MATCH_BOUND - counted)),
+        ...(cursor ? { cursor } : {}),
+      },
+      budget,
+    );
     for (const summary of page.items) {
       const one: PeriodFigures = emptyFigures();
       addRelease(one, summary);
@@ -152,17 +165,36 @@ async function fromMatches(ctx: QueryContext, rawParams: Record<string, string>)
     }
     counted += page.items.length;
     cursor = page.nextCursor ?? undefined;
-  } while (cursor && counted < FACET_MATCH_BOUND && pages < MAX_MATCH_PAGES);
-  return { tally, exact: cursor === undefined, seenNames };
+    budget.resumed = true;
+  } while (cursor && counted < FACET_MATCH_BOUND && pages < MAX_MATCH_PAGES && budget.allows(1, 0));
+  return { tally, exact: cursor === undefined, counted, seenNames };
 }
 
-async function entityNames(ctx: QueryContext): Promise<Record<EntityKind, Map<string, string>>> {
-  const [ministers, portfolios] = await Promise.all([
-    ctx.reader.listEntities('minister'),
-    ctx.reader.listEntities('portfolio'),
-  ]);
-  return {
-    minister: new Map(ministers.map((entity) => [entity.slug, entity.name])),
-    portfolio: new Map(portfolios.map((entity) => [entity.slug, entity.name])),
-  };
+/**
+ * Names of the values that the top `size` can hold: those counted at least as often as the
+ * `size`-th (ties are ordered by name). Values the matches named need no read; the rest are read
+ * by key, so the cost grows with `size`, not with the number of ministers or portfolios.
+ */
+async function namesFor(
+  ctx: QueryContext,
+  kind: EntityKind,
+  counts: Record<string, number>,
+  size: number,
+  seen: ReadonlyMap<string, string>,
+): Promise<Map<string, string>> {
+  const byCount = Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const cutoff = byCount.length > size ? (byCount[size - 1]?.[1] ?? 0) : 0;
+  const wanted = byCount.filter(([, count]) => count >= cutoff && count > 0).map(([slug]) => slug);
+  const names = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const slug of wanted) {
+    const name = seen.get(slug);
+    if (name === undefined) unknown.push(slug);
+    else names.set(slug, name);
+  }
+  if (unknown.length > 0)
+    for (const [slug, name] of await ctx.reader.entityNames(kind, unknown)) names.set(slug, name);
+  return names;
 }

@@ -63,11 +63,13 @@ export interface ReleaseFeedPage {
   releases: FeedRelease[];
 }
 
+/** `budget`: a `q` budget shared with other pages of the same request (else the page's own). */
 export async function listReleases(
   ctx: QueryContext,
   rawParams: Record<string, string>,
+  budget?: RequestBudget,
 ): Promise<ReleasePage> {
-  return releasePage(ctx, parseParams(releasesParamsSchema, rawParams));
+  return releasePage(ctx, parseParams(releasesParamsSchema, rawParams), budget);
 }
 
 /**
@@ -91,7 +93,11 @@ export async function releasesFeed(
   return { params, limit, releases };
 }
 
-async function releasePage(ctx: QueryContext, params: ReleasesParams): Promise<ReleasePage> {
+async function releasePage(
+  ctx: QueryContext,
+  params: ReleasesParams,
+  shared?: RequestBudget,
+): Promise<ReleasePage> {
   if (params.q !== undefined && !ctx.textSearch) throw new TextSearchDisabledError();
   const plan = planReleasesQuery(params);
   const fingerprint = queryFingerprint(plan.identity);
@@ -101,7 +107,7 @@ async function releasePage(ctx: QueryContext, params: ReleasesParams): Promise<R
       : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor, ctx.now());
   if (plan.text === undefined) return listPage(ctx, plan, fingerprint, after);
   // One budget for the request, whichever path answers it (the planning may fall back to the scan).
-  const budget = new RequestBudget(ctx.meter, ctx.textBudget, ctx.now);
+  const budget = shared ?? new RequestBudget(ctx.meter, ctx.textBudget, ctx.now);
   if (ctx.search) {
     const page = await indexedPage(ctx, ctx.search, plan, fingerprint, after, budget);
     if (page) return page;

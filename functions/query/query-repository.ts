@@ -56,6 +56,8 @@ export interface ReleaseReader {
   releaseTexts(ids: readonly string[]): Promise<Map<string, ReleaseText>>;
   getRelease(id: string): Promise<StoredRelease | undefined>;
   listEntities(kind: EntityKind): Promise<EntitySummary[]>;
+  /** The display names of these entities (slugs without an entity item are left out). */
+  entityNames(kind: EntityKind, slugs: readonly string[]): Promise<Map<string, string>>;
   /** Problems in key order, strictly after `after`. */
   listProblems(request: { after?: string; limit: number }): Promise<ProblemPage>;
 }

@@ -64,7 +64,8 @@ export async function scanPage(
     listSize *= 2;
     // Out of budget: hand back what was found; the cursor continues the walk (never before the
     // first entry is examined, so that every page moves on).
-    if (examined > 0 && (examined >= limits.maxExamined || !budget.allows(1, size * listCost.each)))
+    const mayStop = examined > 0 || budget.resumed;
+    if (mayStop && (examined >= limits.maxExamined || !budget.allows(1, size * listCost.each)))
       return cursorAfter(after, true);
     const page = await listCost.measure(budget, size, () =>
       ctx.reader.listReleases({
@@ -77,7 +78,8 @@ export async function scanPage(
     for (let i = 0; i < page.entries.length; ) {
       const each = textCost.each + (text.phrases.length + text.notPhrases.length > 0 ? 0.5 : 0);
       const fitting = budget.itemsThatFit(each, limits.fetchBatch);
-      if (examined > 0 && (fitting < 1 || !budget.allows(2, each))) return cursorAfter(after, true);
+      if ((examined > 0 || budget.resumed) && (fitting < 1 || !budget.allows(2, each)))
+        return cursorAfter(after, true);
       const group = page.entries.slice(i, i + Math.max(1, fitting));
       const matched = await matchGroup(ctx, text, stop, group, fetched, budget, textCost);
       for (const entry of group) {

@@ -39,6 +39,12 @@ export interface Spent {
 }
 
 export class RequestBudget {
+  /**
+   * An earlier page of the same request (a count over several pages) has moved on already, so
+   * this one need not: its walk stops as soon as a read does not fit, even before it examines
+   * anything, and hands back the position it started from.
+   */
+  resumed = false;
   private readonly startUnits: number;
   private readonly startRequests: number;
   private readonly startedAt: number;

@@ -137,16 +137,22 @@ export async function indexSearchPage(
   const items: ReleaseSummary[] = [];
   let examined = 0;
   let last: string | undefined;
-  const result = (next: string | undefined, partial = false): IndexSearchResult => ({
-    items,
-    next,
-    partial: partial && next !== undefined,
-    driver: `${driver.kind}:${driver.term}`,
-  });
+  const result = (next: string | undefined, partial = false): IndexSearchResult => {
+    // A resumed page cut short before it examined anything continues where it started.
+    const position = next ?? (partial ? request.after : undefined);
+    return {
+      items,
+      next: position,
+      partial: partial && position !== undefined,
+      driver: `${driver.kind}:${driver.term}`,
+    };
+  };
   // Until something is examined the walk goes on whatever the budget says, so that a page always
-  // moves the cursor on; after that a read starts only when it fits.
-  const fits = (requests: number, units: number) => last === undefined || budget.allows(requests, units);
-  const outOfBudget = () => last !== undefined && (examined >= request.maxExamined || !budget.allows(1, 0));
+  // moves the cursor on (unless an earlier page of the request did); after that a read starts
+  // only when it fits.
+  const mustMove = () => last === undefined && !budget.resumed;
+  const fits = (requests: number, units: number) => mustMove() || budget.allows(requests, units);
+  const outOfBudget = () => !mustMove() && (examined >= request.maxExamined || !budget.allows(1, 0));
 
   for (;;) {
     const streamReads = stream.pendingReads();
@@ -177,7 +183,7 @@ export async function indexSearchPage(
     for (let i = 0; i < candidates.length; ) {
       const wanted = request.limit - items.length;
       const each = ENTRY_UNITS + (needCopy ? copyCost.each : 0);
-      const fitting = last === undefined ? 1 : budget.itemsThatFit(each, request.fetchBatch);
+      const fitting = mustMove() ? 1 : budget.itemsThatFit(each, request.fetchBatch);
       if (fitting < 1 || !fits(needCopy ? 2 : 1, each)) return result(last, true);
       const size = Math.max(1, Math.min(request.fetchBatch, wanted + 1, fitting));
       const chunk = candidates.slice(i, i + size);

@@ -11,6 +11,7 @@ import { DynamoReads } from '#table/aws/dynamodb-reads.js';
 import {
   bodyChunkPrefix,
   type EntityItem,
+  entityKey,
   entityPartition,
   listItemBits,
   listItemSummary,
@@ -249,6 +250,22 @@ export class DynamoReleaseReader extends DynamoReads implements ReleaseReader {
       startKey = output.LastEvaluatedKey;
     } while (startKey);
     return entities;
+  }
+
+  async entityNames(kind: EntityKind, slugs: readonly string[]): Promise<Map<string, string>> {
+    const items = await batchGet<EntityItem>(
+      this.doc,
+      this.tableName,
+      [...new Set(slugs)].map((slug) => entityKey(kind, slug)),
+      {
+        projection: '#pk, #sk, #name',
+        names: { '#pk': 'pk', '#sk': 'sk', '#name': 'name' },
+        ...this.capacityOption,
+      },
+    );
+    const names = new Map<string, string>();
+    for (const item of items) if (item.name !== undefined) names.set(item.sk, item.name);
+    return names;
   }
 
   async listProblems(request: { after?: string; limit: number }): Promise<ProblemPage> {

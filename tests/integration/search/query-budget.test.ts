@@ -223,6 +223,29 @@ describe('the q budget', () => {
     expect(expectedIds('thit* tam*').length).toBeGreaterThan(5);
   }, 120_000);
 
+  it('bounds /facets with q by the same budget, over all the pages it counts', async () => {
+    const cost: Cost = { requests: 0, units: 0 };
+    const handler = measuredHandler(cost);
+    const figures: Record<string, unknown> = {};
+    for (const [name, q] of Object.entries(SHAPES)) {
+      cost.requests = 0;
+      cost.units = 0;
+      const result = asJson(await handler(httpEvent(`/facets?${new URLSearchParams({ q }).toString()}`)));
+      expect(result.status, name).toBe(200);
+      const body = result.json as { total: number; exact: boolean; bound?: number };
+      figures[name] = { ...cost, total: body.total, exact: body.exact };
+      expect(cost.requests, name).toBeLessThanOrEqual(maxRequests);
+      expect(cost.units, name).toBeLessThanOrEqual(maxReadUnits);
+      const expected = expectedIds(q).length;
+      if (body.exact) expect(body.total, name).toBe(expected);
+      else {
+        expect(body.bound, name).toBe(body.total);
+        expect(body.total, name).toBeLessThanOrEqual(expected);
+      }
+    }
+    process.stdout.write(`facets ${JSON.stringify(figures)}\n`);
+  }, 120_000);
+
   it('holds for any q: at most maxRequests requests and maxReadUnits read units, partial pages move on', async () => {
     const cost: Cost = { requests: 0, units: 0 };
     const handler = measuredHandler(cost);
