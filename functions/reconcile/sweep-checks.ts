@@ -15,20 +15,16 @@
  * - a list item against its release's projector state (read by key, one read per release per
  *   run): an item that state does not explain is named in a repair request, which removes it
  *   unless the release has it by then;
- * - a month of an entity's list, or of every release's (`L#ALL`), against its stored count (read
- *   by key): a difference is recounted, with the year it is in (the facet aggregates);
- * - a stored month or entity figure against what it counts, and a year's against its months;
+ * - the stored figures (months, days, years, entity totals) against what they count, and the
+ *   months of lists scanned here against their figures (figure-checks.ts);
  * - body chunk sets the partition's release does not name, past the grace period (re-read first).
  *
  * Every repair goes through the projector and every key fix through the ingest use case, as in
  * reindex.ts, so a check that read an old state costs a needless repair, never a wrong write.
  */
-import type { EntityMonth, Projected } from '#projection/projection.js';
-import type { EntityKind } from '#release/release.js';
-import { type FacetScope, facetMonthKey, facetMonthPartition } from '#table/facet-keys.js';
+import type { Projected } from '#projection/projection.js';
 import {
   CLAIM_PREFIX,
-  entityMonthPartition,
   type ListItem,
   listItemSummary,
   listItemsFor,
@@ -43,6 +39,7 @@ import {
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
+import { checkFigures, checkMonths, isFigureItem, monthScopeOfList, Recounts } from './figure-checks.js';
 import type { ReindexDeps, RepairRequest, Work } from './reindex.js';
 
 export type ScannedItem = TableKey & Record<string, unknown>;
@@ -69,6 +66,8 @@ export interface Findings {
   orphanChunks: number;
   listItemsFixed: number;
   entitiesRecounted: number;
+  /** Months, years and entity totals recounted because their stored figures differed. */
+  figuresRecounted: number;
 }
 
 export function noFindings(): Findings {
@@ -80,6 +79,7 @@ export function noFindings(): Findings {
     orphanChunks: 0,
     listItemsFixed: 0,
     entitiesRecounted: 0,
+    figuresRecounted: 0,
   };
 }
 
@@ -93,8 +93,8 @@ export interface CheckContext {
   deps: Pick<ReindexDeps, 'store' | 'bodies' | 'entities'>;
   /** Items by key, eventually consistent; the caller meters them. */
   read<T extends TableKey>(keys: readonly TableKey[]): Promise<T[]>;
-  /** A partition's items (or those whose sort key begins with `prefix`): keys and `count`; metered. */
-  partition(pk: string, prefix?: string): Promise<Array<TableKey & { count?: number }>>;
+  /** A partition's items (or those whose sort key begins with `prefix`); metered. */
+  partition(pk: string, prefix?: string): Promise<ScannedItem[]>;
   findings: Findings;
   /** The run's time (ISO), the event time of the key fixes it makes. */
   now: string;
@@ -129,7 +129,7 @@ function sameSummary(a: StoredListItem, b: ListItem): boolean {
 export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[]): Promise<void> {
   const partitions = new Map<string, Partition>();
   const lists: StoredListItem[] = [];
-  const figures: Array<TableKey & { count?: number; m?: unknown }> = [];
+  const figures: ScannedItem[] = [];
   for (const item of items) {
     const { pk, sk } = item;
     if (pk.startsWith('K#')) {
@@ -151,8 +151,8 @@ export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[
       }
     } else if (pk.startsWith('L#')) {
       lists.push(item as unknown as StoredListItem);
-    } else if (pk.startsWith('EM#') || pk.startsWith('E#') || pk.startsWith('EY#')) {
-      figures.push(item as TableKey & { count?: number; m?: unknown });
+    } else if (isFigureItem(pk)) {
+      figures.push(item);
     }
   }
   const expected = await checkPartitions(ctx, [...partitions.values()]);
@@ -165,62 +165,6 @@ export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[
   );
   await checkFigures(ctx, figures, recount);
   await recount.run(ctx);
-}
-
-/** Months, years and entities to recount (consistent counts, version-ordered writes). */
-class Recounts {
-  readonly months = new Map<string, EntityMonth>();
-  readonly years = new Map<string, EntityMonth>();
-  readonly entities = new Map<string, { kind: EntityKind; slug: string }>();
-
-  month(scope: FacetScope, month: string): void {
-    const slug = scope.kind === 'all' ? '' : scope.slug;
-    this.months.set(`${scope.kind}#${slug}#${month}`, { kind: scope.kind, slug, month });
-    this.year(scope, month.slice(0, 4));
-    if (scope.kind !== 'all') this.entity(scope.kind, scope.slug);
-  }
-
-  /** A year's aggregate, summed from its months. */
-  year(scope: FacetScope, year: string): void {
-    const slug = scope.kind === 'all' ? '' : scope.slug;
-    this.years.set(`${scope.kind}#${slug}#${year}`, { kind: scope.kind, slug, month: `${year}-01` });
-  }
-
-  entity(kind: EntityKind, slug: string): void {
-    this.entities.set(`${kind}#${slug}`, { kind, slug });
-  }
-
-  async run(ctx: CheckContext): Promise<void> {
-    // Months first: a year's figures and an entity's are sums of its months.
-    for (const month of this.months.values()) await ctx.deps.entities.recountMonth(month);
-    for (const year of this.years.values()) await ctx.deps.entities.recountYear(year, year.month.slice(0, 4));
-    for (const entity of this.entities.values())
-      await ctx.deps.entities.recountEntity(entity.kind, entity.slug);
-    ctx.findings.entitiesRecounted += this.entities.size;
-  }
-}
-
-/** The scope whose months a list partition's items are counted in, if any: `L#ALL`, `L#M#`, `L#P#`. */
-function monthScopeOfList(pk: string): FacetScope | undefined {
-  if (pk === listPartition({ kind: 'all' })) return { kind: 'all' };
-  if (pk.startsWith('L#M#')) return { kind: 'minister', slug: pk.slice(4) };
-  if (pk.startsWith('L#P#')) return { kind: 'portfolio', slug: pk.slice(4) };
-  return undefined;
-}
-
-/** The scope of a facet aggregate's partition (`EM#all`, `EY#minister#<slug>`, ...). */
-function scopeOfAggregate(pk: string): FacetScope | undefined {
-  const [, kind = '', ...rest] = pk.split('#');
-  if (kind === 'all') return { kind: 'all' };
-  if (kind === 'minister' || kind === 'portfolio') return { kind, slug: rest.join('#') };
-  return undefined;
-}
-
-/** The list partition a scope's months count. */
-function listOfScope(scope: FacetScope): string {
-  return scope.kind === 'all'
-    ? listPartition({ kind: 'all' })
-    : `${scope.kind === 'minister' ? 'L#M#' : 'L#P#'}${scope.slug}`;
 }
 
 /** Release partitions; returns the list items each settled release should have, by `pk|sk`. */
@@ -309,58 +253,4 @@ async function checkLists(
     findings.listItemsFixed++;
   }
   return orphans;
-}
-
-/** Months of entity lists scanned whole here (orphans left out), against their stored counts. */
-async function checkMonths(
-  ctx: CheckContext,
-  lists: readonly StoredListItem[],
-  recount: Recounts,
-): Promise<void> {
-  const months = new Map<string, { scope: FacetScope; key: TableKey; count: number }>();
-  for (const item of lists) {
-    const scope = monthScopeOfList(item.pk);
-    if (!scope) continue;
-    const key = facetMonthKey(scope, item.sk.slice(0, 7));
-    const known = months.get(`${key.pk}|${key.sk}`) ?? { scope, key, count: 0 };
-    known.count++;
-    months.set(`${key.pk}|${key.sk}`, known);
-  }
-  const stored = await ctx.read<TableKey & { count?: number }>([...months.values()].map((m) => m.key));
-  const counts = new Map(stored.map((item) => [`${item.pk}|${item.sk}`, Number(item.count ?? 0)]));
-  for (const [id, month] of months) {
-    if ((counts.get(id) ?? 0) !== month.count) recount.month(month.scope, month.key.sk);
-  }
-}
-
-/**
- * Stored figures of this stretch against what they count: a month's count against its list
- * month (a `Query` of that month), a year's and an entity's against the sum of their months.
- */
-async function checkFigures(
-  ctx: CheckContext,
-  figures: ReadonlyArray<TableKey & { count?: number; m?: unknown }>,
-  recount: Recounts,
-): Promise<void> {
-  for (const item of figures) {
-    const stored = Number(item.count ?? 0);
-    if (item.pk.startsWith('EM#')) {
-      const scope = scopeOfAggregate(item.pk);
-      if (!scope) continue;
-      const listed = await ctx.partition(listOfScope(scope), item.sk);
-      // A count without facet figures was written before them (or by an older bulk load).
-      if (listed.length !== stored || (stored > 0 && item.m === undefined)) recount.month(scope, item.sk);
-    } else if (item.pk.startsWith('EY#')) {
-      const scope = scopeOfAggregate(item.pk);
-      if (!scope) continue;
-      const months = await ctx.partition(facetMonthPartition(scope), item.sk);
-      const sum = months.reduce((total, month) => total + Number(month.count ?? 0), 0);
-      if (sum !== stored) recount.year(scope, item.sk);
-    } else {
-      const kind = item.pk.slice(2) as EntityKind;
-      const months = await ctx.partition(entityMonthPartition(kind, item.sk));
-      const sum = months.reduce((total, month) => total + Number(month.count ?? 0), 0);
-      if (sum !== stored) recount.entity(kind, item.sk);
-    }
-  }
 }

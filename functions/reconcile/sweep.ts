@@ -63,11 +63,14 @@ export interface SweepTable {
   read<T extends TableKey>(
     keys: readonly TableKey[],
   ): Promise<{ items: T[]; readUnits: number; requests: number }>;
-  /** A partition's keys and `count`s (those whose sort key begins with `prefix`), likewise. */
+  /**
+   * A partition's items (those whose sort key begins with `prefix`), likewise. Whole items: a
+   * `Query` costs the size of the items it reads whatever it returns of them.
+   */
   partition(
     pk: string,
     prefix?: string,
-  ): Promise<{ items: Array<TableKey & { count?: number }>; readUnits: number; requests: number }>;
+  ): Promise<{ items: ScannedItem[]; readUnits: number; requests: number }>;
   loadState(): Promise<SweepState | undefined>;
   /** Saves the state unless another run saved since (`previousRuns` is the `runs` loaded); false then. */
   saveState(state: SweepState, previousRuns: number | undefined): Promise<boolean>;
@@ -97,6 +100,8 @@ export interface SweepSummary extends ReindexSummary {
     millis: number;
     itemsScanned: number;
     objectsChecked: number;
+    /** Months, years and entity totals recounted because their stored figures differed. */
+    figuresRecounted: number;
     /** Whether this run reached the table's end (a pass completed), and the bucket's. */
     tablePassDone: boolean;
     bucketPassDone: boolean;
@@ -215,6 +220,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
       millis: meter.millis,
       itemsScanned: table.items,
       objectsChecked,
+      figuresRecounted: findings.figuresRecounted,
       tablePassDone,
       bucketPassDone,
       tablePasses: state.tablePasses,

@@ -64,8 +64,8 @@ export class DynamoSweepTable implements SweepTable {
   async partition(
     pk: string,
     prefix?: string,
-  ): Promise<{ items: Array<TableKey & { count?: number }>; readUnits: number; requests: number }> {
-    const items: Array<TableKey & { count?: number }> = [];
+  ): Promise<{ items: ScannedItem[]; readUnits: number; requests: number }> {
+    const items: ScannedItem[] = [];
     let readUnits = 0;
     let requests = 0;
     const pages = paginateQuery(
@@ -74,8 +74,7 @@ export class DynamoSweepTable implements SweepTable {
         TableName: this.tableName,
         KeyConditionExpression:
           prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-        ProjectionExpression: '#pk, #sk, #count',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#count': 'count' },
+        ExpressionAttributeNames: { '#pk': 'pk', ...(prefix === undefined ? {} : { '#sk': 'sk' }) },
         ExpressionAttributeValues: { ':pk': pk, ...(prefix === undefined ? {} : { ':prefix': prefix }) },
         ReturnConsumedCapacity: 'TOTAL',
       },
@@ -83,7 +82,7 @@ export class DynamoSweepTable implements SweepTable {
     for await (const page of pages) {
       readUnits += units(page.ConsumedCapacity);
       requests++;
-      items.push(...((page.Items ?? []) as Array<TableKey & { count?: number }>));
+      items.push(...((page.Items ?? []) as ScannedItem[]));
     }
     return { items, readUnits, requests };
   }

@@ -20,7 +20,7 @@ import type { TableState, TableStateReader } from '../reindex.js';
  * scan would carry that it does not need. `#t`..`#s`: the short names of list items (ListItem).
  */
 export const SCAN_PROJECTION =
-  '#pk, #sk, #key, #seq, etag, releaseId, problem, deleted, #rev, updatedAt, id, title, #date, #url, ministers, portfolios, summary, sourceKey, sourceTime, bodyHash, bodyChunks, createdAt, #name, #count, latestDate, ver, settledVer, #t, #u, #up, #m, #p, #s';
+  '#pk, #sk, #key, #seq, etag, releaseId, problem, deleted, #rev, updatedAt, id, title, #date, #url, ministers, portfolios, summary, sourceKey, sourceTime, bodyHash, bodyChunks, createdAt, #name, #count, latestDate, ver, settledVer, #t, #u, #up, #m, #p, #s, #d, #overflow, #months';
 export const SCAN_NAMES: Record<string, string> = {
   '#t': 't',
   '#u': 'u',
@@ -37,6 +37,9 @@ export const SCAN_NAMES: Record<string, string> = {
   '#url': 'url',
   '#name': 'name',
   '#count': 'count',
+  '#d': 'd',
+  '#overflow': 'overflow',
+  '#months': 'months',
 };
 
 export class DynamoTableState implements TableStateReader {

@@ -1,0 +1,218 @@
+/**
+ * The sweep's checks of stored figures (see sweep-checks.ts for the rest): every figure is
+ * compared, whole, with what the projector's recount would write from the same list items, and a
+ * difference is recounted through the projector's own recount (version-ordered, so a check that
+ * read an old state costs a needless recount, never a wrong figure).
+ *
+ * - a month of a list scanned here (`L#ALL`, a minister's, a portfolio's) against its month item
+ *   (`EM#`: count, minister and portfolio figures) and its day item (`ED#`: the same by day);
+ * - a month item or a day item scanned here against its list month (a `Query` of that month);
+ * - a year item (`EY#`) against its months, and an entity's total (`E#`) against its months.
+ */
+import type { EntityMonth } from '#projection/projection.js';
+import type { EntityKind, ReleaseSummary } from '#release/release.js';
+import {
+  monthFigures,
+  type PeriodFigures,
+  type SlugCounts,
+  storedDays,
+  storedFigures,
+  yearFigures,
+} from '#table/facet-figures.js';
+import { type FacetScope, facetDaysKey, facetMonthKey, facetMonthPartition } from '#table/facet-keys.js';
+import {
+  entityMonthPartition,
+  listItemSummary,
+  listPartition,
+  type StoredListItem,
+  type TableKey,
+} from '#table/table-layout.js';
+import type { CheckContext, ScannedItem } from './sweep-checks.js';
+
+/** The scope whose months a list partition's items are counted in, if any: `L#ALL`, `L#M#`, `L#P#`. */
+export function monthScopeOfList(pk: string): FacetScope | undefined {
+  if (pk === listPartition({ kind: 'all' })) return { kind: 'all' };
+  if (pk.startsWith('L#M#')) return { kind: 'minister', slug: pk.slice(4) };
+  if (pk.startsWith('L#P#')) return { kind: 'portfolio', slug: pk.slice(4) };
+  return undefined;
+}
+
+/** The scope of a facet aggregate's partition (`EM#all`, `ED#minister#<slug>`, `EY#...`). */
+function scopeOfAggregate(pk: string): FacetScope | undefined {
+  const [, kind = '', ...rest] = pk.split('#');
+  if (kind === 'all') return { kind: 'all' };
+  if (kind === 'minister' || kind === 'portfolio') return { kind, slug: rest.join('#') };
+  return undefined;
+}
+
+/** The list partition a scope's months count. */
+function listOfScope(scope: FacetScope): string {
+  return scope.kind === 'all'
+    ? listPartition({ kind: 'all' })
+    : `${scope.kind === 'minister' ? 'L#M#' : 'L#P#'}${scope.slug}`;
+}
+
+/** Whether a partition holds figures this module checks. */
+export function isFigureItem(pk: string): boolean {
+  return ['EM#', 'ED#', 'EY#', 'E#'].some((prefix) => pk.startsWith(prefix));
+}
+
+/** JSON with object keys sorted at every level: equal figures give equal strings. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const counts = (value: unknown): SlugCounts =>
+  value && typeof value === 'object' ? (value as SlugCounts) : {};
+
+/** A period item's figures as the recount writes them (`overflow` only when set). */
+function periodOf(figures: object | undefined): string {
+  const item = figures as Record<string, unknown> | undefined;
+  return canonical({
+    count: Number(item?.count ?? 0),
+    m: counts(item?.m),
+    p: counts(item?.p),
+    overflow: item?.overflow === true || undefined,
+    ...(item && 'months' in item ? { months: counts(item.months) } : {}),
+  });
+}
+
+/** A day item's figures as the recount writes them. */
+function daysOf(figures: object | undefined): string {
+  const item = figures as Record<string, unknown> | undefined;
+  const d = item?.d && typeof item.d === 'object' ? (item.d as Record<string, unknown>) : {};
+  return canonical({ d, overflow: item?.overflow === true || undefined });
+}
+
+/** What the recount of a month writes, from the month's list items. */
+function expectedMonth(summaries: readonly ReleaseSummary[]): { month: string; days: string } {
+  const figures = monthFigures(summaries);
+  const { days, ...period } = figures;
+  return { month: periodOf(storedFigures(period)), days: daysOf(storedDays(days)) };
+}
+
+/** Months, years and entities to recount (consistent counts, version-ordered writes). */
+export class Recounts {
+  readonly months = new Map<string, EntityMonth>();
+  readonly years = new Map<string, EntityMonth>();
+  readonly entities = new Map<string, { kind: EntityKind; slug: string }>();
+
+  month(scope: FacetScope, month: string): void {
+    const slug = scope.kind === 'all' ? '' : scope.slug;
+    this.months.set(`${scope.kind}#${slug}#${month}`, { kind: scope.kind, slug, month });
+    this.year(scope, month.slice(0, 4));
+    if (scope.kind !== 'all') this.entity(scope.kind, scope.slug);
+  }
+
+  /** A year's aggregate, summed from its months. */
+  year(scope: FacetScope, year: string): void {
+    const slug = scope.kind === 'all' ? '' : scope.slug;
+    this.years.set(`${scope.kind}#${slug}#${year}`, { kind: scope.kind, slug, month: `${year}-01` });
+  }
+
+  entity(kind: EntityKind, slug: string): void {
+    this.entities.set(`${kind}#${slug}`, { kind, slug });
+  }
+
+  async run(ctx: CheckContext): Promise<void> {
+    // Months first: a year's figures and an entity's are sums of its months.
+    for (const month of this.months.values()) await ctx.deps.entities.recountMonth(month);
+    for (const year of this.years.values()) await ctx.deps.entities.recountYear(year, year.month.slice(0, 4));
+    for (const entity of this.entities.values())
+      await ctx.deps.entities.recountEntity(entity.kind, entity.slug);
+    ctx.findings.entitiesRecounted += this.entities.size;
+    ctx.findings.figuresRecounted += this.months.size + this.years.size + this.entities.size;
+  }
+}
+
+/**
+ * Months of lists scanned whole here (orphans left out) against their month and day items, read
+ * by key: a month whose stored figures differ from the recount's is recounted.
+ */
+export async function checkMonths(
+  ctx: CheckContext,
+  lists: readonly StoredListItem[],
+  recount: Recounts,
+): Promise<void> {
+  const months = new Map<string, { scope: FacetScope; month: string; summaries: ReleaseSummary[] }>();
+  for (const item of lists) {
+    const scope = monthScopeOfList(item.pk);
+    if (!scope) continue;
+    const month = item.sk.slice(0, 7);
+    const id = `${item.pk}|${month}`;
+    const known = months.get(id) ?? { scope, month, summaries: [] };
+    known.summaries.push(listItemSummary(item));
+    months.set(id, known);
+  }
+  const keys = [...months.values()].flatMap(({ scope, month }) => [
+    facetMonthKey(scope, month),
+    facetDaysKey(scope, month),
+  ]);
+  const stored = await ctx.read<ScannedItem>(keys);
+  const byKey = new Map(stored.map((item) => [`${item.pk}|${item.sk}`, item]));
+  const at = (key: TableKey) => byKey.get(`${key.pk}|${key.sk}`);
+  for (const { scope, month, summaries } of months.values()) {
+    const expected = expectedMonth(summaries);
+    if (
+      periodOf(at(facetMonthKey(scope, month))) !== expected.month ||
+      daysOf(at(facetDaysKey(scope, month))) !== expected.days
+    )
+      recount.month(scope, month);
+  }
+}
+
+/**
+ * Stored figures of this stretch against what they count: a month or day item against its list
+ * month, a year's against its months, an entity's total against the sum of its months.
+ */
+export async function checkFigures(
+  ctx: CheckContext,
+  figures: readonly ScannedItem[],
+  recount: Recounts,
+): Promise<void> {
+  // A list month read once for its month item and its day item.
+  const listMonths = new Map<string, Promise<{ month: string; days: string }>>();
+  const expectedOf = (scope: FacetScope, month: string) => {
+    const id = `${listOfScope(scope)}|${month}`;
+    let known = listMonths.get(id);
+    if (!known) {
+      known = ctx
+        .partition(listOfScope(scope), `${month}-`)
+        .then((items) => expectedMonth(items.map((item) => listItemSummary(item as StoredListItem))));
+      listMonths.set(id, known);
+    }
+    return known;
+  };
+  for (const item of figures) {
+    const scope = scopeOfAggregate(item.pk);
+    if (item.pk.startsWith('EM#') && scope) {
+      if (periodOf(item) !== (await expectedOf(scope, item.sk)).month) recount.month(scope, item.sk);
+    } else if (item.pk.startsWith('ED#') && scope) {
+      if (daysOf(item) !== (await expectedOf(scope, item.sk)).days) recount.month(scope, item.sk);
+    } else if (item.pk.startsWith('EY#') && scope) {
+      const months = await ctx.partition(facetMonthPartition(scope), item.sk);
+      const figures = yearFigures(
+        months.map((month): [string, PeriodFigures] => [month.sk, readPeriod(month)]),
+      );
+      const overflow = months.some((month) => month.overflow === true);
+      const expected = overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
+      if (periodOf(item) !== periodOf(expected)) recount.year(scope, item.sk);
+    } else if (item.pk.startsWith('E#')) {
+      const kind = item.pk.slice(2) as EntityKind;
+      const months = await ctx.partition(entityMonthPartition(kind, item.sk));
+      const sum = months.reduce((total, month) => total + Number(month.count ?? 0), 0);
+      if (sum !== Number(item.count ?? 0)) recount.entity(kind, item.sk);
+    }
+  }
+}
+
+function readPeriod(item: Record<string, unknown>): PeriodFigures {
+  return { count: Number(item.count ?? 0), m: counts(item.m), p: counts(item.p) };
+}
