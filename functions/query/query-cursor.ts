@@ -9,9 +9,13 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { BadParameterError } from '#platform/errors.js';
 import type { PrefixProgress, WalkProgress } from '#search/prefix-progress.js';
 
-/** Version 3 may carry prefix progress (`p`); version 2 cursors are still read, as without it. */
+/**
+ * Version 3 carries prefix progress (`p`). A cursor with none is written as version 2, as before
+ * (so change tokens and list cursors stay readable by the previous deployment); both are read.
+ */
 const VERSION = 3;
-const VERSIONS_READ: readonly unknown[] = [2, 3];
+const PLAIN_VERSION = 2;
+const VERSIONS_READ: readonly unknown[] = [PLAIN_VERSION, VERSION];
 const SIGNATURE_BYTES = 16;
 /** Characters of the signature, base64url. */
 const SIGNATURE_LENGTH = 22;
@@ -72,13 +76,10 @@ export function encodeCursor(
     (a, b) => a[1].w.length - b[1].w.length,
   );
   for (;;) {
-    const body = {
-      v: VERSION,
-      f: fingerprint,
-      a: after,
-      t: issuedAt,
-      ...(kept.length > 0 ? { p: Object.fromEntries(kept) } : {}),
-    };
+    const body =
+      kept.length > 0
+        ? { v: VERSION, f: fingerprint, a: after, t: issuedAt, p: Object.fromEntries(kept) }
+        : { v: PLAIN_VERSION, f: fingerprint, a: after, t: issuedAt };
     const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
     if (payload.length <= MAX_PAYLOAD_LENGTH || kept.length === 0)
       return `${payload}.${sign(keysOf(secret).current, payload).toString('base64url')}`;

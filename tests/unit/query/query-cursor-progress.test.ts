@@ -45,10 +45,16 @@ describe('version 3 cursors', () => {
     rejected(() => decodePosition(SECRET, 'other-query', cursor, NOW));
   });
 
-  it('without progress carry no p, and decode without progress', () => {
-    const cursor = encodeCursor(SECRET, 'fp', '2024-07-02#a', NOW, new Map());
-    expect(payloadOf(cursor)).not.toHaveProperty('p');
-    expect(decodePosition(SECRET, 'fp', cursor, NOW)).toEqual({ after: '2024-07-02#a' });
+  it('are written only with progress: without, a cursor is version 2 as before, and either is read', () => {
+    for (const cursor of [
+      encodeCursor(SECRET, 'fp', '2024-07-02#a', NOW, new Map()),
+      encodeCursor(SECRET, 'fp', '2024-07-02#a', NOW),
+    ]) {
+      expect(payloadOf(cursor)).toEqual({ v: 2, f: 'fp', a: '2024-07-02#a', t: NOW / 1000 });
+      expect(decodePosition(SECRET, 'fp', cursor, NOW)).toEqual({ after: '2024-07-02#a' });
+    }
+    const empty = signed({ v: 3, f: 'fp', a: '2024-07-02#a', t: NOW / 1000 });
+    expect(decodePosition(SECRET, 'fp', empty, NOW)).toEqual({ after: '2024-07-02#a' });
   });
 
   it('reject progress that was altered', () => {
