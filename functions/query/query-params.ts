@@ -7,12 +7,12 @@ import * as z from 'zod';
 import { BadParameterError, type ParameterIssue } from '#platform/errors.js';
 import { ministerSlug, portfolioSlug } from '#release/slug.js';
 import { MAX_QUERY_WORDS } from '#search/query.js';
+import { MAX_CURSOR_LENGTH } from './query-cursor.js';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 /** Long enough for any real name or text filter; bounds the work a request can ask for. */
 const MAX_TEXT_LENGTH = 300;
-const MAX_CURSOR_LENGTH = 1024;
 
 function isCalendarDate(value: string): boolean {
   const time = Date.parse(`${value}T00:00:00Z`);

@@ -15,8 +15,15 @@ import { withoutHonorific } from '#release/slug.js';
 import { RequestBudget } from '#search/budget.js';
 import { indexSearchPage } from '#search/index-search.js';
 import type { SearchIndexReader } from '#search/ports.js';
+import { PrefixWalk } from '#search/prefix-progress.js';
 import type { QueryContext, ReleasePage } from './query-context.js';
-import { decodeCursor, encodeCursor, queryFingerprint } from './query-cursor.js';
+import {
+  type CursorPosition,
+  decodeCursor,
+  decodePosition,
+  encodeCursor,
+  queryFingerprint,
+} from './query-cursor.js';
 import {
   DEFAULT_LIMIT,
   FEED_DEFAULT_LIMIT,
@@ -101,18 +108,21 @@ async function releasePage(
   if (params.q !== undefined && !ctx.textSearch) throw new TextSearchDisabledError();
   const plan = planReleasesQuery(params);
   const fingerprint = queryFingerprint(plan.identity);
-  const after =
+  const position: CursorPosition | undefined =
     plan.cursor === undefined
       ? undefined
-      : decodeCursor(ctx.cursorSecret, fingerprint, plan.cursor, ctx.now());
+      : decodePosition(ctx.cursorSecret, fingerprint, plan.cursor, ctx.now());
+  const after = position?.after;
   if (plan.text === undefined) return listPage(ctx, plan, fingerprint, after);
   // One budget for the request, whichever path answers it (the planning may fall back to the scan).
   const budget = shared ?? new RequestBudget(ctx.meter, ctx.textBudget, ctx.now);
+  // The prefix progress goes on whichever path answers: what the planning learned stays true.
+  const walk = new PrefixWalk(position?.progress);
   if (ctx.search) {
-    const page = await indexedPage(ctx, ctx.search, plan, fingerprint, after, budget);
+    const page = await indexedPage(ctx, ctx.search, plan, fingerprint, after, budget, walk);
     if (page) return page;
   }
-  return scanPage(ctx, plan, fingerprint, after, budget);
+  return scanPage(ctx, plan, fingerprint, after, budget, walk);
 }
 
 /** `q` from the word index, or undefined when the planner finds no indexed term to walk. */
@@ -123,6 +133,7 @@ async function indexedPage(
   fingerprint: string,
   after: string | undefined,
   budget: RequestBudget,
+  walk: PrefixWalk,
 ): Promise<ReleasePage | undefined> {
   if (!plan.text) return undefined;
   const { from, to } = plan.identity;
@@ -136,12 +147,15 @@ async function indexedPage(
     budget,
     maxExamined: ctx.textBudget.maxExamined,
     fetchBatch: ctx.textBudget.fetchBatch,
+    walk,
   });
   if (!result) return undefined;
   return {
     items: result.items,
     nextCursor:
-      result.next === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, result.next, ctx.now()),
+      result.next === undefined
+        ? null
+        : encodeCursor(ctx.cursorSecret, fingerprint, result.next, ctx.now(), walk.progress(result.next)),
     ...(result.partial ? { partial: true as const } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { ItemCost, type RequestBudget } from '#search/budget.js';
 import { type Decision, decide } from '#search/decide.js';
 import type { StopList } from '#search/keys.js';
 import { phraseInFilter } from '#search/pair-filter.js';
+import type { PrefixWalk } from '#search/prefix-progress.js';
 import { bitKnowledge, decideByBits } from '#search/text-bits.js';
 import type { QueryContext, ReleasePage } from './query-context.js';
 import { encodeCursor } from './query-cursor.js';
@@ -28,7 +29,8 @@ const TEXT_UNITS = 2;
  * spent (then the page is `partial`). The cursor records the last entry examined, so the next
  * request resumes right after it. The first Query reads what the page needs (`limit` + 1), the
  * next ones twice as many as the one before, up to `listBatch`; groups of candidates are as large
- * as the budget still has room for.
+ * as the budget still has room for. The cursor carries on the prefix progress (what the
+ * planning learned before it fell back to the scan holds as the position moves older).
  */
 export async function scanPage(
   ctx: QueryContext,
@@ -36,6 +38,7 @@ export async function scanPage(
   fingerprint: string,
   start: string | undefined,
   budget: RequestBudget,
+  walk?: PrefixWalk,
 ): Promise<ReleasePage> {
   const text = plan.text;
   if (!text) throw new Error('searchPage needs a text query');
@@ -53,7 +56,9 @@ export async function scanPage(
     return {
       items,
       nextCursor:
-        position === undefined ? null : encodeCursor(ctx.cursorSecret, fingerprint, position, ctx.now()),
+        position === undefined
+          ? null
+          : encodeCursor(ctx.cursorSecret, fingerprint, position, ctx.now(), walk?.progress(position)),
       ...(partial && position !== undefined ? { partial: true as const } : {}),
     };
   };

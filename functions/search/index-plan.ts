@@ -17,6 +17,7 @@ import {
 } from './planner.js';
 import type { PostingPage, SearchIndexReader } from './ports.js';
 import type { Bounds } from './posting-streams.js';
+import { type PrefixWalk, verdictOf } from './prefix-progress.js';
 import { vocabularyPrefix } from './terms.js';
 
 /** Terms (other than the driver) whose posting items are read with each bucket the driver visits. */
@@ -27,6 +28,11 @@ export const PROBE_UNITS = 1;
 const ENOUGH_FOR_A_WORD = 100;
 /** Probes run at once. */
 const PROBES_IN_FLIGHT = 8;
+/**
+ * Words of a prefix listed at most per request (one `Query` of small keys): more than
+ * MAX_PREFIX_WORDS, so that words known to have no postings left can be skipped and the rest walked.
+ */
+export const MAX_LISTED_WORDS = 200;
 
 export type ProbedOption = DriverOption & { pages: PostingPage[] };
 
@@ -69,6 +75,8 @@ export async function planWalk(
   bounds: Bounds,
   budget: RequestBudget,
   stop: StopList,
+  /** The prefix progress the cursor brought; told what this page's probes learn. */
+  walk?: PrefixWalk,
 ): Promise<WalkPlan | undefined> {
   const probe = (word: string) => reader.postings({ word, ...bounds, limit: PROBE_BUCKETS });
   const options: ProbedOption[] = [];
@@ -82,7 +90,8 @@ export async function planWalk(
   }
   const bestWord = chooseDriver(options, stop.span);
   if (!bestWord || estimate(bestWord, stop.span) > ENOUGH_FOR_A_WORD) {
-    options.push(...(await expandPrefixes(reader, parts.expandable, probe, budget)));
+    const expansion = { reader, probe, budget, stopVersion: stop.version, walk };
+    options.push(...(await expandPrefixes(expansion, parts.expandable, options.length === 0)));
   }
   const driver = chooseDriver(options, stop.span) as ProbedOption | undefined;
   if (!driver) return undefined;
@@ -114,31 +123,72 @@ export async function planWalk(
   };
 }
 
+interface Expansion {
+  reader: SearchIndexReader;
+  probe: (term: string) => Promise<PostingPage>;
+  budget: RequestBudget;
+  stopVersion: string;
+  walk: PrefixWalk | undefined;
+}
+
 /**
  * Prefixes expanded into their words and probed, fewest words first, while the planning share
- * allows; a prefix with more than MAX_PREFIX_WORDS words, or whose probes do not fit, is left to
- * the verification.
+ * allows. Words the cursor's progress knows to have no postings at or before its position are
+ * neither probed nor walked. A prefix left with more than MAX_PREFIX_WORDS words, or whose probes
+ * do not fit, is left to the verification; when no term at all can drive (`nothingElse`), part
+ * of such a prefix is probed, its new words first, so that the next page goes on from there.
  */
 async function expandPrefixes(
-  reader: SearchIndexReader,
+  expansion: Expansion,
   prefixes: readonly string[],
-  probe: (term: string) => Promise<PostingPage>,
-  budget: RequestBudget,
+  nothingElse: boolean,
 ): Promise<ProbedOption[]> {
-  const listed: Array<{ prefix: string; words: string[] }> = [];
+  const { reader, budget, walk } = expansion;
+  const listed: Array<{ prefix: string; words: string[]; complete: boolean }> = [];
   for (const prefix of prefixes) {
     if (!budget.allows(1, PROBE_UNITS, PLANNING_SHARE)) break;
-    const words = await reader.vocabulary(vocabularyPrefix(prefix), MAX_PREFIX_WORDS);
-    if (words.length <= MAX_PREFIX_WORDS) listed.push({ prefix, words });
+    const all = await reader.vocabulary(vocabularyPrefix(prefix), MAX_LISTED_WORDS);
+    const dead = walk?.listed(prefix, all, expansion.stopVersion) ?? new Set<string>();
+    const words = all.filter((word) => !dead.has(word));
+    listed.push({ prefix, words, complete: all.length <= MAX_LISTED_WORDS });
   }
   listed.sort((a, b) => a.words.length - b.words.length);
   const out: ProbedOption[] = [];
-  for (const { prefix, words } of listed) {
-    if (!budget.allows(words.length, words.length * PROBE_UNITS, PLANNING_SHARE)) break;
-    const pages = await Promise.all(words.map(probe));
+  const left: string[] = [];
+  for (const { prefix, words, complete } of listed) {
+    const fits = budget.allows(words.length, words.length * PROBE_UNITS, PLANNING_SHARE);
+    if (!complete || words.length > MAX_PREFIX_WORDS || !fits) {
+      left.push(prefix);
+      continue;
+    }
+    const pages = await Promise.all(words.map(expansion.probe));
+    words.forEach((word, i) => {
+      walk?.learn(prefix, word, verdictOf(pages[i] as PostingPage));
+    });
     out.push({ kind: 'prefix', term: prefix, words, probe: probeFigures(pages), pages });
   }
+  if (out.length === 0 && nothingElse && walk) await probeAhead(expansion, walk, left);
   return out;
+}
+
+/**
+ * Part of the prefixes no request can walk yet, probed while the planning share allows (at most
+ * MAX_PREFIX_WORDS words a prefix), so that their words with no postings at or before the
+ * position are known to the next page: the words after the progress's position first, in
+ * order, then the ones it carries as live.
+ */
+async function probeAhead(
+  expansion: Expansion,
+  walk: PrefixWalk,
+  prefixes: readonly string[],
+): Promise<void> {
+  for (const prefix of prefixes) {
+    const ahead = walk.unexplored(prefix);
+    const words = [...ahead, ...walk.liveCarried(prefix)].slice(0, MAX_PREFIX_WORDS);
+    const pages = await probeWhileAllowed(words, expansion.probe, expansion.budget);
+    for (const [word, page] of pages) walk.learn(prefix, word, verdictOf(page));
+    if (pages.size < words.length) return;
+  }
 }
 
 function probeFigures(pages: readonly PostingPage[]): DriverOption['probe'] {

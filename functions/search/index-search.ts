@@ -17,6 +17,7 @@ import { type DriverOption, needsFoldedCopy, provenPrefix, readInOrder, splitQue
 import type { PostingMonth, PostingPage, SearchIndexReader } from './ports.js';
 import { postingItemId } from './ports.js';
 import { type Bounds, UnionStream, WordStream } from './posting-streams.js';
+import { type PrefixWalk, verdictOf } from './prefix-progress.js';
 import { matchesCopy, matchesText, prepareCopy, type SearchQuery } from './query.js';
 import { bitKnowledge } from './text-bits.js';
 
@@ -34,6 +35,8 @@ export interface IndexSearchRequest {
   maxExamined: number;
   /** Candidates checked per BatchGetItem, at most. */
   fetchBatch: number;
+  /** The prefix progress the cursor brought; learns what this page finds out. */
+  walk?: PrefixWalk;
 }
 
 export interface IndexSearchResult {
@@ -113,7 +116,7 @@ export async function indexSearchPage(
   if (!stop) return undefined;
   const { query } = request;
   const bounds = boundsOf(request, stop.span);
-  const plan = await planWalk(reader, splitQuery(query, stop), bounds, budget, stop);
+  const plan = await planWalk(reader, splitQuery(query, stop), bounds, budget, stop, request.walk);
   if (!plan) return undefined;
   const { driver, intersect, subtract, parts } = plan;
   const needCopy = needsFoldedCopy(query, parts, driver);
@@ -128,9 +131,10 @@ export async function indexSearchPage(
     absent: new Set(parts.excludedIndexed),
     proven: new Set(parts.provenPhrases.map((phrase) => phrase.join(' '))),
   };
-  const stream = new UnionStream(
-    driver.words.map((word, i) => new WordStream(reader, word, bounds, driver.pages[i] as PostingPage)),
+  const words = driver.words.map(
+    (word, i) => new WordStream(reader, word, bounds, driver.pages[i] as PostingPage),
   );
+  const stream = new UnionStream(words);
   const streamed = streamedTerms(plan.options, driver, intersect, reader, bounds, stop.span);
   const copyCost = new ItemCost(COPY_UNITS);
 
@@ -140,6 +144,13 @@ export async function indexSearchPage(
   const result = (next: string | undefined, partial = false): IndexSearchResult => {
     // A resumed page cut short before it examined anything continues where it started.
     const position = next ?? (partial ? request.after : undefined);
+    if (driver.kind === 'prefix') {
+      // A word whose postings the walk read to their end: all of them are known.
+      words.forEach((word, i) => {
+        const rest = word.rest();
+        if (rest) request.walk?.learn(driver.term, driver.words[i] as string, verdictOf(rest));
+      });
+    }
     return {
       items,
       next: position,

@@ -38,7 +38,7 @@ export class WordStream {
 
   async head(): Promise<PostingMonth | undefined> {
     if (this.buffer.length === 0 && this.more) {
-      const last = this.lastMonth;
+      const last = this.lastTaken?.month;
       const request: PostingRequest = { word: this.word, ...this.bounds, limit: this.pageBuckets };
       if (this.growing) this.pageBuckets = Math.min(PAGE_BUCKETS, this.pageBuckets * 2);
       if (last !== undefined) request.before = last;
@@ -49,7 +49,16 @@ export class WordStream {
     return this.buffer[0];
   }
 
-  private lastMonth: string | undefined;
+  private lastTaken: PostingMonth | undefined;
+
+  /**
+   * Once every bucket in bounds has been taken, a page of the oldest of them (the word's oldest
+   * entries in bounds are there); undefined while buckets are left to read or to take.
+   */
+  rest(): PostingPage | undefined {
+    if (this.buffer.length > 0 || this.more) return undefined;
+    return { months: this.lastTaken ? [this.lastTaken] : [], hasMore: false };
+  }
 
   /** Reads (0 or 1) the next `head` makes. */
   pendingReads(): number {
@@ -58,7 +67,7 @@ export class WordStream {
 
   take(): PostingMonth | undefined {
     const month = this.buffer.shift();
-    if (month) this.lastMonth = month.month;
+    if (month) this.lastTaken = month;
     return month;
   }
 

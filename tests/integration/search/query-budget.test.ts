@@ -5,6 +5,7 @@
  * paging through such pages still gives the whole answer. The corpus holds the costly shapes:
  * prefixes of 30 to 45 words, two prefixes whose words are spread thin, words over 64 characters.
  */
+import { createHmac } from 'node:crypto';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
@@ -14,6 +15,8 @@ import { DEFAULT_TEXT_BUDGET } from '#query/query-releases.js';
 import { releasePageSchema } from '#query/query-schemas.js';
 import type { StoredRelease } from '#release/release.js';
 import { searchItemsForBulk } from '#search/bulk-index.js';
+import type { StopList } from '#search/keys.js';
+import type { PrefixProgress } from '#search/prefix-progress.js';
 import { matchesText, parseSearchQuery } from '#search/query.js';
 import { DocumentFrequency } from '#search/stop-list.js';
 import { listSortKey } from '#table/table-layout.js';
@@ -69,8 +72,11 @@ const SHAPES: Record<string, string> = {
   'stop words': 'the and',
 };
 
+const SECRET = 'query-budget-test';
+
 let services: TestServices;
 let releases: StoredRelease[];
+let stop: StopList;
 
 beforeAll(async () => {
   services = await freshServices({ stream: false });
@@ -94,7 +100,7 @@ beforeAll(async () => {
   });
   const documents = new DocumentFrequency();
   for (const release of releases) documents.add(release);
-  const stop = documents.stopList();
+  stop = documents.stopList();
   await seedReleases(services.doc, services.tableName, releases, { stopList: stop });
   await writeItems(services.doc, services.tableName, searchItemsForBulk(releases, { stopList: stop }));
 }, 300_000);
@@ -118,7 +124,7 @@ function measuredHandler(cost: Cost): ApiHandler {
     doc,
     tableName: services.tableName,
     textSearch: true,
-    cursorSecret: 'query-budget-test',
+    cursorSecret: SECRET,
     onConsumedCapacity: (capacity: ConsumedCapacity) => {
       cost.units += capacity.CapacityUnits ?? 0;
     },
@@ -157,12 +163,20 @@ async function page(
   };
 }
 
-/** The position a cursor continues after (its payload is readable: signed, not encrypted). */
+interface Payload {
+  f: string;
+  a: string;
+  p?: Record<string, PrefixProgress>;
+}
+
+/** A cursor's payload (readable: signed, not encrypted). */
+function payloadOf(cursor: string): Payload {
+  return JSON.parse(Buffer.from(cursor.split('.')[0] ?? '', 'base64url').toString('utf8')) as Payload;
+}
+
+/** The position a cursor continues after. */
 function positionOf(cursor: string): string {
-  const payload = JSON.parse(Buffer.from(cursor.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
-    a: string;
-  };
-  return payload.a;
+  return payloadOf(cursor).a;
 }
 
 function expectedIds(q: string): string[] {
@@ -174,8 +188,15 @@ function expectedIds(q: string): string[] {
     .map((r) => r.id);
 }
 
-/** Every page of `q`: each within the budget, each partial one's cursor further on. */
-async function walkAll(q: string, limit: number): Promise<{ ids: string[]; pages: Page[] }> {
+/**
+ * Every page of `q`: each within the budget, each partial one's cursor further on. `rewrite`
+ * changes each cursor before it is passed on.
+ */
+async function walkAll(
+  q: string,
+  limit: number,
+  rewrite: (cursor: string) => string = (cursor) => cursor,
+): Promise<{ ids: string[]; pages: Page[] }> {
   const cost: Cost = { requests: 0, units: 0 };
   const handler = measuredHandler(cost);
   const pages: Page[] = [];
@@ -193,7 +214,7 @@ async function walkAll(q: string, limit: number): Promise<{ ids: string[]; pages
       position = next;
     }
     pages.push(current);
-    cursor = current.nextCursor;
+    cursor = current.nextCursor && rewrite(current.nextCursor);
     expect(pages.length, q).toBeLessThan(400);
   } while (cursor);
   return { ids: pages.flatMap((p) => p.ids), pages };
@@ -299,4 +320,85 @@ describe('the q budget', () => {
       { numRuns: 60, seed: 20261205 },
     );
   }, 120_000);
+});
+
+/** The same cursor without its prefix progress: a version 2 cursor, signed as the API signs. */
+function withoutProgress(cursor: string): string {
+  const { f, a } = payloadOf(cursor);
+  const payload = Buffer.from(JSON.stringify({ v: 2, f, a, t: Math.floor(Date.now() / 1000) })).toString(
+    'base64url',
+  );
+  return `${payload}.${createHmac('sha256', SECRET).update(payload).digest().subarray(0, 16).toString('base64url')}`;
+}
+
+function totals(pages: readonly Page[]): Cost & { pages: number } {
+  return {
+    pages: pages.length,
+    requests: pages.reduce((n, p) => n + p.cost.requests, 0),
+    units: Math.round(pages.reduce((n, p) => n + p.cost.units, 0) * 10) / 10,
+  };
+}
+
+describe('the prefix walk carried in the cursor', () => {
+  it('gives the same ids page by page at limit 1 as at limit 50 and as without progress, for fewer requests', async () => {
+    const figures: Record<string, unknown> = {};
+    for (const q of ['thit* tam*', 'thit*', 'tam* -thit*', 'acce*', 'zqc* zqd*']) {
+      const carried = await walkAll(q, 1);
+      const bare = await walkAll(q, 1, withoutProgress);
+      const large = await walkAll(q, 50);
+      expect(carried.ids, q).toEqual(expectedIds(q));
+      expect(bare.ids, q).toEqual(carried.ids);
+      expect(large.ids, q).toEqual(carried.ids);
+      const withProgress = totals(carried.pages);
+      const without = totals(bare.pages);
+      figures[q] = { results: carried.ids.length, withProgress, without, limit50: totals(large.pages) };
+      expect(withProgress.requests, q).toBeLessThanOrEqual(without.requests);
+      // The cursors of a walk with progress carry it, and stay within the cap.
+      for (const page of carried.pages) {
+        if (page.nextCursor) expect(page.nextCursor.length).toBeLessThanOrEqual(2048);
+      }
+    }
+    process.stdout.write(`prefix progress ${JSON.stringify(figures, null, 1)}\n`);
+    const main = figures['thit* tam*'] as { withProgress: Cost; without: Cost };
+    expect(main.withProgress.requests).toBeLessThan(main.without.requests * 0.9);
+  }, 300_000);
+
+  it('finds a release indexed after the cursor was issued, dated before its position, under a new word of the prefix', async () => {
+    const cost: Cost = { requests: 0, units: 0 };
+    const handler = measuredHandler(cost);
+    const q = 'thit*';
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    // Walk until the progress skips a word of the prefix: then a word added up to its position
+    // would be skipped too if the progress did not notice the vocabulary had changed.
+    for (let i = 0; i < 100; i += 1) {
+      const current = await page(handler, cost, q, 1, cursor);
+      ids.push(...current.ids);
+      cursor = current.nextCursor;
+      const thit = cursor ? payloadOf(cursor).p?.thit : undefined;
+      if (!cursor || (thit && thit.s > 'thitaaa' && !thit.w.includes('thitaa'))) break;
+    }
+    expect(cursor).not.toBeNull();
+    const position = positionOf(cursor as string);
+    const oldest = releases.map((r) => r.date).sort()[0] as string;
+    expect(oldest < position).toBe(true);
+    const late: StoredRelease = {
+      ...(releases[0] as StoredRelease),
+      id: 'zz-late-release',
+      date: oldest,
+      title: 'Zzlate',
+      body: 'thitaaa',
+    };
+    await seedReleases(services.doc, services.tableName, [late], { stopList: stop, entities: false });
+    await writeItems(services.doc, services.tableName, searchItemsForBulk([late], { stopList: stop }));
+    releases.push(late);
+    do {
+      const current = await page(handler, cost, q, 1, cursor);
+      expect(current.status).toBe(200);
+      ids.push(...current.ids);
+      cursor = current.nextCursor;
+    } while (cursor);
+    expect(ids).toContain(late.id);
+    expect(ids).toEqual(expectedIds(q));
+  }, 300_000);
 });
