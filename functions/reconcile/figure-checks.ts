@@ -9,6 +9,7 @@
  * - a month item or a day item scanned here against its list month (a `Query` of that month);
  * - a year item (`EY#`) against its months, and an entity's total (`E#`) against its months.
  */
+import type { EntityFigureStore } from '#projection/project-release-changes.js';
 import type { EntityMonth } from '#projection/projection.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
 import {
@@ -27,7 +28,19 @@ import {
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
-import type { CheckContext, ScannedItem } from './sweep-checks.js';
+
+/** An item as the sweep scans it. */
+type ScannedItem = TableKey & Record<string, unknown>;
+
+/** What these checks need of the sweep's check context (sweep-checks.ts's `FigureContext`). */
+interface FigureContext {
+  deps: { entities: EntityFigureStore };
+  /** Items by key, eventually consistent; metered by the caller. */
+  read<T extends TableKey>(keys: readonly TableKey[]): Promise<T[]>;
+  /** A partition's items (or those whose sort key begins with `prefix`); metered. */
+  partition(pk: string, prefix?: string): Promise<ScannedItem[]>;
+  findings: { entitiesRecounted: number; figuresRecounted: number };
+}
 
 /** The scope whose months a list partition's items are counted in, if any: `L#ALL`, `L#M#`, `L#P#`. */
 export function monthScopeOfList(pk: string): FacetScope | undefined {
@@ -121,7 +134,7 @@ export class Recounts {
     this.entities.set(`${kind}#${slug}`, { kind, slug });
   }
 
-  async run(ctx: CheckContext): Promise<void> {
+  async run(ctx: FigureContext): Promise<void> {
     // Months first: a year's figures and an entity's are sums of its months.
     for (const month of this.months.values()) await ctx.deps.entities.recountMonth(month);
     for (const year of this.years.values()) await ctx.deps.entities.recountYear(year, year.month.slice(0, 4));
@@ -137,7 +150,7 @@ export class Recounts {
  * by key: a month whose stored figures differ from the recount's is recounted.
  */
 export async function checkMonths(
-  ctx: CheckContext,
+  ctx: FigureContext,
   lists: readonly StoredListItem[],
   recount: Recounts,
 ): Promise<void> {
@@ -173,7 +186,7 @@ export async function checkMonths(
  * month, a year's against its months, an entity's total against the sum of its months.
  */
 export async function checkFigures(
-  ctx: CheckContext,
+  ctx: FigureContext,
   figures: readonly ScannedItem[],
   recount: Recounts,
 ): Promise<void> {
