@@ -18,6 +18,7 @@ import {
   type SlugCounts,
   storedDays,
   storedFigures,
+  storedPeriodFigures,
   yearFigures,
 } from '#table/facet-figures.js';
 import { type FacetScope, facetDaysKey, facetMonthKey, facetMonthPartition } from '#table/facet-keys.js';
@@ -212,7 +213,7 @@ export async function checkFigures(
     } else if (item.pk.startsWith('EY#') && scope) {
       const months = await ctx.partition(facetMonthPartition(scope), item.sk);
       const figures = yearFigures(
-        months.map((month): [string, PeriodFigures] => [month.sk, readPeriod(month)]),
+        months.map((month): [string, PeriodFigures] => [month.sk, storedPeriodFigures(month)]),
       );
       const overflow = months.some((month) => month.overflow === true);
       const expected = overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
@@ -224,8 +225,4 @@ export async function checkFigures(
       if (sum !== Number(item.count ?? 0)) recount.entity(kind, item.sk);
     }
   }
-}
-
-function readPeriod(item: Record<string, unknown>): PeriodFigures {
-  return { count: Number(item.count ?? 0), m: counts(item.m), p: counts(item.p) };
 }

@@ -33,6 +33,13 @@ function addSlugs(into: SlugCounts, from: SlugCounts): void {
   for (const [slug, n] of Object.entries(from)) into[slug] = (into[slug] ?? 0) + n;
 }
 
+/** A period's figures as an aggregate item stores them (missing breakdowns read as empty). */
+export function storedPeriodFigures(item: Record<string, unknown>): PeriodFigures {
+  const counts = (value: unknown): SlugCounts =>
+    value && typeof value === 'object' ? (value as SlugCounts) : {};
+  return { count: Number(item.count ?? 0), m: counts(item.m), p: counts(item.p) };
+}
+
 /** Adds one release, or another period's figures, to `into`. */
 export function addRelease(
   into: PeriodFigures,

@@ -18,9 +18,9 @@ import {
   type MonthFigures,
   monthFigures,
   type PeriodFigures,
-  type SlugCounts,
   storedFigures as storedAggregate,
   storedDays,
+  storedPeriodFigures,
   yearFigures,
 } from '#table/facet-figures.js';
 import {
@@ -137,7 +137,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
           if (item.overflow === true) overflow = true;
-          months.push([String(item.sk), readFigures(item)]);
+          months.push([String(item.sk), storedPeriodFigures(item)]);
         }
       }
       const figures = yearFigures(months);
@@ -284,12 +284,6 @@ export { FACET_MAX_BYTES };
 function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
   const { count, m, p } = figures;
   return storedAggregate({ count, m, p, ...(figures.months ? { months: figures.months } : {}) });
-}
-
-function readFigures(item: Record<string, unknown>): PeriodFigures {
-  const counts = (value: unknown): SlugCounts =>
-    value && typeof value === 'object' ? (value as SlugCounts) : {};
-  return { count: Number(item.count ?? 0), m: counts(item.m), p: counts(item.p) };
 }
 
 function scopeListPartition(scope: FacetScope): string {
