@@ -17,8 +17,7 @@ import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
 import { METRICS } from '#platform/metric-names.js';
 import { dynamoSweepDeps } from '#reconcile/aws/reindex-deps.js';
-import type { ReindexSummary } from '#reconcile/reindex.js';
-import { type SweepOptions, type SweepSummary, sweep } from '#reconcile/sweep.js';
+import { fixesOf, type SweepOptions, type SweepSummary, sweep } from '#reconcile/sweep.js';
 
 export interface ReconcileDeps {
   doc: DynamoDBDocumentClient;
@@ -28,11 +27,6 @@ export interface ReconcileDeps {
   /** @default - no metrics (the Lambda entry point passes the function's own) */
   metrics?: Metrics;
   options?: SweepOptions;
-}
-
-/** Everything a run changed: keys fixed and repairs requested. */
-export function fixesOf(summary: ReindexSummary): number {
-  return summary.added + summary.updated + summary.removed + summary.orphanChunks + summary.repairsRequested;
 }
 
 export function makeHandler(deps: ReconcileDeps) {

@@ -39,7 +39,14 @@ import {
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
-import { checkFigures, checkMonths, isFigureItem, monthScopeOfList, Recounts } from './figure-checks.js';
+import {
+  checkFigures,
+  checkMonths,
+  confirmDrift,
+  isFigureItem,
+  monthScopeOfList,
+  Recounts,
+} from './figure-checks.js';
 import type { ReindexDeps, RepairRequest, Work } from './reindex.js';
 
 export type ScannedItem = TableKey & Record<string, unknown>;
@@ -52,6 +59,11 @@ export function groupOf(item: TableKey): string | undefined {
   if (item.pk.startsWith('R#')) return item.pk;
   if (monthScopeOfList(item.pk)) return `${item.pk}|${item.sk.slice(0, 7)}`;
   return undefined;
+}
+
+export interface ReadOptions {
+  /** A strongly consistent read (twice the read units). @default false */
+  consistent?: boolean;
 }
 
 /** What the checks found, gathered over a run. */
@@ -68,6 +80,8 @@ export interface Findings {
   entitiesRecounted: number;
   /** Months, years and entity totals recounted because their stored figures differed. */
   figuresRecounted: number;
+  /** Of those, the ones a consistent re-read confirmed wrong (see `CheckContext.confirmDrift`). */
+  figuresDrifted: number;
 }
 
 export function noFindings(): Findings {
@@ -80,6 +94,7 @@ export function noFindings(): Findings {
     listItemsFixed: 0,
     entitiesRecounted: 0,
     figuresRecounted: 0,
+    figuresDrifted: 0,
   };
 }
 
@@ -91,11 +106,16 @@ export function requestRepair(findings: Findings, id: string, removeKey?: TableK
 
 export interface CheckContext {
   deps: Pick<ReindexDeps, 'store' | 'bodies' | 'entities'>;
-  /** Items by key, eventually consistent; the caller meters them. */
-  read<T extends TableKey>(keys: readonly TableKey[]): Promise<T[]>;
+  /** Items by key, eventually consistent unless told; the caller meters them. */
+  read<T extends TableKey>(keys: readonly TableKey[], options?: ReadOptions): Promise<T[]>;
   /** A partition's items (or those whose sort key begins with `prefix`); metered. */
-  partition(pk: string, prefix?: string): Promise<ScannedItem[]>;
+  partition(pk: string, prefix?: string, options?: ReadOptions): Promise<ScannedItem[]>;
   findings: Findings;
+  /**
+   * Whether figures found wrong are re-read consistently, to tell drift from a recount the
+   * projector has yet to land (false while changes are in flight: their recounts are pending).
+   */
+  confirmDrift: boolean;
   /** The run's time (ISO), the event time of the key fixes it makes. */
   now: string;
   /** Release items changed at or after this ISO time may still be on their way through the projector. */
@@ -164,6 +184,7 @@ export async function checkItems(ctx: CheckContext, items: readonly ScannedItem[
     recount,
   );
   await checkFigures(ctx, figures, recount);
+  if (ctx.confirmDrift) ctx.findings.figuresDrifted += await confirmDrift(ctx, recount);
   await recount.run(ctx);
 }
 

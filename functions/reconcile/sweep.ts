@@ -34,6 +34,7 @@ import {
   type Findings,
   groupOf,
   noFindings,
+  type ReadOptions,
   requestRepair,
   type ScannedItem,
 } from './sweep-checks.js';
@@ -59,9 +60,10 @@ export interface SweepTable {
     after: TableKey | undefined,
     limit: number,
   ): Promise<{ items: ScannedItem[]; next?: TableKey; readUnits: number }>;
-  /** Items by key (eventually consistent), with the read units and requests they took. */
+  /** Items by key (eventually consistent unless told), with the read units and requests they took. */
   read<T extends TableKey>(
     keys: readonly TableKey[],
+    options?: ReadOptions,
   ): Promise<{ items: T[]; readUnits: number; requests: number }>;
   /**
    * A partition's items (those whose sort key begins with `prefix`), likewise. Whole items: a
@@ -70,6 +72,7 @@ export interface SweepTable {
   partition(
     pk: string,
     prefix?: string,
+    options?: ReadOptions,
   ): Promise<{ items: ScannedItem[]; readUnits: number; requests: number }>;
   loadState(): Promise<SweepState | undefined>;
   /** Saves the state unless another run saved since (`previousRuns` is the `runs` loaded); false then. */
@@ -102,6 +105,11 @@ export interface SweepSummary extends ReindexSummary {
     objectsChecked: number;
     /** Months, years and entity totals recounted because their stored figures differed. */
     figuresRecounted: number;
+    /**
+     * Of those, the ones still wrong when re-read consistently while no change was in flight:
+     * derived figures that went wrong (counted as fixes, so they raise the alarm).
+     */
+    figuresDrifted: number;
     /** Whether this run reached the table's end (a pass completed), and the bucket's. */
     tablePassDone: boolean;
     bucketPassDone: boolean;
@@ -127,35 +135,43 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
   const graceMs = (options.pendingGraceSeconds ?? PENDING_GRACE_SECONDS) * 1000;
   const findings = noFindings();
   let pendingRepaired = 0;
-
-  if (deps.pending) {
-    const cutoff = new Date(started.getTime() - graceMs).toISOString();
-    for await (const marker of deps.pending.list()) {
-      if (marker.at < cutoff) {
-        requestRepair(findings, marker.id);
-        pendingRepaired++;
-      }
+  const cutoff = new Date(started.getTime() - graceMs).toISOString();
+  /** Whether a change is on its way through the projector (its marker is younger than the grace). */
+  const changesInFlight = async (onStuck?: (id: string) => void): Promise<boolean> => {
+    let inFlight = false;
+    for await (const marker of deps.pending?.list() ?? []) {
+      if (marker.at >= cutoff) inFlight = true;
+      else onStuck?.(marker.id);
     }
-  }
+    return inFlight;
+  };
+  // Without markers to tell, a figure found wrong cannot be told from a recount on its way.
+  const quietAtStart =
+    deps.pending !== undefined &&
+    !(await changesInFlight((id) => {
+      requestRepair(findings, id);
+      pendingRepaired++;
+    }));
 
   const loaded = await deps.sweep.loadState();
   const state: SweepState = loaded ? { ...loaded } : { tablePasses: 0, bucketPasses: 0, runs: 0 };
   state.passStartedAt ??= started.toISOString();
-  const read = async <T extends TableKey>(keys: readonly TableKey[]): Promise<T[]> => {
+  const read = async <T extends TableKey>(keys: readonly TableKey[], options?: ReadOptions): Promise<T[]> => {
     if (keys.length === 0) return [];
-    const result = await deps.sweep.read<T>(keys);
+    const result = await deps.sweep.read<T>(keys, options);
     meter.add(result.readUnits, result.requests);
     return result.items;
   };
   const ctx: CheckContext = {
     deps,
     read,
-    async partition(pk, prefix) {
-      const result = await deps.sweep.partition(pk, prefix);
+    async partition(pk, prefix, options) {
+      const result = await deps.sweep.partition(pk, prefix, options);
       meter.add(result.readUnits, result.requests);
       return result.items;
     },
     findings,
+    confirmDrift: quietAtStart,
     now: started.toISOString(),
     settledBefore: new Date(started.getTime() - graceMs).toISOString(),
     chunksBefore: Math.floor(started.getTime() / 1000) - ORPHAN_GRACE_SECONDS,
@@ -165,6 +181,9 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
   // The table: the bucket slice's reads are kept out of what the scan may spend.
   const reserve = { readUnits: objectsPerRun / 2, requests: Math.ceil(objectsPerRun / 100) };
   const table = await scanStretch(deps.sweep, ctx, meter, state.table, options.pageItems ?? 1000, reserve);
+  // A change that began after the first listing may have written lists whose recount was not yet
+  // in: drift counts only if nothing was in flight at either end of the checks.
+  if (findings.figuresDrifted > 0 && (await changesInFlight())) findings.figuresDrifted = 0;
   const tablePassDone = table.position === undefined;
   if (tablePassDone) {
     state.tablePasses++;
@@ -221,6 +240,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions = {}): Promis
       itemsScanned: table.items,
       objectsChecked,
       figuresRecounted: findings.figuresRecounted,
+      figuresDrifted: findings.figuresDrifted,
       tablePassDone,
       bucketPassDone,
       tablePasses: state.tablePasses,
@@ -345,4 +365,18 @@ function sliceWork(
     if (!source || source.deleted) addWork(findings, { event, counts: 'added' });
     else if (source.etag !== object.etag) addWork(findings, { event, counts: 'updated' });
   }
+}
+
+/** Everything a run changed: keys fixed, repairs requested, and figures that had drifted. */
+export function fixesOf(
+  summary: ReindexSummary & { sweep?: Pick<SweepSummary['sweep'], 'figuresDrifted'> },
+): number {
+  return (
+    summary.added +
+    summary.updated +
+    summary.removed +
+    summary.orphanChunks +
+    summary.repairsRequested +
+    (summary.sweep?.figuresDrifted ?? 0)
+  );
 }

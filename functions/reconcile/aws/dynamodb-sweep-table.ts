@@ -14,7 +14,7 @@ import {
 import { batchGet } from '#table/aws/dynamodb-batch.js';
 import { SWEEP_STATE_KEY, type TableKey } from '#table/table-layout.js';
 import type { SweepState, SweepTable } from '../sweep.js';
-import type { ScannedItem } from '../sweep-checks.js';
+import type { ReadOptions, ScannedItem } from '../sweep-checks.js';
 import { SCAN_NAMES, SCAN_PROJECTION } from './dynamodb-table-state.js';
 
 const units = (capacity: ConsumedCapacity | undefined) => capacity?.CapacityUnits ?? 0;
@@ -49,10 +49,12 @@ export class DynamoSweepTable implements SweepTable {
 
   async read<T extends TableKey>(
     keys: readonly TableKey[],
+    options: ReadOptions = {},
   ): Promise<{ items: T[]; readUnits: number; requests: number }> {
     let readUnits = 0;
     let requests = 0;
     const items = await batchGet<T>(this.doc, this.tableName, keys, {
+      consistent: options.consistent ?? false,
       onConsumedCapacity: (capacity) => {
         readUnits += units(capacity);
         requests++;
@@ -64,6 +66,7 @@ export class DynamoSweepTable implements SweepTable {
   async partition(
     pk: string,
     prefix?: string,
+    options: ReadOptions = {},
   ): Promise<{ items: ScannedItem[]; readUnits: number; requests: number }> {
     const items: ScannedItem[] = [];
     let readUnits = 0;
@@ -76,6 +79,7 @@ export class DynamoSweepTable implements SweepTable {
           prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
         ExpressionAttributeNames: { '#pk': 'pk', ...(prefix === undefined ? {} : { '#sk': 'sk' }) },
         ExpressionAttributeValues: { ':pk': pk, ...(prefix === undefined ? {} : { ':prefix': prefix }) },
+        ConsistentRead: options.consistent ?? false,
         ReturnConsumedCapacity: 'TOTAL',
       },
     );
