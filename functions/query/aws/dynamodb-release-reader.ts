@@ -229,20 +229,8 @@ export class DynamoReleaseReader extends DynamoReads implements ReleaseReader {
 
   async listEntities(kind: EntityKind): Promise<EntitySummary[]> {
     const entities: EntitySummary[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': entityPartition(kind) },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          ...this.capacityRequest,
-        }),
-      );
-      this.record(output.ConsumedCapacity);
-      for (const item of (output.Items ?? []) as EntityItem[]) {
+    for await (const page of this.entityPages(kind)) {
+      for (const item of page) {
         // The projector creates an entity item with its version bump and fills it in with its
         // first recount; one without figures yet, or with no releases left, is not listed.
         if (item.name === undefined || item.latestDate === undefined || !(Number(item.count) > 0)) continue;
@@ -253,9 +241,29 @@ export class DynamoReleaseReader extends DynamoReads implements ReleaseReader {
           latestDate: item.latestDate,
         });
       }
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    }
     return entities;
+  }
+
+  /** The pages of an entity partition, of at most `limit()` items each (asked before each page). */
+  private async *entityPages(kind: EntityKind, limit?: () => number): AsyncGenerator<EntityItem[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': entityPartition(kind) },
+          ...(limit ? { Limit: limit() } : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          ...this.capacityRequest,
+        }),
+      );
+      this.record(output.ConsumedCapacity);
+      startKey = output.LastEvaluatedKey;
+      yield (output.Items ?? []) as EntityItem[];
+    } while (startKey);
   }
 
   /**
@@ -269,27 +277,12 @@ export class DynamoReleaseReader extends DynamoReads implements ReleaseReader {
     const names = new Map<string, string>();
     if (wanted.size > NAMES_BY_KEY_MAX) {
       let items = wanted.size * ENTITY_ITEMS_PER_KEY_READ;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const output = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ProjectionExpression: '#sk, #name',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#name': 'name' },
-            ExpressionAttributeValues: { ':pk': entityPartition(kind) },
-            Limit: Math.min(items, ENTITY_PAGE_ITEMS),
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-            ...this.capacityRequest,
-          }),
-        );
-        this.record(output.ConsumedCapacity);
-        const page = (output.Items ?? []) as Array<Pick<EntityItem, 'sk' | 'name'>>;
+      for await (const page of this.entityPages(kind, () => Math.min(items, ENTITY_PAGE_ITEMS))) {
         for (const item of page)
           if (wanted.has(item.sk) && item.name !== undefined) names.set(item.sk, item.name);
         items -= page.length;
-        startKey = output.LastEvaluatedKey;
-      } while (startKey && items > 0 && names.size < wanted.size);
+        if (items <= 0 || names.size === wanted.size) break;
+      }
     }
     const rest = [...wanted].filter((slug) => !names.has(slug));
     if (rest.length === 0) return names;

@@ -3,7 +3,7 @@
  * each, however small the item), many from the entity partition in pages no dearer than the
  * reads by key would have been, and the rest of a large partition by key.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
 import { batchWrite } from '#table/aws/dynamodb-batch.js';
 import { entityKey } from '#table/table-layout.js';
@@ -32,10 +32,6 @@ beforeAll(async () => {
     })),
   );
 }, 120_000);
-
-afterAll(async () => {
-  await services?.close?.();
-});
 
 describe('entity names', () => {
   const metered = () => {
