@@ -10,7 +10,7 @@
  * - a year item (`EY#`) against its months, and an entity's total (`E#`) against its months.
  */
 import type { EntityFigureStore } from '#projection/project-release-changes.js';
-import type { EntityMonth } from '#projection/projection.js';
+import { type EntityMonth, scopeOf } from '#projection/projection.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
 import {
   monthFigures,
@@ -243,11 +243,11 @@ export async function checkFigures(
 export async function confirmDrift(ctx: FigureContext, recount: Recounts): Promise<number> {
   const keys: TableKey[] = [];
   for (const { kind, slug, month } of recount.months.values()) {
-    const scope = scopeOfMonth(kind, slug);
+    const scope = scopeOf({ kind, slug });
     keys.push(facetMonthKey(scope, month), facetDaysKey(scope, month));
   }
   for (const { kind, slug, month } of recount.years.values())
-    keys.push(facetYearKey(scopeOfMonth(kind, slug), month.slice(0, 4)));
+    keys.push(facetYearKey(scopeOf({ kind, slug }), month.slice(0, 4)));
   for (const { kind, slug } of recount.entities.values()) keys.push(entityKey(kind, slug));
   const consistent = { consistent: true };
   const stored = new Map(
@@ -266,13 +266,9 @@ export async function confirmDrift(ctx: FigureContext, recount: Recounts): Promi
     await checkFigures(consistentCtx, ofKind, confirmed);
     return count(confirmed);
   };
-  const wrong =
+  return (
     (await wrongOf(['EM#', 'ED#'], (r) => r.months.size)) +
     (await wrongOf(['EY#'], (r) => r.years.size)) +
-    (await wrongOf(['E#'], (r) => r.entities.size));
-  return wrong;
-}
-
-function scopeOfMonth(kind: EntityMonth['kind'], slug: string): FacetScope {
-  return kind === 'all' ? { kind: 'all' } : { kind, slug };
+    (await wrongOf(['E#'], (r) => r.entities.size))
+  );
 }
