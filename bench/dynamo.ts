@@ -166,6 +166,8 @@ export class RequestTimer {
 export class CapacityMeter {
   writeUnits = 0;
   readUnits = 0;
+  /** Write units by request and item kind (`UpdateItem EM`, `BatchWriteItem`, ...). */
+  readonly writeUnitsBy = new Map<string, number>();
 
   attach(client: DynamoDBClient): void {
     client.middlewareStack.add(
@@ -177,17 +179,37 @@ export class CapacityMeter {
         const entries = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         for (const entry of Array.isArray(entries) ? entries : entries ? [entries] : []) {
           // Split into read and write units where reported; else the total by the kind of request.
-          if (entry.WriteCapacityUnits !== undefined || entry.ReadCapacityUnits !== undefined) {
-            this.writeUnits += entry.WriteCapacityUnits ?? 0;
-            this.readUnits += entry.ReadCapacityUnits ?? 0;
-          } else if (write) this.writeUnits += entry.CapacityUnits ?? 0;
-          else this.readUnits += entry.CapacityUnits ?? 0;
+          const written =
+            entry.WriteCapacityUnits ??
+            (entry.ReadCapacityUnits === undefined && write ? entry.CapacityUnits : 0) ??
+            0;
+          this.writeUnits += written;
+          this.readUnits +=
+            entry.ReadCapacityUnits ??
+            (entry.WriteCapacityUnits === undefined && !write ? entry.CapacityUnits : 0) ??
+            0;
+          if (written > 0) {
+            const label = writeLabel(context.commandName ?? '?', input);
+            this.writeUnitsBy.set(label, (this.writeUnitsBy.get(label) ?? 0) + written);
+          }
         }
         return result;
       },
       { step: 'initialize', name: 'benchCapacityMeter' },
     );
   }
+}
+
+/**
+ * A write's request and, for a single-item write, the kind of item (its partition key's prefix,
+ * as docs/data-model.md names them: `R`, `L`, `EM`, `ED`, `EY`, `E`, ...).
+ */
+function writeLabel(commandName: string, input: Record<string, unknown>): string {
+  const request = commandName.replace(/Command$/, '');
+  const item = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+  const pk = item?.pk;
+  const value = typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
+  return value === undefined ? request : `${request} ${value.split('#')[0]}`;
 }
 
 interface Capacity {

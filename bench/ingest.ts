@@ -64,7 +64,13 @@ export interface IngestFigures {
    * Write capacity per release: event path (ingest + projector, without the word index) vs the
    * owned items put once; the word index's own writes per release beside it.
    */
-  writeUnits: { eventPath: number; minimum: number; ratio: number };
+  writeUnits: {
+    eventPath: number;
+    minimum: number;
+    ratio: number;
+    /** Write units per release by request and item kind (`UpdateItem EM`, `BatchWriteItem`, ...). */
+    byRequest?: Record<string, number>;
+  };
   /** Read capacity per release on the event path (ingest + projector); absent in older results. */
   readUnits?: { eventPath: number };
   rawWrite: {
@@ -294,6 +300,11 @@ export async function measureIngest(
       eventPath: round(meter.writeUnits / files.length, 2),
       minimum: round(minimumWriteUnits / files.length, 2),
       ratio: round(meter.writeUnits / minimumWriteUnits, 3),
+      byRequest: Object.fromEntries(
+        [...meter.writeUnitsBy]
+          .sort(([, a], [, b]) => b - a)
+          .map(([label, units]) => [label, round(units / files.length, 2)]),
+      ),
     },
     readUnits: { eventPath: round(meter.readUnits / files.length, 2) },
     rawWrite: {

@@ -32,7 +32,12 @@ function ingestAnalysis(results: Results, target: Target): string[] {
     lines.push(
       `Write units per release: ${writeUnits.eventPath} on the event path against ${writeUnits.minimum} for putting the items the ` +
         `release owns once (${writeUnits.ratio}x). The transaction costs twice the units of plain writes, and the projector adds ` +
-        'the entity recounts and the change log; the word index is its own target below.',
+        'the entity recounts and the change log; the word index is its own target below.' +
+        (writeUnits.byRequest
+          ? ` By request and item kind, per release: ${Object.entries(writeUnits.byRequest)
+              .map(([label, units]) => `${label} ${units}`)
+              .join(', ')}.`
+          : ''),
     );
   }
   return lines;

@@ -21,6 +21,7 @@ import type { ReleaseImageChange } from '#table/release-change.js';
 import type { ListItem, ReleaseItem, TableKey, TextBits } from '#table/table-layout.js';
 import {
   abandonedBody,
+  addEntityMonth,
   type EntityMonth,
   listChanges,
   type Projected,
@@ -179,9 +180,8 @@ export async function projectReleaseChanges(
       const done = await projectChunk(ports, chunk, options.concurrency ?? 8, fail);
       for (const step of done) {
         // A repair recounts every month the release is or was in: its counts may be what drifted.
-        for (const entity of touchedEntityMonths(step.step, { always: step.repair })) {
-          touched.set(`${entity.kind}#${entity.slug}#${entity.month}`, entity);
-        }
+        for (const entity of touchedEntityMonths(step.step, { always: step.repair }))
+          addEntityMonth(touched, entity);
         requests.push({ id: step.id, at: step.at });
       }
     } catch (error) {

@@ -84,6 +84,32 @@ export interface EntityMonth {
   kind: EntityKind | 'all';
   slug: string;
   month: string;
+  /**
+   * The days (`DD`) whose releases changed, for scopes that keep day figures; absent: any day may
+   * have (a repair recounts them all).
+   */
+  days?: readonly string[];
+}
+
+/** The key an entity month is deduplicated by. */
+export function entityMonthId(month: Pick<EntityMonth, 'kind' | 'slug' | 'month'>): string {
+  return `${month.kind}#${month.slug}#${month.month}`;
+}
+
+/**
+ * Adds an entity month to `into` (by {@link entityMonthId}), joining the days of both: a month
+ * that any addition names without days is recounted whole.
+ */
+export function addEntityMonth(into: Map<string, EntityMonth>, month: EntityMonth): void {
+  const id = entityMonthId(month);
+  const known = into.get(id);
+  if (!known) {
+    into.set(id, month);
+    return;
+  }
+  const days = known.days && month.days ? [...new Set([...known.days, ...month.days])].sort() : undefined;
+  const { days: _days, ...rest } = known;
+  into.set(id, days ? { ...rest, days } : rest);
 }
 
 /** The facet scope of an entity month. */
@@ -97,7 +123,7 @@ function entityMonthsOf(
   if (!state) return [];
   const month = monthOf(state.date);
   return [
-    { kind: 'all' as const, slug: '', month },
+    { kind: 'all' as const, slug: '', month, days: [state.date.slice(8, 10)] },
     ...state.ministers.map((m) => ({ kind: 'minister' as const, slug: m.slug, month })),
     ...state.portfolios.map((p) => ({ kind: 'portfolio' as const, slug: p.slug, month })),
   ];
@@ -111,9 +137,7 @@ export function touchedEntityMonths(step: ProjectionStep, options: { always?: bo
   const { before, after } = step;
   if (!options.always && before && after && sameEntityFacts(before, after)) return [];
   const seen = new Map<string, EntityMonth>();
-  for (const touched of [...entityMonthsOf(before), ...entityMonthsOf(after)]) {
-    seen.set(`${touched.kind}#${touched.slug}#${touched.month}`, touched);
-  }
+  for (const touched of [...entityMonthsOf(before), ...entityMonthsOf(after)]) addEntityMonth(seen, touched);
   return [...seen.values()];
 }
 

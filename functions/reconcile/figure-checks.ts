@@ -5,7 +5,8 @@
  * read an old state costs a needless recount, never a wrong figure).
  *
  * - a month of a list scanned here (`L#ALL`, a minister's, a portfolio's) against its month item
- *   (`EM#`: count, minister and portfolio figures) and its day item (`ED#`: the same by day);
+ *   (`EM#`: count, minister and portfolio figures) and, for every release's, its day items
+ *   (`ED#all`: the same by day);
  * - a month item or a day item scanned here against its list month (a `Query` of that month);
  * - a year item (`EY#`) against its months, and an entity's total (`E#`) against its months.
  */
@@ -13,20 +14,24 @@ import type { EntityFigureStore } from '#projection/project-release-changes.js';
 import { type EntityMonth, scopeOf } from '#projection/projection.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
 import {
+  emptyFigures,
   monthFigures,
   type PeriodFigures,
   type SlugCounts,
-  storedDays,
   storedFigures,
   storedPeriodFigures,
+  sumOfStored,
   yearFigures,
 } from '#table/facet-figures.js';
 import {
   type FacetScope,
   facetDaysKey,
+  facetDaysPartition,
+  facetListPartition,
   facetMonthKey,
   facetMonthPartition,
   facetYearKey,
+  keepsDays,
 } from '#table/facet-keys.js';
 import {
   entityKey,
@@ -66,13 +71,6 @@ function scopeOfAggregate(pk: string): FacetScope | undefined {
   return undefined;
 }
 
-/** The list partition a scope's months count. */
-function listOfScope(scope: FacetScope): string {
-  return scope.kind === 'all'
-    ? listPartition({ kind: 'all' })
-    : `${scope.kind === 'minister' ? 'L#M#' : 'L#P#'}${scope.slug}`;
-}
-
 /** Whether a partition holds figures this module checks. */
 export function isFigureItem(pk: string): boolean {
   return ['EM#', 'ED#', 'EY#', 'E#'].some((prefix) => pk.startsWith(prefix));
@@ -105,19 +103,29 @@ function periodOf(figures: object | undefined): string {
   });
 }
 
-/** A day item's figures as the recount writes them. */
-function daysOf(figures: object | undefined): string {
-  const item = figures as Record<string, unknown> | undefined;
-  const d = item?.d && typeof item.d === 'object' ? (item.d as Record<string, unknown>) : {};
-  return canonical({ d, overflow: item?.overflow === true || undefined });
+/** What a month's recount writes, from its list items: its month item, and its day items by date. */
+interface ExpectedMonth {
+  month: string;
+  days: Map<string, string>;
 }
 
-/** What the recount of a month writes, from the month's list items. */
-function expectedMonth(summaries: readonly ReleaseSummary[]): { month: string; days: string } {
-  const figures = monthFigures(summaries);
-  const { days, ...period } = figures;
-  return { month: periodOf(storedFigures(period)), days: daysOf(storedDays(days)) };
+/** What the recount of a scope's month writes, from the month's list items. */
+function expectedMonth(
+  scope: FacetScope,
+  month: string,
+  summaries: readonly ReleaseSummary[],
+): ExpectedMonth {
+  const { days, ...period } = monthFigures(summaries);
+  if (!keepsDays(scope)) return { month: periodOf(storedFigures(period)), days: new Map() };
+  const stored = Object.entries(days).map(([day, figures]) => [day, storedFigures(figures)] as const);
+  return {
+    month: periodOf(sumOfStored(stored.map(([, figures]) => ({ ...figures })))),
+    days: new Map(stored.map(([day, figures]) => [`${month}-${day}`, periodOf(figures)])),
+  };
 }
+
+/** A day the recount found no releases in: its item holds a count of 0. */
+const EMPTY_DAY = periodOf(storedFigures(emptyFigures()));
 
 /** Months, years and entities to recount (consistent counts, version-ordered writes). */
 export class Recounts {
@@ -172,18 +180,22 @@ export async function checkMonths(
     known.summaries.push(listItemSummary(item));
     months.set(id, known);
   }
-  const keys = [...months.values()].flatMap(({ scope, month }) => [
+  const expected = [...months.values()].map(({ scope, month, summaries }) => ({
+    scope,
+    month,
+    expected: expectedMonth(scope, month, summaries),
+  }));
+  const keys = expected.flatMap(({ scope, month, expected }) => [
     facetMonthKey(scope, month),
-    facetDaysKey(scope, month),
+    ...[...expected.days.keys()].map((day) => facetDaysKey(scope, day)),
   ]);
   const stored = await ctx.read<ScannedItem>(keys);
   const byKey = new Map(stored.map((item) => [`${item.pk}|${item.sk}`, item]));
   const at = (key: TableKey) => byKey.get(`${key.pk}|${key.sk}`);
-  for (const { scope, month, summaries } of months.values()) {
-    const expected = expectedMonth(summaries);
+  for (const { scope, month, expected: figures } of expected) {
     if (
-      periodOf(at(facetMonthKey(scope, month))) !== expected.month ||
-      daysOf(at(facetDaysKey(scope, month))) !== expected.days
+      periodOf(at(facetMonthKey(scope, month))) !== figures.month ||
+      [...figures.days].some(([day, want]) => periodOf(at(facetDaysKey(scope, day))) !== want)
     )
       recount.month(scope, month);
   }
@@ -198,15 +210,19 @@ export async function checkFigures(
   figures: readonly ScannedItem[],
   recount: Recounts,
 ): Promise<void> {
-  // A list month read once for its month item and its day item.
-  const listMonths = new Map<string, Promise<{ month: string; days: string }>>();
+  // A list month read once for its month item and its day items.
+  const listMonths = new Map<string, Promise<ExpectedMonth>>();
   const expectedOf = (scope: FacetScope, month: string) => {
-    const id = `${listOfScope(scope)}|${month}`;
+    const id = `${facetListPartition(scope)}|${month}`;
     let known = listMonths.get(id);
     if (!known) {
-      known = ctx
-        .partition(listOfScope(scope), `${month}-`)
-        .then((items) => expectedMonth(items.map((item) => listItemSummary(item as StoredListItem))));
+      known = ctx.partition(facetListPartition(scope), `${month}-`).then((items) =>
+        expectedMonth(
+          scope,
+          month,
+          items.map((item) => listItemSummary(item as StoredListItem)),
+        ),
+      );
       listMonths.set(id, known);
     }
     return known;
@@ -215,8 +231,10 @@ export async function checkFigures(
     const scope = scopeOfAggregate(item.pk);
     if (item.pk.startsWith('EM#') && scope) {
       if (periodOf(item) !== (await expectedOf(scope, item.sk)).month) recount.month(scope, item.sk);
-    } else if (item.pk.startsWith('ED#') && scope) {
-      if (daysOf(item) !== (await expectedOf(scope, item.sk)).days) recount.month(scope, item.sk);
+    } else if (item.pk.startsWith('ED#') && scope && keepsDays(scope)) {
+      const month = item.sk.slice(0, 7);
+      if (periodOf(item) !== ((await expectedOf(scope, month)).days.get(item.sk) ?? EMPTY_DAY))
+        recount.month(scope, month);
     } else if (item.pk.startsWith('EY#') && scope) {
       const months = await ctx.partition(facetMonthPartition(scope), item.sk);
       const figures = yearFigures(
@@ -242,18 +260,23 @@ export async function checkFigures(
  */
 export async function confirmDrift(ctx: FigureContext, recount: Recounts): Promise<number> {
   const keys: TableKey[] = [];
+  const consistent = { consistent: true };
+  const days: ScannedItem[] = [];
   for (const { kind, slug, month } of recount.months.values()) {
     const scope = scopeOf({ kind, slug });
-    keys.push(facetMonthKey(scope, month), facetDaysKey(scope, month));
+    keys.push(facetMonthKey(scope, month));
+    if (keepsDays(scope)) days.push(...(await storedDays(ctx, scope, month)));
   }
   for (const { kind, slug, month } of recount.years.values())
     keys.push(facetYearKey(scopeOf({ kind, slug }), month.slice(0, 4)));
   for (const { kind, slug } of recount.entities.values()) keys.push(entityKey(kind, slug));
-  const consistent = { consistent: true };
   const stored = new Map(
     (await ctx.read<ScannedItem>(keys, consistent)).map((item) => [`${item.pk}|${item.sk}`, item]),
   );
-  const items = keys.map((key) => stored.get(`${key.pk}|${key.sk}`) ?? { pk: key.pk, sk: key.sk });
+  const items = [
+    ...keys.map((key) => stored.get(`${key.pk}|${key.sk}`) ?? { pk: key.pk, sk: key.sk }),
+    ...days,
+  ];
   const consistentCtx: FigureContext = {
     ...ctx,
     partition: (pk, prefix) => ctx.partition(pk, prefix, consistent),
@@ -271,4 +294,22 @@ export async function confirmDrift(ctx: FigureContext, recount: Recounts): Promi
     (await wrongOf(['EY#'], (r) => r.years.size)) +
     (await wrongOf(['E#'], (r) => r.entities.size))
   );
+}
+
+/**
+ * A month's day items read consistently, with an empty stand-in for each day whose list items
+ * have no day item (a lost item is drift too).
+ */
+async function storedDays(ctx: FigureContext, scope: FacetScope, month: string): Promise<ScannedItem[]> {
+  const consistent = { consistent: true };
+  const stored = await ctx.partition(facetDaysPartition(scope), `${month}-`, consistent);
+  const listed = await ctx.partition(facetListPartition(scope), `${month}-`, consistent);
+  const expected = expectedMonth(
+    scope,
+    month,
+    listed.map((item) => listItemSummary(item as StoredListItem)),
+  );
+  const have = new Set(stored.map((item) => item.sk));
+  const pk = facetDaysPartition(scope);
+  return [...stored, ...[...expected.days.keys()].filter((day) => !have.has(day)).map((sk) => ({ pk, sk }))];
 }

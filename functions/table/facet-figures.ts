@@ -71,6 +71,20 @@ export function monthFigures(
   return month;
 }
 
+/**
+ * A period's figures summed from stored figures of its parts (a month's from its day items): the
+ * count is always whole; when a part kept only its count (`overflow`), so does the sum.
+ */
+export function sumOfStored(parts: Iterable<Record<string, unknown>>): PeriodFigures | OverflowFigures {
+  const figures = emptyFigures();
+  let overflow = false;
+  for (const part of parts) {
+    addFigures(figures, storedPeriodFigures(part));
+    if (part.overflow === true) overflow = true;
+  }
+  return overflow ? { ...figures, m: {}, p: {}, overflow: true } : storedFigures(figures);
+}
+
 /** A year's figures from its months' (`YYYY-MM` -> figures). */
 export function yearFigures(months: Iterable<[string, PeriodFigures]>): YearFigures {
   const year: YearFigures = { ...emptyFigures(), months: {} };
@@ -87,6 +101,9 @@ export function yearFigures(months: Iterable<[string, PeriodFigures]>): YearFigu
  */
 export const FACET_MAX_BYTES = 300_000;
 
+/** Figures that kept only their count: the breakdowns did not fit in an item. */
+export type OverflowFigures = PeriodFigures & { overflow: true };
+
 /** What an aggregate item stores of its figures: all of them, or its count when they do not fit. */
 export function storedFigures<T extends PeriodFigures>(
   figures: T,
@@ -94,11 +111,4 @@ export function storedFigures<T extends PeriodFigures>(
   return JSON.stringify(figures.m).length + JSON.stringify(figures.p).length > FACET_MAX_BYTES
     ? { ...figures, m: {}, p: {}, overflow: true }
     : figures;
-}
-
-/** A month's day figures as stored (`d`), or none when they do not fit. */
-export function storedDays(
-  days: MonthFigures['days'],
-): { d: MonthFigures['days'] } | { d: Record<string, never>; overflow: true } {
-  return JSON.stringify(days).length > FACET_MAX_BYTES ? { d: {}, overflow: true } : { d: days };
 }

@@ -10,11 +10,11 @@ import {
   addRelease,
   emptyFigures,
   type MonthFigures,
-  storedDays,
   storedFigures,
+  sumOfStored,
   yearFigures,
 } from './facet-figures.js';
-import { type FacetScope, facetDaysKey, facetMonthKey, facetYearKey } from './facet-keys.js';
+import { type FacetScope, facetDaysKey, facetMonthKey, facetYearKey, keepsDays } from './facet-keys.js';
 import {
   BODY_CHUNK_BYTES,
   type BodyChunkItem,
@@ -183,13 +183,21 @@ export class EntityTally {
     >();
     for (const { scope, month, figures } of this.facetMonths.values()) {
       const { count, m, p } = figures;
+      const days = keepsDays(scope)
+        ? Object.entries(figures.days).map(([day, dayFigures]) => ({
+            ...facetDaysKey(scope, `${month}-${day}`),
+            ...storedFigures(dayFigures),
+            ver: 1,
+            settledVer: 1,
+          }))
+        : [];
       items.push({
         ...facetMonthKey(scope, month),
-        ...storedFigures({ count, m, p }),
+        ...(keepsDays(scope) ? sumOfStored(days) : storedFigures({ count, m, p })),
         ver: 1,
         settledVer: 1,
       });
-      items.push({ ...facetDaysKey(scope, month), ...storedDays(figures.days), ver: 1 });
+      items.push(...days);
       const year = month.slice(0, 4);
       const id = `${facetYearKey(scope, year).pk}|${year}`;
       const known = years.get(id) ?? { scope, year, months: [] };

@@ -11,31 +11,35 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { EntityKind } from '#release/release.js';
+import { runLimited } from '#platform/run-limited.js';
+import type { EntityKind, ReleaseSummary } from '#release/release.js';
 import { batchWrite } from '#table/aws/dynamodb-batch.js';
 import {
+  addRelease,
+  emptyFigures,
   FACET_MAX_BYTES,
-  type MonthFigures,
   monthFigures,
   type PeriodFigures,
   storedFigures as storedAggregate,
-  storedDays,
   storedPeriodFigures,
+  sumOfStored,
   yearFigures,
 } from '#table/facet-figures.js';
 import {
   type FacetScope,
   facetDaysKey,
+  facetDaysPartition,
+  facetListPartition,
   facetMonthKey,
   facetMonthPartition,
   facetYearKey,
+  keepsDays,
 } from '#table/facet-keys.js';
 import {
   entityKey,
   entityMonthPartition,
   type ListItem,
   listItemSummary,
-  listPartition,
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
@@ -85,33 +89,74 @@ export class DynamoEntityFigures implements EntityFigureStore {
   ) {}
 
   /**
-   * Recounts a month from its scope's list partition: its count and facet figures (`EM#`), then
-   * the same by day (`ED#`), written only under the version the month's recount landed with, so
-   * that the day item never goes back to an older recount's figures.
+   * Recounts a month (`EM#`): a minister's or a portfolio's from its list items; every release's
+   * from its day items (`ED#all`), after recounting the days the change touched from their list
+   * items (every day of the month when the caller does not say which: a repair).
    */
   async recountMonth(entity: EntityMonth): Promise<void> {
     const scope = scopeOf(entity);
-    let figures: MonthFigures | undefined;
-    const landed = await this.recount(facetMonthKey(scope, entity.month), async () => {
-      const summaries = [];
-      const pages = paginateQuery(
-        { client: this.doc },
-        {
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :month)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': scopeListPartition(scope), ':month': `${entity.month}-` },
-          ConsistentRead: true,
-        },
+    const key = facetMonthKey(scope, entity.month);
+    if (!keepsDays(scope)) {
+      await this.recount(key, async () =>
+        storedFigures(monthFigures(await this.listed(scope, `${entity.month}-`))),
       );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) summaries.push(listItemSummary(item as StoredListItem));
-      }
-      figures = monthFigures(summaries);
+      return;
+    }
+    const days = entity.days ?? (await this.daysOf(scope, entity.month));
+    await runLimited(days, 4, (day) => this.recountDay(scope, `${entity.month}-${day}`));
+    await this.recount(key, async () => ({ ...sumOfStored(await this.dayItems(scope, entity.month)) }));
+  }
+
+  /** Recounts one day's item from the day's list items. */
+  private async recountDay(scope: FacetScope, day: string): Promise<void> {
+    await this.recount(facetDaysKey(scope, day), async () => {
+      const figures = emptyFigures();
+      for (const entry of await this.listed(scope, `${day}#`)) addRelease(figures, entry);
       return storedFigures(figures);
     });
-    if (landed === undefined || figures === undefined) return;
-    await this.writeVersioned(facetDaysKey(scope, entity.month), landed, storedDays(figures.days));
+  }
+
+  /** Every day of a month that has list items or a day item (`DD`), for a whole recount. */
+  private async daysOf(scope: FacetScope, month: string): Promise<string[]> {
+    const days = new Set((await this.listed(scope, `${month}-`)).map((entry) => entry.date.slice(8, 10)));
+    for (const item of await this.dayItems(scope, month)) days.add(String(item.sk).slice(8, 10));
+    return [...days].sort();
+  }
+
+  /** A scope's list entries whose sort key begins with `prefix`, read consistently. */
+  private async listed(scope: FacetScope, prefix: string): Promise<ReleaseSummary[]> {
+    const summaries: ReleaseSummary[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': facetListPartition(scope), ':prefix': prefix },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) summaries.push(listItemSummary(item as StoredListItem));
+    }
+    return summaries;
+  }
+
+  /** A month's day items, read consistently. */
+  private async dayItems(scope: FacetScope, month: string): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :month)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': facetDaysPartition(scope), ':month': `${month}-` },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
   }
 
   /** Recounts a year of a scope from its months (after those months were recounted). */
@@ -142,7 +187,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
       }
       const figures = yearFigures(months);
       return overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
-    }).then(() => undefined);
+    });
   }
 
   recountEntity(kind: EntityKind, slug: string): Promise<void> {
@@ -165,7 +210,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': entityListPartition(kind, slug) },
+          ExpressionAttributeValues: { ':pk': facetListPartition({ kind, slug }) },
           ScanIndexForward: false,
           Limit: 1,
           ConsistentRead: true,
@@ -175,11 +220,11 @@ export class DynamoEntityFigures implements EntityFigureStore {
       const ref =
         newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
       return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };
-    }).then(() => undefined);
+    });
   }
 
-  /** Recounts an item; the version its figures landed with, or undefined if a later recount's did. */
-  private async recount(key: TableKey, count: () => Promise<Figures>): Promise<number | undefined> {
+  /** Recounts an item under the version protocol above. */
+  private async recount(key: TableKey, count: () => Promise<Figures>): Promise<void> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -190,15 +235,10 @@ export class DynamoEntityFigures implements EntityFigureStore {
       }),
     );
     const read = Item?.ver === undefined ? undefined : Number(Item.ver);
-    if (await this.writeIfUnclaimed(key, read, await count())) return (read ?? 0) + 1;
+    if (await this.writeIfUnclaimed(key, read, await count())) return;
     this.onContended?.();
     const ver = await this.claim(key);
-    return (await this.settle(key, ver, await count())) ? ver : undefined;
-  }
-
-  /** Writes `figures` with version `ver` unless the item holds a later version's already. */
-  private async writeVersioned(key: TableKey, ver: number, figures: Figures): Promise<void> {
-    await this.setIf(key, figures, { ver }, 'attribute_not_exists(#ver) OR #ver < :ver');
+    await this.settle(key, ver, await count());
   }
 
   /** The optimistic write: lands only if no version was claimed since `read`. */
@@ -284,12 +324,4 @@ export { FACET_MAX_BYTES };
 function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
   const { count, m, p } = figures;
   return storedAggregate({ count, m, p, ...(figures.months ? { months: figures.months } : {}) });
-}
-
-function scopeListPartition(scope: FacetScope): string {
-  return scope.kind === 'all' ? listPartition({ kind: 'all' }) : entityListPartition(scope.kind, scope.slug);
-}
-
-function entityListPartition(kind: EntityKind, slug: string): string {
-  return listPartition(kind === 'minister' ? { kind, minister: slug } : { kind, portfolio: slug });
 }

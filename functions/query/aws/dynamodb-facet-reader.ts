@@ -1,12 +1,26 @@
 /**
  * Adapter: the facet aggregates the projector recounts (table/facet-keys.ts), read with one
- * `Query` per range of years or months and one `GetItem` per cut month (query/facets.ts plans
+ * `Query` per range of years, of months, and of the days of a cut month (query/facets.ts plans
  * which). Eventually consistent, like every other read of the API.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoReads } from '#table/aws/dynamodb-reads.js';
-import { emptyFigures, type PeriodFigures, type SlugCounts } from '#table/facet-figures.js';
-import { type FacetScope, facetDaysKey, facetMonthPartition, facetYearPartition } from '#table/facet-keys.js';
+import {
+  addRelease,
+  emptyFigures,
+  type PeriodFigures,
+  type SlugCounts,
+  sumOfStored,
+} from '#table/facet-figures.js';
+import {
+  type FacetScope,
+  facetDaysPartition,
+  facetListPartition,
+  facetMonthPartition,
+  facetYearPartition,
+  keepsDays,
+} from '#table/facet-keys.js';
+import { listItemSummary, type StoredListItem } from '#table/table-layout.js';
 import type { FacetAggregate, FacetAggregateReader } from '../query-facets.js';
 
 function counts(value: unknown): SlugCounts {
@@ -36,21 +50,26 @@ export class DynamoFacetReader extends DynamoReads implements FacetAggregateRead
     }));
   }
 
+  /**
+   * Days `first` to `last` (`DD`) of a month a range cuts: every release's from its day items, a
+   * minister's or a portfolio's from its list items (a few dozen at most; see `keepsDays`).
+   */
   async days(scope: FacetScope, month: string, first: string, last: string): Promise<FacetAggregate> {
-    const output = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: facetDaysKey(scope, month), ...this.capacityRequest }),
-    );
-    this.record(output.ConsumedCapacity);
-    const figures = emptyFigures();
-    const days = counts(output.Item?.d) as unknown as Record<string, Record<string, unknown>>;
-    for (const [day, value] of Object.entries(days)) {
-      if (day < first || day > last) continue;
-      const dayFigures = figuresOf(value);
-      figures.count += dayFigures.count;
-      for (const [slug, n] of Object.entries(dayFigures.m)) figures.m[slug] = (figures.m[slug] ?? 0) + n;
-      for (const [slug, n] of Object.entries(dayFigures.p)) figures.p[slug] = (figures.p[slug] ?? 0) + n;
+    const from = `${month}-${first}`;
+    const to = `${month}-${last}`;
+    if (keepsDays(scope)) {
+      const figures = sumOfStored(await this.queryRange(facetDaysPartition(scope), from, to));
+      return {
+        figures: { count: figures.count, m: figures.m, p: figures.p },
+        months: { [month]: figures.count },
+        overflow: 'overflow' in figures,
+      };
     }
-    return { figures, months: { [month]: figures.count }, overflow: output.Item?.overflow === true };
+    // A list item's sort key is `<date>#<id>`, and `#` sorts before `~`.
+    const listed = await this.queryRange(facetListPartition(scope), from, `${to}~`);
+    const figures = emptyFigures();
+    for (const item of listed) addRelease(figures, listItemSummary(item as unknown as StoredListItem));
+    return { figures, months: { [month]: figures.count }, overflow: false };
   }
 
   private async queryRange(pk: string, first: string, last: string): Promise<Array<Record<string, unknown>>> {

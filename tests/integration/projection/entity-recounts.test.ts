@@ -9,9 +9,11 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.js';
 import type { Release } from '#release/release.js';
+import { facetDaysKey, facetMonthKey } from '#table/facet-keys.js';
 import { releaseItemFor } from '#table/release-items.js';
 import { entityKey, entityMonthKey, listItemsFor, type TableKey } from '#table/table-layout.js';
 import { localDynamoDbClient } from '../../../scripts/local/dynamodb-local.js';
+import { queryAll } from '../../support/ingest-harness.js';
 import { documentClient, freshServices, type TestServices } from '../../support/services.js';
 
 let services: TestServices;
@@ -185,6 +187,8 @@ describe('entity recounts racing each other', () => {
         const projector = projectors[i % projectors.length] as DynamoEntityFigures;
         await projector.recountMonth({ kind: 'minister', slug: 'busy', month });
         await projector.recountEntity('minister', 'busy');
+        // Every release's month: the release's day, then the month summed from its days.
+        await projector.recountMonth({ kind: 'all', slug: '', month, days: [item.date.slice(8, 10)] });
       }),
     );
     slow.destroy();
@@ -199,6 +203,12 @@ describe('entity recounts racing each other', () => {
     expect((await get(entityMonthKey('minister', 'busy', '2024-07')))?.count).toBe(releases / 2);
     const entity = await get(entityKey('minister', 'busy'));
     expect(entity).toMatchObject({ count: releases, name: 'Hon Busy', latestDate: '2024-07-28' });
+    for (const month of months) {
+      expect((await get(facetMonthKey({ kind: 'all' }, month)))?.count).toBe(releases / 2);
+      const days = await queryAll<TableKey & { count: number }>(services, 'ED#all');
+      const ofMonth = days.filter((day) => day.sk.startsWith(`${month}-`));
+      expect(ofMonth.reduce((total, day) => total + day.count, 0)).toBe(releases / 2);
+    }
     // The windows overlapped: some optimistic writes lost and took the version-ordered path.
     console.log(`entity recounts: ${releases * 2} recounts, ${contended} contended`);
     expect(contended).toBeGreaterThan(0);
@@ -214,5 +224,63 @@ describe('entity recounts racing each other', () => {
       new GetCommand({ TableName: services.tableName, Key: entityMonthKey('portfolio', 'empty', '2020-01') }),
     );
     expect(Item).toMatchObject({ count: 0, ver: 2, settledVer: 2 });
+  });
+});
+
+describe('every release by day', () => {
+  const all = { kind: 'all' as const, slug: '', month: '2024-07' };
+  const scope = { kind: 'all' } as const;
+  const write = async (put: Release[], remove: Release[] = []) => {
+    const items = (r: Release) =>
+      listItemsFor(releaseItemFor(r, { key: `${r.id}.md`, sourceTime: 't', updatedAt: 't', rev: 1 }));
+    await services.doc.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [services.tableName]: [
+            ...put.flatMap(items).map((Item) => ({ PutRequest: { Item: { ...Item } } })),
+            ...remove.flatMap(items).map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })),
+          ],
+        },
+      }),
+    );
+  };
+  const on = (i: number, date: string): Release => ({ ...release(i, '2024-07'), date });
+  const get = async (key: TableKey) =>
+    (
+      await services.doc.send(
+        new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }),
+      )
+    ).Item;
+
+  it('recounts the days a change touched and sums the month from its day items', async () => {
+    const figures = new DynamoEntityFigures(services.doc, services.tableName);
+    const [a, b, c] = [on(1, '2024-07-02'), on(2, '2024-07-02'), on(3, '2024-07-09')];
+    await write([a, b, c]);
+    await figures.recountMonth({ ...all, days: ['02', '09'] });
+    expect(await get(facetDaysKey(scope, '2024-07-02'))).toMatchObject({ count: 2, m: { busy: 2 }, ver: 1 });
+    expect(await get(facetDaysKey(scope, '2024-07-09'))).toMatchObject({ count: 1, ver: 1 });
+    expect(await get(facetMonthKey(scope, '2024-07'))).toMatchObject({
+      count: 3,
+      m: { busy: 3 },
+      p: { finance: 3 },
+    });
+
+    // b moves to the 15th: its two days are recounted, the 9th is left alone.
+    await write([{ ...b, date: '2024-07-15' }], [b]);
+    await figures.recountMonth({ ...all, days: ['02', '15'] });
+    expect(await get(facetDaysKey(scope, '2024-07-02'))).toMatchObject({ count: 1, ver: 2 });
+    expect(await get(facetDaysKey(scope, '2024-07-15'))).toMatchObject({ count: 1, ver: 1 });
+    expect(await get(facetDaysKey(scope, '2024-07-09'))).toMatchObject({ count: 1, ver: 1 });
+    expect(await get(facetMonthKey(scope, '2024-07'))).toMatchObject({ count: 3 });
+
+    // A repair names no days: every day with list items or a day item is recounted.
+    await write([], [c]);
+    await figures.recountMonth(all);
+    expect(await get(facetDaysKey(scope, '2024-07-09'))).toMatchObject({ count: 0, m: {}, p: {} });
+    expect(await get(facetMonthKey(scope, '2024-07'))).toMatchObject({ count: 2, m: { busy: 2 } });
+    // A minister's month keeps no day items: its cut months are read from its list items.
+    await figures.recountMonth({ kind: 'minister', slug: 'busy', month: '2024-07' });
+    expect(await queryAll(services, 'ED#minister#busy')).toEqual([]);
+    expect(await get(entityMonthKey('minister', 'busy', '2024-07'))).toMatchObject({ count: 2 });
   });
 });

@@ -9,7 +9,14 @@ import {
   type ProjectorRecord,
   projectReleaseChanges,
 } from '#projection/project-release-changes.js';
-import { abandonedBody, listChanges, type Projected, touchedEntityMonths } from '#projection/projection.js';
+import {
+  abandonedBody,
+  addEntityMonth,
+  type EntityMonth,
+  listChanges,
+  type Projected,
+  touchedEntityMonths,
+} from '#projection/projection.js';
 import type { Release } from '#release/release.js';
 import { stopListOf } from '#search/stop-list.js';
 import { textBitsOf } from '#search/text-bits.js';
@@ -112,6 +119,24 @@ describe('touchedEntityMonths', () => {
       'portfolio x 2024-07',
       'portfolio x 2025-01',
     ]);
+  });
+
+  it('names the days of every release month, joined when a release moves within its month', () => {
+    const touched = touchedEntityMonths({ before: item(), after: item({ date: '2024-07-19' }) });
+    const all = touched.find((t) => t.kind === 'all');
+    expect(all).toEqual({ kind: 'all', slug: '', month: '2024-07', days: ['02', '19'] });
+    // Entity months keep no day items: they are recounted from their list items.
+    expect(touched.filter((t) => t.kind !== 'all').every((t) => t.days === undefined)).toBe(true);
+  });
+
+  it('recounts a month whole once any change names it without days', () => {
+    const into = new Map<string, EntityMonth>();
+    addEntityMonth(into, { kind: 'all', slug: '', month: '2024-07', days: ['02'] });
+    addEntityMonth(into, { kind: 'all', slug: '', month: '2024-07', days: ['09', '02'] });
+    expect([...into.values()]).toEqual([{ kind: 'all', slug: '', month: '2024-07', days: ['02', '09'] }]);
+    addEntityMonth(into, { kind: 'all', slug: '', month: '2024-07' });
+    addEntityMonth(into, { kind: 'all', slug: '', month: '2024-07', days: ['11'] });
+    expect([...into.values()]).toEqual([{ kind: 'all', slug: '', month: '2024-07' }]);
   });
 
   it('names none when nothing an entity shows changed', () => {
