@@ -43,6 +43,11 @@ export const BUNDLE = {
   mainFields: ['module', 'main'],
   /** Nothing is external: the AWS SDK v3 is bundled at the version we tested with. */
   external: [] as string[],
+  /**
+   * Packages replaced by a module of ours, relative to the project root (where esbuild resolves
+   * an alias). gray-matter requires js-yaml, which front-matter.ts never lets it call.
+   */
+  alias: { 'js-yaml': './functions/release/no-js-yaml.ts' } as Readonly<Record<string, string>>,
   /** CDK names an ESM bundle index.mjs; so does the report. */
   outFile: 'index.mjs',
 } as const;
@@ -58,6 +63,8 @@ export function cdkBundlingOptions(): BundlingOptions {
     banner: BUNDLE.banner,
     mainFields: [...BUNDLE.mainFields],
     externalModules: [...BUNDLE.external],
+    // CDK passes each as `--alias:<package>=<path>`, run in the project root.
+    esbuildArgs: { '--alias': Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
     forceDockerBundling: false,
   };
 }
@@ -79,6 +86,7 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions {
     banner: { js: BUNDLE.banner },
     mainFields: [...BUNDLE.mainFields],
     external: [...BUNDLE.external],
+    alias: { ...BUNDLE.alias },
     metafile: true,
     logLevel: 'warning',
   };

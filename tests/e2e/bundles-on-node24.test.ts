@@ -44,9 +44,10 @@ import {
   type StoredListItem,
   sourceKey,
 } from '#table/table-layout.js';
+import { node24Binary } from '../../scripts/lambda-node.js';
 import { freshServices, type TestServices } from '../support/services.js';
 import { type DeployedBundles, synthDeployedBundles } from './support/deployed-bundles.js';
-import { type InvokeOptions, invokeDeployed, node24Binary } from './support/lambda-invoke.js';
+import { type InvokeOptions, invokeDeployed } from './support/lambda-invoke.js';
 import {
   type SecretsManagerStandIn,
   startSecretsManagerStandIn,
@@ -156,7 +157,19 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
       expect(fn.runtime, fn.path).toBe('nodejs24.x');
       expect(fn.handler, fn.path).toBe('index.handler');
       expect(readdirSync(fn.assetDir).sort(), fn.path).toEqual(['index.mjs', 'index.mjs.map']);
+      // CDK's esbuild command line took the aliases of infra/bundling.ts: no js-yaml inside.
+      const map = JSON.parse(readFileSync(join(fn.assetDir, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      expect(
+        map.sources.filter((source) => source.includes('node_modules/js-yaml/')),
+        fn.path,
+      ).toEqual([]);
     }
+    const ingestMap = JSON.parse(
+      readFileSync(join(bundles.functions.ingest.assetDir, 'index.mjs.map'), 'utf8'),
+    ) as { sources: string[] };
+    expect(ingestMap.sources.some((source) => source.endsWith('functions/release/no-js-yaml.ts'))).toBe(true);
   });
 
   it('ingest: an SQS message with the S3 notification of an uploaded seed writes the release', async () => {

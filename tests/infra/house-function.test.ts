@@ -69,6 +69,7 @@ describe('bundling options', () => {
       banner: ESM_REQUIRE_BANNER,
       mainFields: ['module', 'main'],
       externalModules: [],
+      esbuildArgs: { '--alias': ['js-yaml=./functions/release/no-js-yaml.ts'] },
       forceDockerBundling: false,
     });
   });
@@ -99,6 +100,11 @@ describe('bundling options', () => {
       platform: 'node',
       bundle: true,
     });
+    // CDK hands each alias to esbuild's command line as `--alias:<package>=<path>`.
+    const cliAliases = (cdk.esbuildArgs?.['--alias'] ?? []) as string[];
+    expect(Object.fromEntries(cliAliases.map((arg) => arg.split('=') as [string, string]))).toEqual(
+      esbuild.alias,
+    );
     // CDK names an ESM bundle index.mjs; the report measures the same file.
     expect(esbuild.outExtension).toEqual({ '.js': '.mjs' });
     expect(BUNDLE.outFile).toBe('index.mjs');
