@@ -6,6 +6,7 @@
 
 import type { EntityKind } from '#release/release.js';
 import { addFigures, emptyFigures, type PeriodFigures } from '#table/facet-figures.js';
+import { compareNames } from './name-order.js';
 
 export type FacetInterval = 'year' | 'month';
 
@@ -108,8 +109,6 @@ export interface FacetPeriod {
   count: number;
 }
 
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
 /** Values by count, then by name (with `sortName` for ministers' honorifics), then slug; the top `size`. */
 export function topValues(
   counts: Record<string, number>,
@@ -120,13 +119,7 @@ export function topValues(
   const all = Object.entries(counts)
     .filter(([, count]) => count > 0)
     .map(([slug, count]) => ({ slug, name: names.get(slug) ?? slug, count }))
-    .sort(
-      (a, b) =>
-        b.count - a.count ||
-        collator.compare(sortName(a.name), sortName(b.name)) ||
-        collator.compare(a.name, b.name) ||
-        (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
-    );
+    .sort((a, b) => b.count - a.count || compareNames(a, b, sortName));
   const left = all.slice(size);
   return {
     items: all.slice(0, size),

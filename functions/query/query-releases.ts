@@ -16,6 +16,7 @@ import { RequestBudget } from '#search/budget.js';
 import { indexSearchPage } from '#search/index-search.js';
 import type { SearchIndexReader } from '#search/ports.js';
 import { PrefixWalk } from '#search/prefix-progress.js';
+import { compareNames } from './name-order.js';
 import type { QueryContext, ReleasePage } from './query-context.js';
 import {
   type CursorPosition,
@@ -195,8 +196,6 @@ export async function getRelease(
   return release;
 }
 
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
 /**
  * Ministers and portfolios that have releases, sorted by name. Minister names sort without
  * their honorific, so "Rt Hon Christopher Luxon" sits among the C's of the other ministers.
@@ -209,14 +208,7 @@ export async function listEntities(
   parseParams(noParamsSchema, rawParams);
   const entities = await ctx.reader.listEntities(kind);
   const sortName = (name: string) => (kind === 'minister' ? withoutHonorific(name) : name);
-  const items = entities
-    .filter((entity) => entity.count > 0)
-    .sort(
-      (a, b) =>
-        collator.compare(sortName(a.name), sortName(b.name)) ||
-        collator.compare(a.name, b.name) ||
-        (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
-    );
+  const items = entities.filter((entity) => entity.count > 0).sort((a, b) => compareNames(a, b, sortName));
   return { items };
 }
 

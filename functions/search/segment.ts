@@ -31,7 +31,15 @@ export const WINDOW = 512;
  * A fixed locale: word rules and dictionaries are the same in every locale, while `undefined`
  * (or `und`) would follow the process's LANG.
  */
-const SEGMENTER = new Intl.Segmenter('en', { granularity: 'word' });
+let segmenter: Intl.Segmenter | undefined;
+/**
+ * Made on first use: building it loads ICU's word-break data (milliseconds), which a cold start
+ * should pay only when a text has an unspaced script to split.
+ */
+function wordSegmenter(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter('en', { granularity: 'word' });
+  return segmenter;
+}
 
 /** Whether the character at `index` may not start a window (it continues the one before it). */
 function continues(text: string, index: number): boolean {
@@ -44,7 +52,7 @@ function segmentRun(run: string, out: string[]): void {
   for (let start = 0; start < run.length; ) {
     let end = Math.min(run.length, start + WINDOW);
     while (end < run.length && end > start + 1 && continues(run, end)) end -= 1;
-    const segments = [...SEGMENTER.segment(run.slice(start, end))];
+    const segments = [...wordSegmenter().segment(run.slice(start, end))];
     if (end < run.length && segments.length > 1) {
       const last = segments.pop() as Intl.SegmentData;
       end = start + last.index;
@@ -79,7 +87,7 @@ class Batch {
     if (this.runs.length === 0) return;
     let run = 0;
     let runEnd = (this.runs[0] as string).length;
-    for (const segment of SEGMENTER.segment(this.runs.join(' '))) {
+    for (const segment of wordSegmenter().segment(this.runs.join(' '))) {
       while (segment.index >= runEnd && run + 1 < this.runs.length) {
         run += 1;
         runEnd += 1 + (this.runs[run] as string).length;
