@@ -25,8 +25,7 @@ import {
 import { listChanges } from '#query/query-changes.js';
 import type { CursorKeys } from '#query/query-cursor.js';
 import { getFacets } from '#query/query-facets.js';
-import { buildOpenApiDocument, operationFor } from '#query/query-openapi.js';
-import { parseParams } from '#query/query-params.js';
+import { noParamsSchema, parseParams } from '#query/query-params.js';
 import {
   DEFAULT_TEXT_BUDGET,
   getRelease,
@@ -36,7 +35,6 @@ import {
   releasesFeed,
   type TextSearchBudget,
 } from '#query/query-releases.js';
-import { ATOM_MEDIA_TYPE, atomFeed } from '#query/release-feed.js';
 import { DynamoIndexReader, type StopListCache } from '#search/aws/dynamodb-index-reader.js';
 import { ReadMeter } from '#search/budget.js';
 import type { DynamoReadOptions } from '#table/aws/dynamodb-reads.js';
@@ -140,10 +138,15 @@ const json =
 
 const OPERATIONS: Readonly<Record<string, Operation>> = {
   listReleases: json((ctx, request) => listReleases(ctx, queryOf(request))),
-  listReleasesAtom: async (ctx, request) => ({
-    text: atomFeed(await releasesFeed(ctx, queryOf(request)), request.baseUrl ?? ''),
-    contentType: ATOM_MEDIA_TYPE,
-  }),
+  listReleasesAtom: async (ctx, request) => {
+    // Loaded on first use, like the OpenAPI document below: Markdown rendering, HTML sanitizing
+    // and XML writing are code a cold start of any other route should not run.
+    const [page, { ATOM_MEDIA_TYPE, atomFeed }] = await Promise.all([
+      releasesFeed(ctx, queryOf(request)),
+      import('#query/release-feed.js'),
+    ]);
+    return { text: atomFeed(page, request.baseUrl ?? ''), contentType: ATOM_MEDIA_TYPE };
+  },
   getRelease: json((ctx, request) => getRelease(ctx, request.pathParameters.id ?? '', queryOf(request))),
   listChanges: async (ctx, request, deps) => ({
     body: await listChanges(changesContext(ctx, deps), queryOf(request)),
@@ -154,7 +157,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   listMinisters: json((ctx, request) => listEntities(ctx, 'minister', queryOf(request))),
   listPortfolios: json((ctx, request) => listEntities(ctx, 'portfolio', queryOf(request))),
   getOpenApi: json(async (_ctx, request) => {
-    parseParams(operationFor(request.route).query, queryOf(request));
+    parseParams(noParamsSchema, queryOf(request));
+    const { buildOpenApiDocument } = await import('#query/query-openapi.js');
     return buildOpenApiDocument(request.baseUrl ? { serverUrl: request.baseUrl } : {});
   }),
 };
@@ -174,7 +178,7 @@ export function makeHandler(deps: ApiDeps): ApiHandler {
       const ctx = queryContext(deps, work, await resolveCursorSecret(deps.cursorSecret), stopLists);
       return {
         ...(await operate(ctx, request, deps)),
-        cacheControl: operationFor(request.route).cacheControl,
+        cacheControl: request.route.cacheControl,
       };
     });
     if (deps.metrics) {

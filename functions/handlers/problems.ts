@@ -18,7 +18,6 @@ import {
   resolveCursorSecret,
   SecretsManagerCursorKeys,
 } from '#query/aws/secrets-manager.js';
-import { operationFor } from '#query/query-openapi.js';
 import { DEFAULT_TEXT_BUDGET, listProblems, type QueryContext } from '#query/query-releases.js';
 
 export interface ProblemsDeps {
@@ -50,7 +49,7 @@ export function makeHandler(deps: ProblemsDeps): ProblemsHandler {
       const ctx: QueryContext = { ...base, cursorSecret: await resolveCursorSecret(deps.cursorSecret) };
       return {
         body: await listProblems(ctx, queryOf(request)),
-        cacheControl: operationFor(request.route).cacheControl,
+        cacheControl: request.route.cacheControl,
       };
     });
     if (deps.metrics) publishRequestMetrics(deps.metrics, { route, status: result.statusCode ?? 200 });

@@ -15,25 +15,40 @@ export interface RouteDefinition {
   /** `iam`: SigV4-signed requests only (in the cloud); `none`: public by design. */
   auth: 'none' | 'iam';
   operationId: string;
+  /** The `Cache-Control` of its successful answers (the OpenAPI document shows it too). */
+  cacheControl: string;
 }
 
-function route(path: string, fn: FunctionName, auth: 'none' | 'iam', operationId: string): RouteDefinition {
-  return { routeKey: `GET ${path}`, method: 'GET', path, function: fn, auth, operationId };
+function route(
+  path: string,
+  fn: FunctionName,
+  auth: 'none' | 'iam',
+  operationId: string,
+  cacheControl: string,
+): RouteDefinition {
+  return { routeKey: `GET ${path}`, method: 'GET', path, function: fn, auth, operationId, cacheControl };
 }
+
+/** Lists and feeds: new releases show within a minute. */
+const PUBLIC_SHORT = 'public, max-age=60';
+/** A release by id, the entity lists: they change seldom. */
+const PUBLIC_LONG = 'public, max-age=300';
 
 export const ROUTES: readonly RouteDefinition[] = [
-  route('/releases', 'api', 'none', 'listReleases'),
+  route('/releases', 'api', 'none', 'listReleases', PUBLIC_SHORT),
   // Its own route key: `/releases/{id}` matches only below `/releases/`, and ids are slugs
   // ([a-z0-9-]), so no id is ever read as the feed or the feed as an id.
-  route('/releases.atom', 'api', 'none', 'listReleasesAtom'),
-  route('/releases/{id}', 'api', 'none', 'getRelease'),
-  route('/changes', 'api', 'none', 'listChanges'),
+  route('/releases.atom', 'api', 'none', 'listReleasesAtom', PUBLIC_SHORT),
+  route('/releases/{id}', 'api', 'none', 'getRelease', PUBLIC_LONG),
+  // Mirrors poll it: a few seconds, so that a change shows soon after it is logged.
+  route('/changes', 'api', 'none', 'listChanges', 'public, max-age=5'),
   // Not under /releases/: a release may have the id "facets".
-  route('/facets', 'api', 'none', 'getFacets'),
-  route('/ministers', 'api', 'none', 'listMinisters'),
-  route('/portfolios', 'api', 'none', 'listPortfolios'),
-  route('/openapi.json', 'api', 'none', 'getOpenApi'),
-  route('/problems', 'problems', 'iam', 'listProblems'),
+  route('/facets', 'api', 'none', 'getFacets', PUBLIC_SHORT),
+  route('/ministers', 'api', 'none', 'listMinisters', PUBLIC_LONG),
+  route('/portfolios', 'api', 'none', 'listPortfolios', PUBLIC_LONG),
+  route('/openapi.json', 'api', 'none', 'getOpenApi', 'public, max-age=3600'),
+  // Behind IAM, for operators: never kept by a shared cache.
+  route('/problems', 'problems', 'iam', 'listProblems', 'private, no-cache'),
 ];
 
 /**
