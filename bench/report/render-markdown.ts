@@ -288,7 +288,7 @@ export function renderMarkdown(results: Results, notes: string[]): string {
       }),
     ),
     '',
-    `Medians of ${results.settings.coldStartRuns} runs each, real and minimal alternating. Cold start: a fresh \`node\` process from its start to its answer (as Lambda's init duration includes the runtime's start-up), split into loading the bundle and the first answer.`,
+    `Medians of ${results.settings.coldStartRuns} runs each, real and minimal alternating. Cold start: a fresh \`node\` process${results.coldStarts[0]?.node ? ` (Node.js ${results.coldStarts[0].node})` : ''} from its start to its answer (as Lambda's init duration includes the runtime's start-up), split into loading the bundle and the first answer.`,
     '',
   );
   out.push('Largest parts of each bundle:', '');

@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_FOLD_TABLE } from '#search/case-fold-table.js';
 import { wordsOf } from '#search/fold.js';
-import { node24Binary } from './support/lambda-invoke.js';
+import { node24Binary } from '../../scripts/lambda-node.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

