@@ -45,7 +45,6 @@ function ingestAnalysis(results: Results, target: Target): string[] {
 
 function coldStartAnalysis(results: Results, target: Target): string[] {
   const lines: string[] = [];
-  const last = results.results.at(-1);
   const parts = results.coldStarts
     .map((c) => {
       const b = results.bundles.find((x) => x.function === c.function);
@@ -84,15 +83,14 @@ function coldStartAnalysis(results: Results, target: Target): string[] {
                 .join(', ')}`,
           )
           .join('; ')}). ` +
-        'The query functions build at import the zod schemas of every parameter and of the OpenAPI document ' +
-        '(functions/query/query-schemas.ts through query-openapi.ts, which `/problems` imports for its cache policy), although only ' +
-        '`/openapi.json` needs the response schemas. ' +
-        `${results.bundles.some((b) => b.largest.some((part) => part.source === 'js-yaml')) ? "Ingest bundles two YAML parsers (`yaml` for the parser, `js-yaml` through gray-matter's default engines). " : ''}` +
-        `The ingest first answer makes ${last ? last.ingest.eventPath.requests.reduce((total, r) => total + r.perRelease, 0).toFixed(0) : 'several'} ` +
-        'DynamoDB and S3 requests where the minimal handler makes two, and the first use of each command pays for its ' +
-        "serializers. What would bring it down: build the OpenAPI document's schemas only for `/openapi.json` (a dynamic " +
-        'import) and give `/problems` its cache policy from routes.ts; `zod/mini` or plain validators for the handful of ' +
-        'parameters; the front matter split without gray-matter (the parser already uses `yaml`).',
+        'The bundles already leave out, or leave unevaluated until asked, what a first answer does not run: js-yaml (gray-matter requires it; ' +
+        'infra/bundling.ts aliases it to a stand-in, as front-matter.ts replaces every engine), the OpenAPI ' +
+        "document's schemas and the Atom feed's Markdown, HTML and XML code (loaded by `/openapi.json` and " +
+        "`/releases.atom` when first asked, by a dynamic import), ICU's collator and word segmenter (made on first use), and the parser's " +
+        'zod is `zod/mini`. What remains: the query parameters are validated with classic zod (about 90 KB in api and ' +
+        "problems), the front matter is parsed by `yaml` (about 110 KB in ingest), and ingest's first answer makes " +
+        "four requests (the key's state, the object, the release, one transaction) where the minimal handler makes " +
+        'two, each command paying for its serializers on first use.',
     );
   }
   return lines;
