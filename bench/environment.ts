@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { localDynamoDbClient, startDynamoDbLocal } from '#local/dynamodb-local.js';
 import { freePort } from '#local/free-port.js';
+import { DYNAMODB_LOCAL_IN_FLIGHT, InFlightLimit } from '#local/in-flight-limit.js';
 import { ensureTable } from '#local/provision.js';
 import { localS3Client } from '#local/s3-server.js';
 import { type LocalStack, loadRealFunctions, startLocalStack } from '#local/stack.js';
@@ -88,8 +89,12 @@ export async function startBenchEnvironment(
       livePids.delete(ddb.pid);
     });
     const clients: DynamoDBClient[] = [];
+    // One cap for every client of this run's DynamoDB Local, the event path's and the raw
+    // baseline's alike (scripts/local/in-flight-limit.ts).
+    const inFlight = new InFlightLimit(DYNAMODB_LOCAL_IN_FLIGHT);
     const newDynamoClient = () => {
       const client = localDynamoDbClient(ddb.endpoint);
+      inFlight.attach(client);
       clients.push(client);
       return client;
     };

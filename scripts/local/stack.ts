@@ -20,6 +20,7 @@ import { localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { createEventBridge, type EventBridge } from './event-bridge.js';
 import { portInUse } from './free-port.js';
 import { type ApiHandler, startApiServer } from './http-adapter.js';
+import { DYNAMODB_LOCAL_IN_FLIGHT, InFlightLimit } from './in-flight-limit.js';
 import { type IndexQueue, type QueueHandler, startIndexQueue } from './index-queue.js';
 import { makeReconciler } from './periodic-reconcile.js';
 import { ensureBucket, ensureTable } from './provision.js';
@@ -113,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => s3Server.stop());
 
     const dynamo = localDynamoDbClient(dynamoLocal.endpoint);
+    new InFlightLimit(options.dynamoInFlight ?? DYNAMODB_LOCAL_IN_FLIGHT).attach(dynamo);
     const s3 = localS3Client(s3Server.endpoint);
     options.onClient?.(dynamo);
     options.onClient?.(s3);
