@@ -136,13 +136,17 @@ function queryAnalysis(results: Results, cost: Target, overhead: Target): string
       (worstOverhead?.q.overhead
         ? `The median request of the worst kind took ${worstOverhead.q.overhead.realCpuUs} µs of CPU in the handler's process against ` +
           `${worstOverhead.q.overhead.minimalCpuUs} µs for a handler making its ${worstOverhead.q.overhead.callsPerRequest} DynamoDB calls and returning their items as JSON. `
-        : 'This run predates the measurement (CPU per request against a minimal handler making the same calls). ') +
-      `Over HTTP, the local API Gateway stand-in and a keep-alive loopback connection add about ${(
-        plain.reduce((total, row) => total + (row.q.latency.http.p50 - row.q.latency.inProcess.p50), 0) /
-          Math.max(1, plain.length)
-      ).toFixed(
-        1,
-      )} ms at p50 to pages without \`q\` (reported, not a target: its p99 is the noise of a shared machine).`,
+        : results.settings.skipped?.includes('queries')
+          ? 'This run left the queries out (`--skip queries`), and this measurement with them. '
+          : 'This run predates the measurement (CPU per request against a minimal handler making the same calls). ') +
+      (plain.length === 0
+        ? ''
+        : `Over HTTP, the local API Gateway stand-in and a keep-alive loopback connection add about ${(
+            plain.reduce((total, row) => total + (row.q.latency.http.p50 - row.q.latency.inProcess.p50), 0) /
+              Math.max(1, plain.length)
+          ).toFixed(
+            1,
+          )} ms at p50 to pages without \`q\` (reported, not a target: its p99 is the noise of a shared machine).`),
   );
   return lines;
 }
