@@ -37,12 +37,6 @@ export interface LocalStackOptions {
   textSearch?: boolean;
   /** The functions to run; the real handlers unless a test passes others. */
   loadFunctions?: (deps: LocalDeps) => Promise<LocalFunctions>;
-  /**
-   * DynamoDB requests in flight at once from the stack's functions and stream poller (see
-   * in-flight-limit.ts: more make DynamoDB Local time out on its locks under a bulk load).
-   * @default DYNAMODB_LOCAL_IN_FLIGHT
-   */
-  dynamoInFlight?: number;
   /** Told of each AWS SDK client the stack makes for the functions (a test adds its middleware). */
   onClient?: (client: DynamoDBClient | S3Client) => void;
   log?: (line: string) => void;

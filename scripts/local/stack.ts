@@ -114,7 +114,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => s3Server.stop());
 
     const dynamo = localDynamoDbClient(dynamoLocal.endpoint);
-    new InFlightLimit(options.dynamoInFlight ?? DYNAMODB_LOCAL_IN_FLIGHT).attach(dynamo);
+    // Its functions and stream poller share the client, and with it the cap (in-flight-limit.ts).
+    new InFlightLimit(DYNAMODB_LOCAL_IN_FLIGHT).attach(dynamo);
     const s3 = localS3Client(s3Server.endpoint);
     options.onClient?.(dynamo);
     options.onClient?.(s3);

@@ -147,7 +147,9 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     return results.map((result) => {
       const response = fromApiGatewayResult(result);
       const raw = response.headers['content-encoding'] === 'gzip' ? gunzipSync(response.body) : response.body;
-      return { ...response, json: JSON.parse(raw.toString('utf8')) as Record<string, unknown> };
+      const text = raw.toString('utf8');
+      const isJson = /json/.test(String(response.headers['content-type'] ?? ''));
+      return { ...response, text, json: (isJson ? JSON.parse(text) : {}) as Record<string, unknown> };
     });
   }
 
@@ -298,6 +300,16 @@ describe('the deployed bundles on Node.js 24', { timeout: 120_000 }, () => {
     const [found] = await get('api', [{ url: '/releases?q=luxon' }]);
     expect(found?.statusCode).toBe(200);
     expect(((found?.json.items ?? []) as Array<{ id: string }>).map((item) => item.id)).toEqual([releaseId]);
+  });
+
+  it('api: the operations loaded on first use (OpenAPI document, Atom feed) answer from the bundle', async () => {
+    const [document, feed] = await get('api', [{ url: '/openapi.json' }, { url: '/releases.atom' }]);
+    expect(document?.statusCode).toBe(200);
+    expect(document?.json.openapi).toBe('3.1.0');
+    expect(document?.headers['cache-control']).toBe('public, max-age=3600');
+    expect(feed?.statusCode).toBe(200);
+    expect(feed?.headers['content-type']).toMatch(/^application\/atom\+xml/);
+    expect(feed?.text).toContain('Prime Minister heads to United States for NATO');
   });
 
   it('problems: GET /problems lists the file that could not be ingested', async () => {

@@ -515,6 +515,10 @@ describe('HTTP behaviour', () => {
       expect(first.status).toBe(200);
       expect(first.headers.etag).toMatch(/^"[\w-]+"$/);
       expect(first.headers['cache-control']).toBeTruthy();
+      // Each route's own policy, from the route table.
+      const path = new URL(url, 'http://x').pathname;
+      const route = ROUTES.find((r) => new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
+      expect(first.headers['cache-control']).toBe(route?.cacheControl);
       expect(first.headers['access-control-allow-origin']).toBe('*');
       const again = await get(api, url, { 'if-none-match': first.headers.etag ?? '' });
       expect(again.status).toBe(304);
