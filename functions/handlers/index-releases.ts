@@ -3,9 +3,11 @@
  * (`{ id, at }`); the queue's event source gathers them into large batches during a bulk load, so
  * the postings of thousands of releases are written together (search/index-batch.ts). Each
  * release is indexed as it is now (read consistently), then its pending marker is cleared: the
- * indexer is the last stage of a change. Messages of releases that failed are reported as batch
- * item failures, so SQS delivers them again (and, after its receive limit, to the dead-letter
- * queue; the marker stays for the reconcile either way).
+ * indexer is the last stage of a change. The batch is worked through in steps sized to the time
+ * left (platform/step-sizer.ts), each committed whole. Messages of releases that failed, or that
+ * no step reached before the time ran short, are reported as batch item failures, so SQS delivers
+ * them again (and, after its receive limit, to the dead-letter queue; the marker stays for the
+ * reconcile either way).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +17,7 @@ import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
 import { METRICS } from '#platform/metric-names.js';
 import { runLimited } from '#platform/run-limited.js';
+import { StepSizer } from '#platform/step-sizer.js';
 import { DynamoIndexer } from '#search/aws/dynamodb-indexer.js';
 import type { IndexTarget } from '#search/index-batch.js';
 import { DynamoPending } from '#table/aws/dynamodb-pending.js';
@@ -25,8 +28,14 @@ export interface IndexerDeps {
   tableName: string;
   /** @default - no metrics (the Lambda entry point passes the function's own) */
   metrics?: Metrics;
-  /** Releases indexed per step: bounds memory, and the time between checks of the clock. @default 2000 */
+  /**
+   * Releases indexed per step at most (bounds memory). Steps are sized from the rate measured so
+   * far, so that each ends well before the timeout: a step is committed, or retried, whole.
+   * @default 2000
+   */
   chunk?: number;
+  /** Releases in an invocation's first step, before its rate is known. @default 200 */
+  firstChunk?: number;
   /** Stop starting steps with less time left than this. @default 30000 */
   reserveMillis?: number;
 }
@@ -59,8 +68,11 @@ export function makeHandler(deps: IndexerDeps): IndexerHandler {
   const indexer = new DynamoIndexer(deps.doc, deps.tableName);
   const releases = new DynamoReleases(deps.doc, deps.tableName);
   const pending = new DynamoPending(deps.doc, deps.tableName);
-  const chunk = deps.chunk ?? 2000;
-  const reserve = deps.reserveMillis ?? 30_000;
+  const sizing = {
+    max: deps.chunk ?? 2000,
+    first: deps.firstChunk ?? 200,
+    reserveMillis: deps.reserveMillis ?? 30_000,
+  };
 
   /** Indexes one step's releases; returns the ids that failed. */
   async function indexStep(ids: readonly string[]): Promise<Set<string>> {
@@ -110,22 +122,27 @@ export function makeHandler(deps: IndexerDeps): IndexerHandler {
     }
     const ids = [...new Set([...messages.values()].map((message) => message.id))];
     const failed = new Set<string>();
+    const steps = new StepSizer(sizing);
     try {
-      for (let start = 0; start < ids.length; start += chunk) {
-        if (context && context.getRemainingTimeInMillis() < reserve) {
+      for (let start = 0; start < ids.length; ) {
+        const size = steps.next(ids.length - start, context?.getRemainingTimeInMillis());
+        if (size === 0) {
           logger.warn('out of time; the rest of the requests are delivered again', {
             left: ids.length - start,
           });
           for (const id of ids.slice(start)) failed.add(id);
           break;
         }
-        const step = ids.slice(start, start + chunk);
+        const step = ids.slice(start, start + size);
+        start += size;
+        const began = Date.now();
         try {
           for (const id of await indexStep(step)) failed.add(id);
         } catch (error) {
           logger.warn('an indexing step failed; its requests are delivered again', { error: error as Error });
           for (const id of step) failed.add(id);
         }
+        steps.record(step.length, Date.now() - began);
       }
     } finally {
       deps.metrics?.publishStoredMetrics();

@@ -2,9 +2,11 @@
  * The indexer's SQS queue and its event source mapping, in process: the projector sends index
  * requests to it, and it invokes the indexer as Lambda's SQS event source does. Messages are
  * gathered for the batching window (or until the batch is full), at most `concurrency`
- * invocations run at once, a message reported failed (or in a batch whose invocation threw) is
- * delivered again after the visibility timeout, and after `maxReceives` deliveries it is
- * "dead-lettered" (kept and logged, as the indexer's dead-letter queue would keep it).
+ * invocations run at once, a message reported failed (or in a batch whose invocation threw, or
+ * had not answered by the function's timeout) is delivered again after the visibility timeout, and
+ * after `maxReceives` deliveries it is "dead-lettered" (kept and logged, as the indexer's
+ * dead-letter queue would keep it). An invocation that times out is not stopped (an in-process
+ * stand-in cannot freeze it, as Lambda would); its late writes are those of a slow invocation.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -49,7 +51,13 @@ export interface IndexQueue {
   size(): number;
   /** Resolves once the queue is empty and no invocation runs. */
   settled(): Promise<void>;
-  readonly stats: { invocations: number; delivered: number; retried: number; deadLettered: number };
+  readonly stats: {
+    invocations: number;
+    delivered: number;
+    retried: number;
+    deadLettered: number;
+    timedOut: number;
+  };
   readonly deadLetters: ReadonlyArray<{ body: string; receives: number }>;
   stop(): Promise<void>;
 }
@@ -67,7 +75,7 @@ export function startIndexQueue(options: IndexQueueOptions): IndexQueue {
   let running = 0;
   let stopped = false;
   let firstWaitingAt: number | undefined;
-  const stats = { invocations: 0, delivered: 0, retried: 0, deadLettered: 0 };
+  const stats = { invocations: 0, delivered: 0, retried: 0, deadLettered: 0, timedOut: 0 };
   const deadLetters: Array<{ body: string; receives: number }> = [];
   const settledWaiters: Array<() => void> = [];
   const runs = new Set<Promise<void>>();
@@ -87,17 +95,32 @@ export function startIndexQueue(options: IndexQueueOptions): IndexQueue {
         }) as unknown as SQSRecord,
     );
     const deadline = Date.now() + timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
     let failed: Set<string>;
     try {
       stats.invocations++;
-      const response = await options.handler(
-        { Records: records },
-        { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) },
-      );
-      failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      const response = await Promise.race([
+        options.handler(
+          { Records: records },
+          { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) },
+        ),
+        timeout,
+      ]);
+      if (response === 'timeout') {
+        stats.timedOut++;
+        log(`indexer timed out after ${timeoutMs} ms; its ${batch.length} messages are delivered again`);
+        failed = new Set(batch.map((message) => message.id));
+      } else {
+        failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      }
     } catch (error) {
       log(`indexer failed: ${error instanceof Error ? error.message : String(error)}`);
       failed = new Set(batch.map((message) => message.id));
+    } finally {
+      clearTimeout(timer);
     }
     for (const message of batch) {
       inFlight--;
