@@ -1,8 +1,9 @@
 /**
  * The services one benchmark run uses, all on loopback:
  *
- * - its own DynamoDB Local, in memory (on disk with `--db-dir`, for sizes memory cannot hold): the
- *   local stack keeps its data on disk, where DynamoDB Local writes several times slower;
+ * - its own DynamoDB Local, its database in a file on a memory file system (/dev/shm) when there is
+ *   room, so that stream records can be purged between phases (stream-records.ts); on disk with
+ *   `--db-dir`, for sizes memory cannot hold (several times slower); in memory otherwise;
  * - the local stack (scripts/local/stack.ts) on free ports and a temporary data directory, for
  *   its s3rver, its S3-event bridge and its HTTP server, with the real API handlers wired to the
  *   in-memory table through the stack's `loadFunctions` option. The stack's ingest function is
@@ -22,6 +23,7 @@ import { DYNAMODB_LOCAL_IN_FLIGHT, InFlightLimit } from '#local/in-flight-limit.
 import { ensureTable } from '#local/provision.js';
 import { localS3Client } from '#local/s3-server.js';
 import { type LocalStack, loadRealFunctions, startLocalStack } from '#local/stack.js';
+import { purgeStreamRecords, sharedDatabaseFile } from './stream-records.js';
 
 export const TABLE_NAME = 'releases';
 
@@ -41,6 +43,13 @@ export interface BenchEnvironment {
   /** S3 events the stack's bridge converted from s3rver's, waiting for the benchmark to deliver them. */
   events: S3Event[];
   newDynamoClient(): DynamoDBClient;
+  /** Where DynamoDB Local keeps the database, for the report. */
+  database: string;
+  /**
+   * Deletes every stream record (stream-records.ts), at points where no stream is being read:
+   * the number deleted, or undefined when the database is in memory and cannot be reached.
+   */
+  purgeStreamRecords(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,7 +79,11 @@ function installExitHook(): void {
 
 export async function startBenchEnvironment(
   log: (line: string) => void,
-  options: { dataDir?: string | undefined } = {},
+  options: {
+    dataDir?: string | undefined;
+    /** Delete the data directory when the run ends (a scratch directory on /dev/shm). */
+    temporaryDataDir?: boolean;
+  } = {},
 ): Promise<BenchEnvironment> {
   installExitHook();
   const cleanups: Array<() => Promise<void>> = [];
@@ -87,7 +100,25 @@ export async function startBenchEnvironment(
     cleanups.push(async () => {
       await ddb.stop();
       livePids.delete(ddb.pid);
+      if (options.temporaryDataDir && options.dataDir !== undefined)
+        rmSync(options.dataDir, { recursive: true, force: true });
     });
+    let dbFile = options.dataDir !== undefined ? sharedDatabaseFile(options.dataDir) : undefined;
+    const purge = () => {
+      if (dbFile === undefined) return undefined;
+      try {
+        const deleted = purgeStreamRecords(dbFile);
+        if (deleted > 0) log(`DynamoDB Local: ${deleted.toLocaleString('en-US')} stream records purged`);
+        return deleted;
+      } catch (error) {
+        log(
+          `DynamoDB Local: old stream records cannot be purged (${error instanceof Error ? error.message : String(error)}); ` +
+            'later phases carry their cost (docs/benchmark.md)',
+        );
+        dbFile = undefined;
+        return undefined;
+      }
+    };
     const clients: DynamoDBClient[] = [];
     // One cap for every client of this run's DynamoDB Local, the event path's and the raw
     // baseline's alike (scripts/local/in-flight-limit.ts).
@@ -156,6 +187,11 @@ export async function startBenchEnvironment(
       cursorSecret,
       events,
       newDynamoClient,
+      database:
+        options.dataDir === undefined
+          ? 'in memory, shared database (stream records not purged)'
+          : `${options.temporaryDataDir ? 'in a file on a memory file system' : 'on disk'}, shared database, stream records purged between phases`,
+      purgeStreamRecords: purge,
       stop,
     };
   } catch (error) {

@@ -12,7 +12,7 @@ import { buildBundles, measureColdStarts } from './cold-start.js';
 import { startBenchEnvironment } from './environment.js';
 import { codeVersion, machine } from './machine-and-commit.js';
 import { measureSizes } from './measure-sizes.js';
-import { checkMemory } from './memory-check.js';
+import { checkMemory, databasePlace } from './memory-check.js';
 import { options } from './options.js';
 import { WORK_DIR } from './paths.js';
 import { createProgress } from './progress.js';
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     `releases bench: sizes ${opts.sizes.join(', ')} on ${info.cpu} (${info.cores} cores), Node ${info.node}\n`,
   );
   checkMemory(opts);
-  const env = await startBenchEnvironment(log, { dataDir: opts.dbDir });
+  const place = databasePlace(opts);
+  const env = await startBenchEnvironment(log, { dataDir: place.dir, temporaryDataDir: place.temporary });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
         eventSingles: opts.eventSingles,
         ...(opts.indexWindowSeconds !== undefined ? { indexWindowSeconds: opts.indexWindowSeconds } : {}),
         ...(opts.skip.size > 0 ? { skipped: [...opts.skip] } : {}),
-        dynamodbLocal: opts.dbDir === undefined ? 'in memory, shared database' : 'on disk, shared database',
+        dynamodbLocal: env.database,
       },
       sizes: opts.sizes,
       scanCalibration,
