@@ -28,7 +28,7 @@ describe('indexer steps', () => {
   let releases: StoredRelease[];
 
   beforeAll(async () => {
-    services = await freshServices();
+    services = await freshServices({ stream: false });
     releases = storedCorpus({ seed: 7, count: 12, endDate: '2025-06-30', bodyBytes: { min: 300, max: 900 } });
     await seedReleases(services.doc, services.tableName, releases, { entities: false });
     for (const release of releases) {
