@@ -33,7 +33,8 @@ export function documentClient(dynamo: DynamoDBClient): DynamoDBDocumentClient {
 
 /**
  * A new table and bucket on the shared local services. `stream: false` for tests that seed and
- * query without the projector (the stream makes DynamoDB Local's writes several times slower).
+ * query without the projector: DynamoDB Local reads the records of every older stream on each request
+ * to a table with a stream, so such a table gets slower as the suite goes on (docs/benchmark.md).
  */
 export async function freshServices(options: { stream?: boolean } = {}): Promise<TestServices> {
   const dynamoEndpoint = inject('dynamoEndpoint');

@@ -40,8 +40,9 @@ describe('bulk load under real DynamoDB semantics', () => {
    */
   const total = Number(process.env.RELEASES_BULK_RELEASES ?? 2_000);
 
-  // A DynamoDB Local of its own: the shared one has grown with every other file's tables and their
-  // streams by the time this runs, and slows down with them.
+  // A DynamoDB Local of its own: by the time this runs, the shared one holds the stream records of
+  // every other file's tables, and DynamoDB Local reads all the records of older streams on every
+  // request to a table with a stream (docs/benchmark.md, "Old stream records").
   let own: DynamoDbLocal | undefined;
   afterAll(async () => {
     await own?.stop();
