@@ -36,7 +36,7 @@ let services: TestServices;
 let corpus: StoredRelease[];
 
 beforeAll(async () => {
-  services = await freshServices();
+  services = await freshServices({ stream: false });
   corpus = storedCorpus({ seed: 11, count: 60, endDate: '2025-06-30', bodyBytes: { min: 200, max: 600 } });
   await seedReleases(services.doc, services.tableName, corpus);
 }, 120_000);

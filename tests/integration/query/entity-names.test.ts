@@ -15,7 +15,7 @@ const slugOf = (i: number) => `minister-${String(i).padStart(4, '0')}`;
 const nameOf = (i: number) => `Hon Minister Number ${i}`;
 
 beforeAll(async () => {
-  services = await freshServices();
+  services = await freshServices({ stream: false });
   await batchWrite(
     services.doc,
     services.tableName,

@@ -31,7 +31,7 @@ import { documentClient, freshServices, type TestServices } from '../../support/
 let services: TestServices;
 
 beforeAll(async () => {
-  services = await freshServices();
+  services = await freshServices({ stream: false });
 });
 
 /** Holds the first request of `operation` in flight until released; no timing involved. */

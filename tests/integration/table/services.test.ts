@@ -6,7 +6,7 @@ import { freshServices } from '../../support/services.js';
 
 describe('local services used by every integration test', () => {
   it('creates the table with the shared key schema on DynamoDB Local', async () => {
-    const { dynamo, tableName } = await freshServices();
+    const { dynamo, tableName } = await freshServices({ stream: false });
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.KeySchema).toEqual([
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
@@ -15,7 +15,7 @@ describe('local services used by every integration test', () => {
   });
 
   it('stores a streamed object in s3rver without aws-chunked framing', async () => {
-    const { s3, bucket } = await freshServices();
+    const { s3, bucket } = await freshServices({ stream: false });
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a b+c.md', Body: 'héllo' }));
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a b+c.md' }));
     expect(await got.Body?.transformToString()).toBe('héllo');
