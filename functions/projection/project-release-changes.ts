@@ -60,13 +60,24 @@ export interface BodyStore {
   deleteChunks(id: string, bodyId: string): Promise<void>;
 }
 
+/** A year (`YYYY`) of an entity's (or every release's) facet figures. */
+export interface EntityYear extends Pick<EntityMonth, 'kind' | 'slug'> {
+  year: string;
+}
+
+export interface EntityRef {
+  kind: EntityKind;
+  slug: string;
+}
+
+/** Recounts, each call a set of items at once (so a store can read and write them in batches). */
 export interface EntityFigureStore {
-  /** Recounts one entity's (or every release's) month from its list partition, facets included. */
-  recountMonth(entity: EntityMonth): Promise<void>;
-  /** Recounts a year's facet figures from its months (`year`: `YYYY`). */
-  recountYear(entity: Pick<EntityMonth, 'kind' | 'slug'>, year: string): Promise<void>;
-  /** Sums an entity's months and takes its name and latest date from its newest release. */
-  recountEntity(kind: EntityKind, slug: string): Promise<void>;
+  /** Recounts entities' (or every release's) months from their list partitions, facets included. */
+  recountMonths(months: readonly EntityMonth[]): Promise<void>;
+  /** Recounts years' facet figures from their months. */
+  recountYears(years: readonly EntityYear[]): Promise<void>;
+  /** Sums entities' months and takes each one's name and latest date from its newest release. */
+  recountEntities(entities: readonly EntityRef[]): Promise<void>;
 }
 
 export interface ProjectorStateStore {
@@ -195,7 +206,7 @@ export async function projectReleaseChanges(
   // Months first, then the years and entities summing them (see EntityFigureStore).
   const months = [...touched.values()];
   try {
-    await runLimited(months, 8, (entity) => ports.entities.recountMonth(entity));
+    await ports.entities.recountMonths(months);
     await recountYearsAndEntities(ports.entities, months);
     if (ports.index && requests.length > 0) await ports.index.request(requests);
   } catch (error) {
@@ -216,11 +227,13 @@ export async function recountYearsAndEntities(
   store: EntityFigureStore,
   months: readonly EntityMonth[],
 ): Promise<void> {
-  const years = new Map(months.map((m) => [`${m.kind}#${m.slug}#${m.month.slice(0, 4)}`, m]));
-  await runLimited([...years.values()], 8, (m) => store.recountYear(m, m.month.slice(0, 4)));
-  const entities = new Map<string, { kind: EntityKind; slug: string }>();
+  const years = new Map<string, EntityYear>();
+  for (const { kind, slug, month } of months)
+    years.set(`${kind}#${slug}#${month.slice(0, 4)}`, { kind, slug, year: month.slice(0, 4) });
+  await store.recountYears([...years.values()]);
+  const entities = new Map<string, EntityRef>();
   for (const { kind, slug } of months) if (kind !== 'all') entities.set(`${kind}#${slug}`, { kind, slug });
-  await runLimited([...entities.values()], 8, (entity) => store.recountEntity(entity.kind, entity.slug));
+  await store.recountEntities([...entities.values()]);
 }
 
 interface Done {

@@ -152,10 +152,11 @@ export class Recounts {
 
   async run(ctx: FigureContext): Promise<void> {
     // Months first: a year's figures and an entity's are sums of its months.
-    for (const month of this.months.values()) await ctx.deps.entities.recountMonth(month);
-    for (const year of this.years.values()) await ctx.deps.entities.recountYear(year, year.month.slice(0, 4));
-    for (const entity of this.entities.values())
-      await ctx.deps.entities.recountEntity(entity.kind, entity.slug);
+    await ctx.deps.entities.recountMonths([...this.months.values()]);
+    await ctx.deps.entities.recountYears(
+      [...this.years.values()].map(({ kind, slug, month }) => ({ kind, slug, year: month.slice(0, 4) })),
+    );
+    await ctx.deps.entities.recountEntities([...this.entities.values()]);
     ctx.findings.entitiesRecounted += this.entities.size;
     ctx.findings.figuresRecounted += this.months.size + this.years.size + this.entities.size;
   }

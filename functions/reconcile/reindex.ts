@@ -320,7 +320,7 @@ async function repairProjections(
   }
   for (const [key, month] of storedMonths)
     if (!months.has(key) && month.count !== 0) recountMonths.push(month);
-  await runLimited(recountMonths, 8, (month) => deps.entities.recountMonth(month));
+  await deps.entities.recountMonths(recountMonths);
   // Years (sums of their months) of the months recounted, and any whose stored count is off.
   const yearId = (m: Pick<EntityMonth, 'kind' | 'slug' | 'month'>) =>
     `${m.kind}#${m.slug}#${m.month.slice(0, 4)}`;
@@ -345,7 +345,9 @@ async function repairProjections(
       if (scope) years.set(key, { ...scope, month: `${year}-01` });
     }
   }
-  await runLimited([...years.values()], 8, (m) => deps.entities.recountYear(m, m.month.slice(0, 4)));
+  await deps.entities.recountYears(
+    [...years.values()].map(({ kind, slug, month }) => ({ kind, slug, year: month.slice(0, 4) })),
+  );
 
   const figures = new Map(tally.all().map((entity) => [`${entity.kind}#${entity.slug}`, entity]));
   const recount = new Map<string, { kind: EntityKind; slug: string }>();
@@ -365,9 +367,7 @@ async function repairProjections(
     if (!figures.has(`${stored.kind}#${stored.sk}`) && Number(stored.count ?? 0) !== 0)
       recount.set(`${stored.kind}#${stored.sk}`, { kind: stored.kind, slug: stored.sk });
   }
-  await runLimited([...recount.values()], 8, (entity) =>
-    deps.entities.recountEntity(entity.kind, entity.slug),
-  );
+  await deps.entities.recountEntities([...recount.values()]);
   return { listItemsFixed: put.length + remove.length, entitiesRecounted: recount.size };
 }
 

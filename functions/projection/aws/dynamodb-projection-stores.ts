@@ -6,14 +6,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   paginateQuery,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { runLimited } from '#platform/run-limited.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
-import { batchWrite } from '#table/aws/dynamodb-batch.js';
+import { batchGet, batchWrite } from '#table/aws/dynamodb-batch.js';
 import {
   addRelease,
   emptyFigures,
@@ -43,7 +42,7 @@ import {
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
-import type { EntityFigureStore, ListItemStore } from '../project-release-changes.js';
+import type { EntityFigureStore, EntityRef, EntityYear, ListItemStore } from '../project-release-changes.js';
 import { type EntityMonth, scopeOf } from '../projection.js';
 
 export class DynamoListItems implements ListItemStore {
@@ -61,6 +60,15 @@ export class DynamoListItems implements ListItemStore {
 }
 
 type Figures = Record<string, unknown>;
+
+/** An item to recount and how to count it. */
+interface Recount {
+  key: TableKey;
+  count: () => Promise<Figures>;
+}
+
+/** Recounts (and their reads) in flight at once. */
+const CONCURRENCY = 8;
 
 /**
  * Entity figures by recount, in one conditional write when no other recount of the item runs at
@@ -89,31 +97,46 @@ export class DynamoEntityFigures implements EntityFigureStore {
   ) {}
 
   /**
-   * Recounts a month (`EM#`): a minister's or a portfolio's from its list items; every release's
+   * Recounts months (`EM#`): a minister's or a portfolio's from its list items; every release's
    * from its day items (`ED#all`), after recounting the days the change touched from their list
    * items (every day of the month when the caller does not say which: a repair).
    */
-  async recountMonth(entity: EntityMonth): Promise<void> {
-    const scope = scopeOf(entity);
-    const key = facetMonthKey(scope, entity.month);
-    if (!keepsDays(scope)) {
-      await this.recount(key, async () =>
-        storedFigures(monthFigures(await this.listed(scope, `${entity.month}-`))),
-      );
-      return;
-    }
-    const days = entity.days ?? (await this.daysOf(scope, entity.month));
-    await runLimited(days, 4, (day) => this.recountDay(scope, `${entity.month}-${day}`));
-    await this.recount(key, async () => ({ ...sumOfStored(await this.dayItems(scope, entity.month)) }));
+  async recountMonths(months: readonly EntityMonth[]): Promise<void> {
+    const days: Recount[] = [];
+    await runLimited(
+      months.filter((entity) => keepsDays(scopeOf(entity))),
+      CONCURRENCY,
+      async (entity) => {
+        const scope = scopeOf(entity);
+        for (const day of entity.days ?? (await this.daysOf(scope, entity.month)))
+          days.push(this.dayRecount(scope, `${entity.month}-${day}`));
+      },
+    );
+    await this.recountAll(days);
+    await this.recountAll(
+      months.map((entity) => {
+        const scope = scopeOf(entity);
+        const key = facetMonthKey(scope, entity.month);
+        return keepsDays(scope)
+          ? { key, count: async () => ({ ...sumOfStored(await this.dayItems(scope, entity.month)) }) }
+          : {
+              key,
+              count: async () => storedFigures(monthFigures(await this.listed(scope, `${entity.month}-`))),
+            };
+      }),
+    );
   }
 
-  /** Recounts one day's item from the day's list items. */
-  private async recountDay(scope: FacetScope, day: string): Promise<void> {
-    await this.recount(facetDaysKey(scope, day), async () => {
-      const figures = emptyFigures();
-      for (const entry of await this.listed(scope, `${day}#`)) addRelease(figures, entry);
-      return storedFigures(figures);
-    });
+  /** One day's item, recounted from the day's list items. */
+  private dayRecount(scope: FacetScope, day: string): Recount {
+    return {
+      key: facetDaysKey(scope, day),
+      count: async () => {
+        const figures = emptyFigures();
+        for (const entry of await this.listed(scope, `${day}#`)) addRelease(figures, entry);
+        return storedFigures(figures);
+      },
+    };
   }
 
   /** Every day of a month that has list items or a day item (`DD`), for a whole recount. */
@@ -159,82 +182,109 @@ export class DynamoEntityFigures implements EntityFigureStore {
     return items;
   }
 
-  /** Recounts a year of a scope from its months (after those months were recounted). */
-  recountYear(entity: Pick<EntityMonth, 'kind' | 'slug'>, year: string): Promise<void> {
-    const scope = scopeOf(entity);
-    return this.recount(facetYearKey(scope, year), async () => {
-      const months: Array<[string, PeriodFigures]> = [];
-      let overflow = false;
-      const pages = paginateQuery(
-        { client: this.doc },
-        {
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: {
-            ':pk': facetMonthPartition(scope),
-            ':first': `${year}-01`,
-            ':last': `${year}-12`,
+  /** Recounts years of scopes from their months (after those months were recounted). */
+  recountYears(years: readonly EntityYear[]): Promise<void> {
+    return this.recountAll(years.map((entity) => this.yearRecount(scopeOf(entity), entity.year)));
+  }
+
+  private yearRecount(scope: FacetScope, year: string): Recount {
+    return {
+      key: facetYearKey(scope, year),
+      count: async () => {
+        const months: Array<[string, PeriodFigures]> = [];
+        let overflow = false;
+        const pages = paginateQuery(
+          { client: this.doc },
+          {
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: {
+              ':pk': facetMonthPartition(scope),
+              ':first': `${year}-01`,
+              ':last': `${year}-12`,
+            },
+            ConsistentRead: true,
           },
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          if (item.overflow === true) overflow = true;
-          months.push([String(item.sk), storedPeriodFigures(item)]);
+        );
+        for await (const page of pages) {
+          for (const item of page.Items ?? []) {
+            if (item.overflow === true) overflow = true;
+            months.push([String(item.sk), storedPeriodFigures(item)]);
+          }
         }
-      }
-      const figures = yearFigures(months);
-      return overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
-    });
+        const figures = yearFigures(months);
+        return overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
+      },
+    };
   }
 
-  recountEntity(kind: EntityKind, slug: string): Promise<void> {
-    return this.recount(entityKey(kind, slug), async (): Promise<Figures> => {
-      let count = 0;
-      const pages = paginateQuery(
-        { client: this.doc },
-        {
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk', '#count': 'count' },
-          ExpressionAttributeValues: { ':pk': entityMonthPartition(kind, slug) },
-          ProjectionExpression: '#count',
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages) for (const item of page.Items ?? []) count += Number(item.count ?? 0);
-      const { Items } = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': facetListPartition({ kind, slug }) },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      );
-      const newest = Items?.[0] ? listItemSummary(Items[0] as StoredListItem) : undefined;
-      const ref =
-        newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
-      return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };
-    });
+  /** Sums entities' months and takes each one's name and latest date from its newest release. */
+  recountEntities(entities: readonly EntityRef[]): Promise<void> {
+    return this.recountAll(entities.map(({ kind, slug }) => this.entityRecount(kind, slug)));
   }
 
-  /** Recounts an item under the version protocol above. */
-  private async recount(key: TableKey, count: () => Promise<Figures>): Promise<void> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: key,
-        ConsistentRead: true,
-        ProjectionExpression: '#ver',
-        ExpressionAttributeNames: { '#ver': 'ver' },
-      }),
+  private entityRecount(kind: EntityKind, slug: string): Recount {
+    return {
+      key: entityKey(kind, slug),
+      count: async (): Promise<Figures> => {
+        let count = 0;
+        const pages = paginateQuery(
+          { client: this.doc },
+          {
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': 'pk', '#count': 'count' },
+            ExpressionAttributeValues: { ':pk': entityMonthPartition(kind, slug) },
+            ProjectionExpression: '#count',
+            ConsistentRead: true,
+          },
+        );
+        for await (const page of pages) for (const item of page.Items ?? []) count += Number(item.count ?? 0);
+        const { Items } = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': 'pk' },
+            ExpressionAttributeValues: { ':pk': facetListPartition({ kind, slug }) },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        );
+        const newest = Items?.[0] ? listItemSummary(Items[0] as StoredListItem) : undefined;
+        const ref =
+          newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
+        return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };
+      },
+    };
+  }
+
+  /**
+   * Recounts items under the version protocol above. Their versions are read first, together
+   * (consistent `BatchGetItem`, 100 keys a request), each before its item is counted.
+   */
+  private async recountAll(recounts: readonly Recount[]): Promise<void> {
+    const unique = [...new Map(recounts.map((r) => [`${r.key.pk}|${r.key.sk}`, r])).values()];
+    const read = new Map<string, number>();
+    const found = await batchGet<TableKey & { ver?: number }>(
+      this.doc,
+      this.tableName,
+      unique.map((r) => r.key),
+      { consistent: true, projection: '#pk, #sk, #ver', names: { '#pk': 'pk', '#sk': 'sk', '#ver': 'ver' } },
     );
-    const read = Item?.ver === undefined ? undefined : Number(Item.ver);
+    for (const item of found) if (item.ver !== undefined) read.set(`${item.pk}|${item.sk}`, Number(item.ver));
+    await runLimited(unique, CONCURRENCY, (r) =>
+      this.recount(r.key, r.count, read.get(`${r.key.pk}|${r.key.sk}`)),
+    );
+  }
+
+  /** Recounts one item whose version was read as `read` (undefined: no version yet). */
+  private async recount(
+    key: TableKey,
+    count: () => Promise<Figures>,
+    read: number | undefined,
+  ): Promise<void> {
     if (await this.writeIfUnclaimed(key, read, await count())) return;
     this.onContended?.();
     const ver = await this.claim(key);

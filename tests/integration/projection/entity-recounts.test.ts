@@ -117,10 +117,10 @@ describe('entity recounts racing each other', () => {
     const a = new DynamoEntityFigures(documentClient(gated), services.tableName, () => contended++);
     const b = new DynamoEntityFigures(services.doc, services.tableName);
     await putListItems(1);
-    const first = a.recountMonth(month);
+    const first = a.recountMonths([month]);
     await reached.promise;
     await putListItems(2);
-    await b.recountMonth(month);
+    await b.recountMonths([month]);
     release_.fire();
     await first;
     gated.destroy();
@@ -134,7 +134,7 @@ describe('entity recounts racing each other', () => {
     const reachedSettle = signal();
     const releaseSettle = signal();
     const gated = gatedClient(services.dynamoEndpoint, async (n) => {
-      if (n === 1) await new DynamoEntityFigures(services.doc, services.tableName).recountMonth(month);
+      if (n === 1) await new DynamoEntityFigures(services.doc, services.tableName).recountMonths([month]);
       if (n === 3) {
         reachedSettle.fire();
         await releaseSettle.promise;
@@ -144,10 +144,10 @@ describe('entity recounts racing each other', () => {
     const a = new DynamoEntityFigures(documentClient(gated), services.tableName, () => contended++);
     const b = new DynamoEntityFigures(services.doc, services.tableName);
     await putListItems(1);
-    const first = a.recountMonth(month);
+    const first = a.recountMonths([month]);
     await reachedSettle.promise;
     await putListItems(2);
-    await b.recountMonth(month);
+    await b.recountMonths([month]);
     releaseSettle.fire();
     await first;
     gated.destroy();
@@ -185,10 +185,10 @@ describe('entity recounts racing each other', () => {
         );
         // As a projector does after its batch: the month, then the entity that sums the months.
         const projector = projectors[i % projectors.length] as DynamoEntityFigures;
-        await projector.recountMonth({ kind: 'minister', slug: 'busy', month });
-        await projector.recountEntity('minister', 'busy');
+        await projector.recountMonths([{ kind: 'minister', slug: 'busy', month }]);
+        await projector.recountEntities([{ kind: 'minister', slug: 'busy' }]);
         // Every release's month: the release's day, then the month summed from its days.
-        await projector.recountMonth({ kind: 'all', slug: '', month, days: [item.date.slice(8, 10)] });
+        await projector.recountMonths([{ kind: 'all', slug: '', month, days: [item.date.slice(8, 10)] }]);
       }),
     );
     slow.destroy();
@@ -218,12 +218,37 @@ describe('entity recounts racing each other', () => {
     const figures = new DynamoEntityFigures(services.doc, services.tableName, () => {
       throw new Error('no recount runs concurrently here');
     });
-    await figures.recountMonth({ kind: 'portfolio', slug: 'empty', month: '2020-01' });
-    await figures.recountMonth({ kind: 'portfolio', slug: 'empty', month: '2020-01' });
+    await figures.recountMonths([{ kind: 'portfolio', slug: 'empty', month: '2020-01' }]);
+    await figures.recountMonths([{ kind: 'portfolio', slug: 'empty', month: '2020-01' }]);
     const { Item } = await services.doc.send(
       new GetCommand({ TableName: services.tableName, Key: entityMonthKey('portfolio', 'empty', '2020-01') }),
     );
     expect(Item).toMatchObject({ count: 0, ver: 2, settledVer: 2 });
+  });
+
+  it('reads the versions of the items it recounts together: one request per 100, then a count and a write each', async () => {
+    const client = localDynamoDbClient(services.dynamoEndpoint);
+    const commands: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(context.commandName);
+        return next(args);
+      },
+      { step: 'initialize', name: 'count' },
+    );
+    const figures = new DynamoEntityFigures(documentClient(client), services.tableName);
+    const months = Array.from({ length: 120 }, (_, i) => ({
+      kind: 'portfolio' as const,
+      slug: `p-${i}`,
+      month: '2020-01',
+    }));
+    await figures.recountMonths(months);
+    client.destroy();
+    const tally = (name: string) => commands.filter((command) => command === name).length;
+    expect(tally('BatchGetItemCommand')).toBe(2);
+    expect(tally('GetItemCommand')).toBe(0);
+    expect(tally('QueryCommand')).toBe(120);
+    expect(tally('UpdateItemCommand')).toBe(120);
   });
 });
 
@@ -256,7 +281,7 @@ describe('every release by day', () => {
     const figures = new DynamoEntityFigures(services.doc, services.tableName);
     const [a, b, c] = [on(1, '2024-07-02'), on(2, '2024-07-02'), on(3, '2024-07-09')];
     await write([a, b, c]);
-    await figures.recountMonth({ ...all, days: ['02', '09'] });
+    await figures.recountMonths([{ ...all, days: ['02', '09'] }]);
     expect(await get(facetDaysKey(scope, '2024-07-02'))).toMatchObject({ count: 2, m: { busy: 2 }, ver: 1 });
     expect(await get(facetDaysKey(scope, '2024-07-09'))).toMatchObject({ count: 1, ver: 1 });
     expect(await get(facetMonthKey(scope, '2024-07'))).toMatchObject({
@@ -267,7 +292,7 @@ describe('every release by day', () => {
 
     // b moves to the 15th: its two days are recounted, the 9th is left alone.
     await write([{ ...b, date: '2024-07-15' }], [b]);
-    await figures.recountMonth({ ...all, days: ['02', '15'] });
+    await figures.recountMonths([{ ...all, days: ['02', '15'] }]);
     expect(await get(facetDaysKey(scope, '2024-07-02'))).toMatchObject({ count: 1, ver: 2 });
     expect(await get(facetDaysKey(scope, '2024-07-15'))).toMatchObject({ count: 1, ver: 1 });
     expect(await get(facetDaysKey(scope, '2024-07-09'))).toMatchObject({ count: 1, ver: 1 });
@@ -275,11 +300,11 @@ describe('every release by day', () => {
 
     // A repair names no days: every day with list items or a day item is recounted.
     await write([], [c]);
-    await figures.recountMonth(all);
+    await figures.recountMonths([all]);
     expect(await get(facetDaysKey(scope, '2024-07-09'))).toMatchObject({ count: 0, m: {}, p: {} });
     expect(await get(facetMonthKey(scope, '2024-07'))).toMatchObject({ count: 2, m: { busy: 2 } });
     // A minister's month keeps no day items: its cut months are read from its list items.
-    await figures.recountMonth({ kind: 'minister', slug: 'busy', month: '2024-07' });
+    await figures.recountMonths([{ kind: 'minister', slug: 'busy', month: '2024-07' }]);
     expect(await queryAll(services, 'ED#minister#busy')).toEqual([]);
     expect(await get(entityMonthKey('minister', 'busy', '2024-07'))).toMatchObject({ count: 2 });
   });

@@ -117,10 +117,10 @@ describe('list items of the older and the current form', () => {
         )
       ).Item;
     await put(olderForm(summary('first', '2024-01-01'), true));
-    await figures.recountEntity('minister', 'a');
+    await figures.recountEntities([{ kind: 'minister', slug: 'a' }]);
     expect(await entity()).toMatchObject({ name: 'Hon A (first)', latestDate: '2024-01-01' });
     await put(listItemsFor(summary('second', '2024-02-01'), bits));
-    await figures.recountEntity('minister', 'a');
+    await figures.recountEntities([{ kind: 'minister', slug: 'a' }]);
     expect(await entity()).toMatchObject({ name: 'Hon A (second)', latestDate: '2024-02-01' });
   });
 

@@ -198,7 +198,11 @@ function portsWith(
       releaseOf: async (after: ReleaseItem) => release({ id: after.id }),
       deleteChunks: async () => {},
     },
-    entities: { recountMonth: async () => {}, recountEntity: async () => {}, recountYear: async () => {} },
+    entities: {
+      recountMonths: async () => {},
+      recountEntities: async () => {},
+      recountYears: async () => {},
+    },
     state: {
       states: async (ids) =>
         new Map(ids.flatMap((id) => (states.has(id) ? [[id, states.get(id) as Projected]] : []))),
@@ -232,11 +236,11 @@ describe('projectReleaseChanges', () => {
         },
       },
       entities: {
-        recountMonth: async (m) => {
-          recounted.push(`${m.kind} ${m.slug} ${m.month}`);
+        recountMonths: async (months) => {
+          for (const m of months) recounted.push(`${m.kind} ${m.slug} ${m.month}`);
         },
-        recountEntity: async () => {},
-        recountYear: async () => {},
+        recountEntities: async () => {},
+        recountYears: async () => {},
       },
     });
     const result = await projectReleaseChanges(
