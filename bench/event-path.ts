@@ -212,7 +212,7 @@ export async function measureEventPath(
     context.stop.words,
   );
   await checkWriteBilling(env.doc, env.tableName);
-  const check = await searchCheck(env);
+  const check = await searchCheck(env, new Map(all.map((file) => [file.release.id, file.release.date])));
   const ingest = await ingestDelivery(env);
 
   // The raw baseline, half before and half after the event path (both see the same background).
@@ -266,6 +266,7 @@ export async function measureEventPath(
     await rawHalf(raw.slice(Math.floor(raw.length / 2)));
     progress.done();
 
+    env.purgeStreamRecords();
     progress.phase(`event path: search check of ${n(bulkFiles.length)} releases`, 1);
     const bulkWords = new Map(
       bulkFiles.flatMap((f) =>

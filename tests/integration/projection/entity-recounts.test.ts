@@ -231,7 +231,7 @@ describe('entity recounts racing each other', () => {
     const commands: string[] = [];
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        commands.push(context.commandName);
+        commands.push(context.commandName ?? '');
         return next(args);
       },
       { step: 'initialize', name: 'count' },
