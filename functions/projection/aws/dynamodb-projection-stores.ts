@@ -67,6 +67,28 @@ interface Recount {
   count: () => Promise<Figures>;
 }
 
+/** An entity's name as its newest release gives it, and that release's date. */
+interface Newest {
+  latestDate: string;
+  name: string;
+}
+
+/**
+ * The newest of a minister's or a portfolio's list entries (in list order, oldest first) as
+ * `latestDate` and `name`; undefined for every release's scope, or without entries.
+ */
+function newestOf(
+  entries: readonly ReleaseSummary[],
+  entity: Pick<EntityMonth, 'kind' | 'slug'>,
+): Newest | undefined {
+  const newest = entries.at(-1);
+  if (!newest || entity.kind === 'all') return undefined;
+  const ref = (entity.kind === 'minister' ? newest.ministers : newest.portfolios).find(
+    (r) => r.slug === entity.slug,
+  );
+  return ref ? { latestDate: newest.date, name: ref.name } : undefined;
+}
+
 /** Recounts (and their reads) in flight at once. */
 const CONCURRENCY = 8;
 
@@ -121,7 +143,10 @@ export class DynamoEntityFigures implements EntityFigureStore {
           ? { key, count: async () => ({ ...sumOfStored(await this.dayItems(scope, entity.month)) }) }
           : {
               key,
-              count: async () => storedFigures(monthFigures(await this.listed(scope, `${entity.month}-`))),
+              count: async () => {
+                const listed = await this.listed(scope, `${entity.month}-`);
+                return { ...storedFigures(monthFigures(listed)), ...newestOf(listed, entity) };
+              },
             };
       }),
     );
@@ -229,35 +254,57 @@ export class DynamoEntityFigures implements EntityFigureStore {
       key: entityKey(kind, slug),
       count: async (): Promise<Figures> => {
         let count = 0;
+        let newest: Newest | undefined;
+        let known = true;
         const pages = paginateQuery(
           { client: this.doc },
           {
             TableName: this.tableName,
             KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': 'pk', '#count': 'count' },
+            ExpressionAttributeNames: {
+              '#pk': 'pk',
+              '#count': 'count',
+              '#latest': 'latestDate',
+              '#name': 'name',
+            },
             ExpressionAttributeValues: { ':pk': entityMonthPartition(kind, slug) },
-            ProjectionExpression: '#count',
+            ProjectionExpression: '#count, #latest, #name',
             ConsistentRead: true,
           },
         );
-        for await (const page of pages) for (const item of page.Items ?? []) count += Number(item.count ?? 0);
-        const { Items } = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': 'pk' },
-            ExpressionAttributeValues: { ':pk': facetListPartition({ kind, slug }) },
-            ScanIndexForward: false,
-            Limit: 1,
-            ConsistentRead: true,
-          }),
-        );
-        const newest = Items?.[0] ? listItemSummary(Items[0] as StoredListItem) : undefined;
-        const ref =
-          newest && (kind === 'minister' ? newest.ministers : newest.portfolios).find((r) => r.slug === slug);
-        return ref && newest ? { count, name: ref.name, latestDate: newest.date } : { count };
+        // Months in order: the last one with releases holds the newest release.
+        for await (const page of pages) {
+          for (const item of page.Items ?? []) {
+            if (Number(item.count ?? 0) === 0) continue;
+            count += Number(item.count);
+            const stored = typeof item.latestDate === 'string' && typeof item.name === 'string';
+            newest = stored ? { latestDate: String(item.latestDate), name: String(item.name) } : undefined;
+            known = stored;
+          }
+        }
+        // A month recounted before months kept their newest release, or no month with releases
+        // (the entity's last one went, or its months are not counted yet): ask the list partition.
+        if (!known || !newest) newest = await this.newestListed(kind, slug);
+        return newest ? { count, ...newest } : { count };
       },
     };
+  }
+
+  /** An entity's name and latest date from the newest item of its list partition. */
+  private async newestListed(kind: EntityKind, slug: string): Promise<Newest | undefined> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':pk': facetListPartition({ kind, slug }) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items?.[0];
+    return item ? newestOf([listItemSummary(item as StoredListItem)], { kind, slug }) : undefined;
   }
 
   /**

@@ -124,6 +124,59 @@ describe('list items of the older and the current form', () => {
     expect(await entity()).toMatchObject({ name: 'Hon A (second)', latestDate: '2024-02-01' });
   });
 
+  it('give their month items the newest release, which the entity recount then reads instead of the list', async () => {
+    services = await freshServices({ stream: false });
+    const commands: string[] = [];
+    services.dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'count' },
+    );
+    const figures = new DynamoEntityFigures(services.doc, services.tableName);
+    const minister = { kind: 'minister' as const, slug: 'a' };
+    await put(listItemsFor(summary('older', '2024-01-09'), bits));
+    await put(listItemsFor(summary('jan', '2024-01-20'), bits));
+    await put(olderForm(summary('feb', '2024-02-03'), true));
+    await figures.recountMonths([
+      { ...minister, month: '2024-01' },
+      { ...minister, month: '2024-02' },
+    ]);
+    const get = async (pk: string, sk: string) =>
+      (await services.doc.send(new GetCommand({ TableName: services.tableName, Key: { pk, sk } }))).Item;
+    expect(await get('EM#minister#a', '2024-01')).toMatchObject({
+      count: 2,
+      latestDate: '2024-01-20',
+      name: 'Hon A (jan)',
+    });
+    commands.length = 0;
+    await figures.recountEntities([minister]);
+    expect(commands.filter((command) => command === 'QueryCommand')).toHaveLength(1);
+    expect(await get('E#minister', 'a')).toMatchObject({
+      count: 3,
+      name: 'Hon A (feb)',
+      latestDate: '2024-02-03',
+    });
+
+    // A month item from before months kept their newest release: the list partition says.
+    await services.doc.send(
+      new PutCommand({
+        TableName: services.tableName,
+        Item: { pk: 'EM#minister#a', sk: '2024-03', count: 1, m: {}, p: {} },
+      }),
+    );
+    await put(listItemsFor(summary('mar', '2024-03-05'), bits));
+    commands.length = 0;
+    await figures.recountEntities([minister]);
+    expect(commands.filter((command) => command === 'QueryCommand')).toHaveLength(2);
+    expect(await get('E#minister', 'a')).toMatchObject({
+      count: 4,
+      name: 'Hon A (mar)',
+      latestDate: '2024-03-05',
+    });
+  });
+
   it('pass the reindex repair when they hold the right summary; a wrong one is rewritten in the current form', async () => {
     services = await freshServices();
     const h = ingestHarness(services);
