@@ -113,21 +113,35 @@ export class EntityTally {
   private readonly figures = new Map<string, EntityFigures & { newest: string }>();
   private readonly facetMonths = new Map<
     string,
-    { scope: FacetScope; month: string; figures: MonthFigures }
+    {
+      scope: FacetScope;
+      month: string;
+      figures: MonthFigures;
+      /** A minister's or a portfolio's newest release of the month, and the name it gives. */
+      newest?: { sk: string; date: string; name: string };
+    }
   >();
 
   add(release: Pick<Release, 'id' | 'date' | 'ministers' | 'portfolios'>): void {
     const sk = listSortKey(release.date, release.id);
     const month = monthOf(release.date);
-    const scopes: FacetScope[] = [
-      { kind: 'all' },
-      ...release.ministers.map((ref) => ({ kind: 'minister' as const, slug: ref.slug })),
-      ...release.portfolios.map((ref) => ({ kind: 'portfolio' as const, slug: ref.slug })),
+    const scopes: Array<{ scope: FacetScope; name?: string }> = [
+      { scope: { kind: 'all' } },
+      ...release.ministers.map((ref) => ({
+        scope: { kind: 'minister' as const, slug: ref.slug },
+        name: ref.name,
+      })),
+      ...release.portfolios.map((ref) => ({
+        scope: { kind: 'portfolio' as const, slug: ref.slug },
+        name: ref.name,
+      })),
     ];
-    for (const scope of new Map(scopes.map((s) => [JSON.stringify(s), s])).values()) {
+    for (const { scope, name } of new Map(scopes.map((s) => [JSON.stringify(s.scope), s])).values()) {
       const id = `${facetMonthKey(scope, month).pk}|${month}`;
       const known = this.facetMonths.get(id) ?? { scope, month, figures: { ...emptyFigures(), days: {} } };
       this.facetMonths.set(id, known);
+      if (name !== undefined && (!known.newest || sk >= known.newest.sk))
+        known.newest = { sk, date: release.date, name };
       addRelease(known.figures, release);
       const day = release.date.slice(8, 10);
       const figures = known.figures.days[day] ?? emptyFigures();
@@ -181,7 +195,7 @@ export class EntityTally {
       string,
       { scope: FacetScope; year: string; months: Array<[string, MonthFigures]> }
     >();
-    for (const { scope, month, figures } of this.facetMonths.values()) {
+    for (const { scope, month, figures, newest } of this.facetMonths.values()) {
       const { count, m, p } = figures;
       const days = keepsDays(scope)
         ? Object.entries(figures.days).map(([day, dayFigures]) => ({
@@ -194,6 +208,7 @@ export class EntityTally {
       items.push({
         ...facetMonthKey(scope, month),
         ...(keepsDays(scope) ? sumOfStored(days) : storedFigures({ count, m, p })),
+        ...(newest ? { latestDate: newest.date, name: newest.name } : {}),
         ver: 1,
         settledVer: 1,
       });
