@@ -17,7 +17,7 @@ import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
 import { METRICS } from '#platform/metric-names.js';
 import { runLimited } from '#platform/run-limited.js';
-import { StepSizer } from '#platform/step-sizer.js';
+import { type StepRate, StepSizer } from '#platform/step-sizer.js';
 import { DynamoIndexer } from '#search/aws/dynamodb-indexer.js';
 import type { IndexTarget } from '#search/index-batch.js';
 import { DynamoPending } from '#table/aws/dynamodb-pending.js';
@@ -34,7 +34,10 @@ export interface IndexerDeps {
    * @default 2000
    */
   chunk?: number;
-  /** Releases in an invocation's first step, before its rate is known. @default 200 */
+  /**
+   * Releases in an invocation's first step when no rate is known (a cold function; a warm one
+   * sizes it from its previous invocation's rate). @default 200
+   */
   firstChunk?: number;
   /** Stop starting steps with less time left than this. @default 30000 */
   reserveMillis?: number;
@@ -73,6 +76,9 @@ export function makeHandler(deps: IndexerDeps): IndexerHandler {
     first: deps.firstChunk ?? 200,
     reserveMillis: deps.reserveMillis ?? 30_000,
   };
+
+  /** The rate of the last invocation that recorded one (a warm function's memory). */
+  let lastRate: StepRate | undefined;
 
   /** Indexes one step's releases; returns the ids that failed. */
   async function indexStep(ids: readonly string[]): Promise<Set<string>> {
@@ -122,7 +128,7 @@ export function makeHandler(deps: IndexerDeps): IndexerHandler {
     }
     const ids = [...new Set([...messages.values()].map((message) => message.id))];
     const failed = new Set<string>();
-    const steps = new StepSizer(sizing);
+    const steps = new StepSizer(sizing, lastRate);
     try {
       for (let start = 0; start < ids.length; ) {
         const size = steps.next(ids.length - start, context?.getRemainingTimeInMillis());
@@ -145,6 +151,7 @@ export function makeHandler(deps: IndexerDeps): IndexerHandler {
         steps.record(step.length, Date.now() - began);
       }
     } finally {
+      lastRate = steps.rate() ?? lastRate;
       deps.metrics?.publishStoredMetrics();
     }
     return {

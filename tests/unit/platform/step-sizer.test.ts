@@ -30,6 +30,18 @@ describe('StepSizer', () => {
     expect(steps.next(10, 31_500)).toBe(0); // 1.5 s spare: an item would outrun it
   });
 
+  it('sizes the first step from a rate measured before, and reports only its own', () => {
+    const steps = new StepSizer(sizing, { items: 1000, millis: 50_000 }); // 50 ms a release
+    // (130 000 - 30 000) / 2 = 50 000 ms: 1,000 releases.
+    expect(steps.next(10_000, 130_000)).toBe(1000);
+    expect(steps.rate()).toBeUndefined();
+    steps.record(100, 20_000); // its own rate, 200 ms a release, replaces the one before
+    expect(steps.next(10_000, 130_000)).toBe(250);
+    expect(steps.rate()).toEqual({ items: 100, millis: 20_000 });
+    // A rate without time says nothing: the first size.
+    expect(new StepSizer(sizing, { items: 10, millis: 0 }).next(10_000, 130_000)).toBe(200);
+  });
+
   it('takes the largest steps without a clock', () => {
     const steps = new StepSizer(sizing);
     expect(steps.next(5000)).toBe(2000);
