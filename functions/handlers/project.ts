@@ -15,7 +15,8 @@ import { logger } from '#platform/aws/logger.js';
 import { createMetrics, type Metrics, MetricUnit } from '#platform/aws/metrics.js';
 import { isTransientError } from '#platform/aws/transient-errors.js';
 import { METRICS } from '#platform/metric-names.js';
-import { DynamoEntityFigures, DynamoListItems } from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoEntityFigures } from '#projection/aws/dynamodb-entity-figures.js';
+import { DynamoListItems } from '#projection/aws/dynamodb-list-items.js';
 import { DynamoProjectorState } from '#projection/aws/dynamodb-projector-state.js';
 import { releaseProjections } from '#projection/aws/release-projections.js';
 import { SqsIndexRequests } from '#projection/aws/sqs-index-requests.js';
@@ -75,8 +76,11 @@ export function makeHandler(deps: ProjectorDeps): ProjectorHandler {
       return projected ? [projected] : [];
     });
     if (records.length === 0) return { batchItemFailures: [] };
-    // The stop list as it is now, read once for the batch.
-    textBits.refresh();
+    // The stop list is read at most once a minute, and again for a batch with a repair request:
+    // the repairs that follow a new stop list are projected under it. A live change projected
+    // within that minute may get bits of the list before, which no query uses (they name their
+    // version) until the release is projected again.
+    if (records.some((record) => record.kind === 'repair')) textBits.refresh();
     const ports: ProjectorPorts = {
       ...base,
       ...(context ? { remainingMillis: () => context.getRemainingTimeInMillis() } : {}),

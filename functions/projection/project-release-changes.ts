@@ -65,7 +65,8 @@ export interface EntityYear extends Pick<EntityMonth, 'kind' | 'slug'> {
   year: string;
 }
 
-export interface EntityRef {
+/** A minister or a portfolio, by kind and slug. */
+export interface EntityId {
   kind: EntityKind;
   slug: string;
 }
@@ -77,7 +78,7 @@ export interface EntityFigureStore {
   /** Recounts years' facet figures from their months. */
   recountYears(years: readonly EntityYear[]): Promise<void>;
   /** Sums entities' months and takes each one's name and latest date from its newest release. */
-  recountEntities(entities: readonly EntityRef[]): Promise<void>;
+  recountEntities(entities: readonly EntityId[]): Promise<void>;
 }
 
 export interface ProjectorStateStore {
@@ -231,7 +232,7 @@ export async function recountYearsAndEntities(
   for (const { kind, slug, month } of months)
     years.set(`${kind}#${slug}#${month.slice(0, 4)}`, { kind, slug, year: month.slice(0, 4) });
   await store.recountYears([...years.values()]);
-  const entities = new Map<string, EntityRef>();
+  const entities = new Map<string, EntityId>();
   for (const { kind, slug } of months) if (kind !== 'all') entities.set(`${kind}#${slug}`, { kind, slug });
   await store.recountEntities([...entities.values()]);
 }

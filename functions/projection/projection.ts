@@ -8,7 +8,7 @@
  * (a dead-lettered batch, a record that expired while it was stopped) is then still undone by the
  * next change or repair of that release.
  */
-import type { EntityKind, EntityRef } from '#release/release.js';
+import type { EntityKind, EntityRef, ReleaseSummary } from '#release/release.js';
 import type { FacetScope } from '#table/facet-keys.js';
 import {
   type ListItem,
@@ -156,4 +156,26 @@ function sameEntityFacts(a: EntityFacts, b: EntityFacts): boolean {
 export function abandonedBody(step: ProjectionStep): string | undefined {
   const old = step.before?.bodyHash;
   return old !== undefined && old !== step.after?.bodyHash ? old : undefined;
+}
+
+/** An entity's name as its newest release gives it, and that release's date. */
+export interface Newest {
+  latestDate: string;
+  name: string;
+}
+
+/**
+ * The newest of a minister's or a portfolio's list entries (in list order, oldest first) as
+ * `latestDate` and `name`; undefined for every release's scope, or without entries.
+ */
+export function newestOf(
+  entries: readonly ReleaseSummary[],
+  entity: Pick<EntityMonth, 'kind' | 'slug'>,
+): Newest | undefined {
+  const newest = entries.at(-1);
+  if (!newest || entity.kind === 'all') return undefined;
+  const ref = (entity.kind === 'minister' ? newest.ministers : newest.portfolios).find(
+    (r) => r.slug === entity.slug,
+  );
+  return ref ? { latestDate: newest.date, name: ref.name } : undefined;
 }

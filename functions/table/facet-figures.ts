@@ -1,6 +1,6 @@
 /**
  * The figures of facet aggregates, as pure rules: a month's from the list entries of its scope,
- * a year's from its months. The projector recounts them (aws/dynamodb-projection-stores.ts), so
+ * a year's from its months. The projector recounts them (aws/dynamodb-entity-figures.ts), so
  * a replay or a repair lands the same figures again instead of adding to them.
  */
 import type { ReleaseSummary } from '#release/release.js';

@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoReleaseStore } from '#ingest/aws/dynamodb-release-store.js';
 import { S3ReleaseFiles } from '#ingest/aws/s3-release-files.js';
-import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoEntityFigures } from '#projection/aws/dynamodb-entity-figures.js';
 import { DynamoRepairRequests } from '#projection/aws/dynamodb-repair-requests.js';
 import { dynamoStopLists } from '#search/aws/dynamodb-index-store.js';
 import { DynamoPending } from '#table/aws/dynamodb-pending.js';

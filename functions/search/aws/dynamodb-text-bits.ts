@@ -15,9 +15,8 @@ const STOP_LIST_TTL_MILLIS = 60_000;
 export type StopWordBits = ((release: Release) => Promise<TextBits | undefined>) & { refresh(): void };
 
 /**
- * The projector refreshes at the start of each invocation (one read per batch): a stop list
- * written before a change or repair request was recorded is then the one its release is projected
- * under.
+ * The projector refreshes at the start of each invocation with a repair request: a stop list
+ * written before a repair request was recorded is then the one its release is projected under.
  */
 export function stopWordBits(doc: DynamoDBDocumentClient, tableName: string): StopWordBits {
   let cache: { at: number; value: StopList | undefined } | undefined;

@@ -7,7 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoEntityFigures } from '#projection/aws/dynamodb-entity-figures.js';
 import type { Release } from '#release/release.js';
 import { facetDaysKey, facetMonthKey } from '#table/facet-keys.js';
 import { releaseItemFor } from '#table/release-items.js';

@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoEntityFigures } from '#projection/aws/dynamodb-projection-stores.js';
+import { DynamoEntityFigures } from '#projection/aws/dynamodb-entity-figures.js';
 import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
 import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
 import { reindex } from '#reconcile/reindex.js';

@@ -1,7 +1,7 @@
 /**
- * Adapter: the projector's stores on DynamoDB (projector use case -> this -> table). Plain writes
- * only: list items are put and deleted by key, entity figures are recounted and written under a
- * version guard that only orders recounts.
+ * Adapter: the projector's entity figures on DynamoDB (projector use case -> this -> table):
+ * months, days, years and entities recounted from what they sum, and written under a version
+ * guard that only orders recounts.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -12,11 +12,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { runLimited } from '#platform/run-limited.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
-import { batchGet, batchWrite } from '#table/aws/dynamodb-batch.js';
+import { batchGet } from '#table/aws/dynamodb-batch.js';
 import {
   addRelease,
   emptyFigures,
-  FACET_MAX_BYTES,
   monthFigures,
   type PeriodFigures,
   storedFigures as storedAggregate,
@@ -37,27 +36,12 @@ import {
 import {
   entityKey,
   entityMonthPartition,
-  type ListItem,
   listItemSummary,
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
-import type { EntityFigureStore, EntityRef, EntityYear, ListItemStore } from '../project-release-changes.js';
-import { type EntityMonth, scopeOf } from '../projection.js';
-
-export class DynamoListItems implements ListItemStore {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async write(put: ListItem[], remove: TableKey[]): Promise<void> {
-    await batchWrite(this.doc, this.tableName, [
-      ...put.map((Item) => ({ PutRequest: { Item: { ...Item } } })),
-      ...remove.map((Key) => ({ DeleteRequest: { Key } })),
-    ]);
-  }
-}
+import type { EntityFigureStore, EntityId, EntityYear } from '../project-release-changes.js';
+import { type EntityMonth, type Newest, newestOf, scopeOf } from '../projection.js';
 
 type Figures = Record<string, unknown>;
 
@@ -65,28 +49,6 @@ type Figures = Record<string, unknown>;
 interface Recount {
   key: TableKey;
   count: () => Promise<Figures>;
-}
-
-/** An entity's name as its newest release gives it, and that release's date. */
-interface Newest {
-  latestDate: string;
-  name: string;
-}
-
-/**
- * The newest of a minister's or a portfolio's list entries (in list order, oldest first) as
- * `latestDate` and `name`; undefined for every release's scope, or without entries.
- */
-function newestOf(
-  entries: readonly ReleaseSummary[],
-  entity: Pick<EntityMonth, 'kind' | 'slug'>,
-): Newest | undefined {
-  const newest = entries.at(-1);
-  if (!newest || entity.kind === 'all') return undefined;
-  const ref = (entity.kind === 'minister' ? newest.ministers : newest.portfolios).find(
-    (r) => r.slug === entity.slug,
-  );
-  return ref ? { latestDate: newest.date, name: ref.name } : undefined;
 }
 
 /** Recounts (and their reads) in flight at once. */
@@ -245,7 +207,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
   }
 
   /** Sums entities' months and takes each one's name and latest date from its newest release. */
-  recountEntities(entities: readonly EntityRef[]): Promise<void> {
+  recountEntities(entities: readonly EntityId[]): Promise<void> {
     return this.recountAll(entities.map(({ kind, slug }) => this.entityRecount(kind, slug)));
   }
 
@@ -415,8 +377,6 @@ function assignments(
   }
   return { names, values, sets };
 }
-
-export { FACET_MAX_BYTES };
 
 function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
   const { count, m, p } = figures;
