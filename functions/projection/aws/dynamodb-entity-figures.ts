@@ -53,6 +53,8 @@ interface Recount {
 
 /** Recounts (and their reads) in flight at once. */
 const CONCURRENCY = 8;
+/** Items whose versions are read together: two rounds of recounts. */
+const GROUP = 2 * CONCURRENCY;
 
 /**
  * Entity figures by recount, in one conditional write when no other recount of the item runs at
@@ -270,22 +272,32 @@ export class DynamoEntityFigures implements EntityFigureStore {
   }
 
   /**
-   * Recounts items under the version protocol above. Their versions are read first, together
-   * (consistent `BatchGetItem`, 100 keys a request), each before its item is counted.
+   * Recounts items under the version protocol above, a group at a time: the group's versions are
+   * read together (a consistent `BatchGetItem`), then each item is counted and written. Small
+   * groups keep each read close to its write, so that concurrent recounts of the same item (other
+   * lanes of the stream) seldom make the optimistic write fail.
    */
   private async recountAll(recounts: readonly Recount[]): Promise<void> {
     const unique = [...new Map(recounts.map((r) => [`${r.key.pk}|${r.key.sk}`, r])).values()];
-    const read = new Map<string, number>();
-    const found = await batchGet<TableKey & { ver?: number }>(
-      this.doc,
-      this.tableName,
-      unique.map((r) => r.key),
-      { consistent: true, projection: '#pk, #sk, #ver', names: { '#pk': 'pk', '#sk': 'sk', '#ver': 'ver' } },
-    );
-    for (const item of found) if (item.ver !== undefined) read.set(`${item.pk}|${item.sk}`, Number(item.ver));
-    await runLimited(unique, CONCURRENCY, (r) =>
-      this.recount(r.key, r.count, read.get(`${r.key.pk}|${r.key.sk}`)),
-    );
+    for (let start = 0; start < unique.length; start += GROUP) {
+      const group = unique.slice(start, start + GROUP);
+      const read = new Map<string, number>();
+      const found = await batchGet<TableKey & { ver?: number }>(
+        this.doc,
+        this.tableName,
+        group.map((r) => r.key),
+        {
+          consistent: true,
+          projection: '#pk, #sk, #ver',
+          names: { '#pk': 'pk', '#sk': 'sk', '#ver': 'ver' },
+        },
+      );
+      for (const item of found)
+        if (item.ver !== undefined) read.set(`${item.pk}|${item.sk}`, Number(item.ver));
+      await runLimited(group, CONCURRENCY, (r) =>
+        this.recount(r.key, r.count, read.get(`${r.key.pk}|${r.key.sk}`)),
+      );
+    }
   }
 
   /** Recounts one item whose version was read as `read` (undefined: no version yet). */

@@ -226,7 +226,7 @@ describe('entity recounts racing each other', () => {
     expect(Item).toMatchObject({ count: 0, ver: 2, settledVer: 2 });
   });
 
-  it('reads the versions of the items it recounts together: one request per 100, then a count and a write each', async () => {
+  it('reads the versions of the items it recounts together: one request per 16, then a count and a write each', async () => {
     const client = localDynamoDbClient(services.dynamoEndpoint);
     const commands: string[] = [];
     client.middlewareStack.add(
@@ -245,7 +245,7 @@ describe('entity recounts racing each other', () => {
     await figures.recountMonths(months);
     client.destroy();
     const tally = (name: string) => commands.filter((command) => command === name).length;
-    expect(tally('BatchGetItemCommand')).toBe(2);
+    expect(tally('BatchGetItemCommand')).toBe(8);
     expect(tally('GetItemCommand')).toBe(0);
     expect(tally('QueryCommand')).toBe(120);
     expect(tally('UpdateItemCommand')).toBe(120);
