@@ -11,7 +11,7 @@
  * - a year item (`EY#`) against its months, and an entity's total (`E#`) against its months.
  */
 import type { EntityFigureStore } from '#projection/project-release-changes.js';
-import { type EntityMonth, scopeOf } from '#projection/projection.js';
+import { type EntityMonth, newestOf, scopeOf } from '#projection/projection.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
 import {
   emptyFigures,
@@ -38,6 +38,7 @@ import {
   entityMonthPartition,
   listItemSummary,
   listPartition,
+  listSortKey,
   type StoredListItem,
   type TableKey,
 } from '#table/table-layout.js';
@@ -107,6 +108,16 @@ function periodOf(figures: object | undefined): string {
 interface ExpectedMonth {
   month: string;
   days: Map<string, string>;
+  /** A minister's or a portfolio's newest release, `<latestDate>|<name>`, as the month names it. */
+  newest?: string;
+}
+
+/**
+ * Whether a month item names another newest release than its list month (an item that names none
+ * was written before months named one: the entity recount then reads the list itself).
+ */
+function staleNewest(item: ScannedItem | undefined, expected: ExpectedMonth): boolean {
+  return item?.latestDate !== undefined && `${item.latestDate}|${item.name}` !== expected.newest;
 }
 
 /** What the recount of a scope's month writes, from the month's list items. */
@@ -116,7 +127,16 @@ function expectedMonth(
   summaries: readonly ReleaseSummary[],
 ): ExpectedMonth {
   const { days, ...period } = monthFigures(summaries);
-  if (!keepsDays(scope)) return { month: periodOf(storedFigures(period)), days: new Map() };
+  if (!keepsDays(scope)) {
+    const key = (entry: ReleaseSummary) => listSortKey(entry.date, entry.id);
+    const inOrder = [...summaries].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const newest = scope.kind === 'all' ? undefined : newestOf(inOrder, scope);
+    return {
+      month: periodOf(storedFigures(period)),
+      days: new Map(),
+      ...(newest ? { newest: `${newest.latestDate}|${newest.name}` } : {}),
+    };
+  }
   const stored = Object.entries(days).map(([day, figures]) => [day, storedFigures(figures)] as const);
   return {
     month: periodOf(sumOfStored(stored.map(([, figures]) => ({ ...figures })))),
@@ -196,6 +216,7 @@ export async function checkMonths(
   for (const { scope, month, expected: figures } of expected) {
     if (
       periodOf(at(facetMonthKey(scope, month))) !== figures.month ||
+      staleNewest(at(facetMonthKey(scope, month)), figures) ||
       [...figures.days].some(([day, want]) => periodOf(at(facetDaysKey(scope, day))) !== want)
     )
       recount.month(scope, month);
@@ -231,7 +252,8 @@ export async function checkFigures(
   for (const item of figures) {
     const scope = scopeOfAggregate(item.pk);
     if (item.pk.startsWith('EM#') && scope) {
-      if (periodOf(item) !== (await expectedOf(scope, item.sk)).month) recount.month(scope, item.sk);
+      const expected = await expectedOf(scope, item.sk);
+      if (periodOf(item) !== expected.month || staleNewest(item, expected)) recount.month(scope, item.sk);
     } else if (item.pk.startsWith('ED#') && scope && keepsDays(scope)) {
       const month = item.sk.slice(0, 7);
       if (periodOf(item) !== ((await expectedOf(scope, month)).days.get(item.sk) ?? EMPTY_DAY))

@@ -309,14 +309,21 @@ async function repairProjections(
         month: item.sk,
         count: Number(item.count ?? 0),
         figures: item.m !== undefined,
+        newest: item.latestDate === undefined ? undefined : `${item.latestDate}|${item.name}`,
       };
       return [[monthId(month), month] as const];
     }),
   );
+  // A month naming another newest release than its lists is recounted (the entity reads it).
+  const newest = new Map<string, string>();
+  for (const item of tally.items())
+    if ('latestDate' in item && item.pk.startsWith('EM#'))
+      newest.set(`${item.pk.slice(3)}#${item.sk}`, `${item.latestDate}|${item.name}`);
   const recountMonths: EntityMonth[] = [];
   for (const [key, month] of months) {
     const stored = storedMonths.get(key);
-    if (stored?.count !== month.count || !stored.figures) recountMonths.push(month);
+    const staleNewest = stored?.newest !== undefined && stored.newest !== newest.get(key);
+    if (stored?.count !== month.count || !stored.figures || staleNewest) recountMonths.push(month);
   }
   for (const [key, month] of storedMonths)
     if (!months.has(key) && month.count !== 0) recountMonths.push(month);

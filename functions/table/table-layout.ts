@@ -268,6 +268,9 @@ export interface EntityItem extends TableKey {
 /** One entity's count of releases in one month, recounted from the list partition. */
 export interface EntityMonthItem extends TableKey {
   count?: number;
+  /** A minister's or a portfolio's: the month's newest release date, and the name it gives. */
+  latestDate?: string;
+  name?: string;
   ver: number;
   settledVer?: number;
 }

@@ -3,12 +3,13 @@
  * older form (the whole summary under its own names, with `id` and `date`) that a deployed table
  * still holds. The reader, the entity recount and the reindex repair read both alike.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoEntityFigures } from '#projection/aws/dynamodb-entity-figures.js';
 import { DynamoReleaseReader } from '#query/aws/dynamodb-release-reader.js';
-import { dynamoReindexDeps } from '#reconcile/aws/reindex-deps.js';
+import { dynamoReindexDeps, dynamoSweepDeps } from '#reconcile/aws/reindex-deps.js';
 import { reindex } from '#reconcile/reindex.js';
+import { sweep } from '#reconcile/sweep.js';
 import type { ReleaseSummary } from '#release/release.js';
 import {
   entityKey,
@@ -19,7 +20,7 @@ import {
   type StoredListItem,
   summaryOf,
 } from '#table/table-layout.js';
-import { ingestHarness, releaseFile } from '../../support/ingest-harness.js';
+import { ingestHarness, queryAll, releaseFile } from '../../support/ingest-harness.js';
 import { freshServices, type TestServices } from '../../support/services.js';
 
 const bits = { version: 'v1234567', bits: new Uint8Array([1, 2, 3]) };
@@ -175,6 +176,49 @@ describe('list items of the older and the current form', () => {
       name: 'Hon A (mar)',
       latestDate: '2024-03-05',
     });
+  });
+
+  it('give a month naming another newest release to the reindex and the sweep, which recount it and its entity', async () => {
+    services = await freshServices();
+    const h = ingestHarness(services);
+    close = () => h.close();
+    await h.put('one.md', releaseFile({ title: 'One', date: '2024-05-01', ministers: ['Hon A'] }));
+    await h.settled();
+    const [minister] = await queryAll(services, 'E#minister');
+    const slug = String(minister?.sk);
+    const month = { pk: `EM#minister#${slug}`, sk: '2024-05' };
+    const entity = entityKey('minister', slug);
+    const get = async (Key: { pk: string; sk: string }) =>
+      (await services.doc.send(new GetCommand({ TableName: services.tableName, Key, ConsistentRead: true })))
+        .Item;
+    const name = (await get(month))?.name;
+    expect(name).toBe('Hon A');
+    expect(minister?.name).toBe(name);
+    // A recount lost after an edit of the minister's name: the month and the entity name the old one.
+    const stale = async () => {
+      for (const Key of [month, entity])
+        await services.doc.send(
+          new UpdateCommand({
+            TableName: services.tableName,
+            Key,
+            UpdateExpression: 'SET #name = :stale',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':stale': 'Hon Stale' },
+          }),
+        );
+    };
+
+    await stale();
+    await reindex(dynamoReindexDeps({ ...services, tableName: services.tableName }));
+    expect((await get(month))?.name).toBe(name);
+    expect((await get(entity))?.name).toBe(name);
+
+    await stale();
+    const deps = dynamoSweepDeps(services);
+    for (let runs = 0; runs < 20; runs += 1)
+      if ((await sweep(deps, { pendingGraceSeconds: 0 })).sweep.tablePassDone) break;
+    expect((await get(month))?.name).toBe(name);
+    expect((await get(entity))?.name).toBe(name);
   });
 
   it('pass the reindex repair when they hold the right summary; a wrong one is rewritten in the current form', async () => {
