@@ -113,11 +113,13 @@ interface ExpectedMonth {
 }
 
 /**
- * Whether a month item names another newest release than its list month (an item that names none
- * was written before months named one: the entity recount then reads the list itself).
+ * Whether a month item with releases names another newest release than its list month. An item
+ * that names none was written before months named one (the entity recount then reads the list
+ * itself), and one without releases keeps the name of its last, which no entity reads.
  */
 function staleNewest(item: ScannedItem | undefined, expected: ExpectedMonth): boolean {
-  return item?.latestDate !== undefined && `${item.latestDate}|${item.name}` !== expected.newest;
+  if (item?.latestDate === undefined || Number(item.count ?? 0) === 0) return false;
+  return `${item.latestDate}|${item.name}` !== expected.newest;
 }
 
 /** What the recount of a scope's month writes, from the month's list items. */
