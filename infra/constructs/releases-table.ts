@@ -36,12 +36,15 @@ export const TABLE_INGEST_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ] as const;
 
-/** The projector: reads, queries (recounts) and plain writes of derived items. */
+/**
+ * The projector: reads, queries (recounts) and plain writes of derived items: recounts by
+ * UpdateItem; lists, states, body chunks and the change log in batches; a change-log put the
+ * table refused in a batch, retried alone by PutItem. It deletes only in batches.
+ */
 export const TABLE_PROJECTOR_ACTIONS = [
   ...TABLE_QUERY_ACTIONS,
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ] as const;
 
