@@ -3,16 +3,9 @@
  * months, days, years and entities recounted from what they sum, and written under a version
  * guard that only orders recounts.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  paginateQuery,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { runLimited } from '#platform/run-limited.js';
 import type { EntityKind, ReleaseSummary } from '#release/release.js';
-import { batchGet } from '#table/aws/dynamodb-batch.js';
 import {
   addRelease,
   emptyFigures,
@@ -38,49 +31,30 @@ import {
   entityMonthPartition,
   listItemSummary,
   type StoredListItem,
-  type TableKey,
 } from '#table/table-layout.js';
 import type { EntityFigureStore, EntityId, EntityYear } from '../project-release-changes.js';
 import { type EntityMonth, type Newest, newestOf, scopeOf } from '../projection.js';
-
-type Figures = Record<string, unknown>;
-
-/** An item to recount and how to count it. */
-interface Recount {
-  key: TableKey;
-  count: () => Promise<Figures>;
-}
+import { type Figures, type Recount, VersionedRecounts } from './versioned-recounts.js';
 
 /** Recounts (and their reads) in flight at once. */
 const CONCURRENCY = 8;
-/** Items whose versions are read together: two rounds of recounts. */
-const GROUP = 2 * CONCURRENCY;
 
 /**
- * Entity figures by recount, in one conditional write when no other recount of the item runs at
- * the same time, and in a version-ordered protocol when one does:
- *
- * - **Optimistic:** read the item's `ver` (consistent), count, then write the figures with `ver`
- *   and `settledVer` set to `ver + 1`, on condition that `ver` is still what was read. Landing
- *   means no version was claimed between the read and the write, so the count began after every
- *   recount that claimed a lower version.
- * - **Contended** (the condition failed): claim a version by bumping `ver` (an unconditional ADD,
- *   which DynamoDB applies one at a time per item), count again, and write only if no recount with
- *   a higher version has landed (`settledVer`). A recount that claimed later started counting
- *   later, so the last one to land is right; one that loses the guard has nothing to retry.
- *
- * Either way every version is claimed once and the highest one to land counted after every list
- * write that preceded the recount its projector started: see docs/data-model.md. Months are
- * recounted before the entity that sums them, by the same projector, so the entity's last recount
- * sees every month's last result.
+ * Entity figures by recount: each item counted from what it sums and written under the version
+ * protocol of versioned-recounts.ts. Months are recounted before the years and entities that sum
+ * them, by the same projector, so their last recount sees every month's last result.
  */
 export class DynamoEntityFigures implements EntityFigureStore {
+  private readonly recounts: VersionedRecounts;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** Told when an optimistic write lost to a concurrent recount (for metrics and tests). */
-    private readonly onContended?: () => void,
-  ) {}
+    onContended?: () => void,
+  ) {
+    this.recounts = new VersionedRecounts(doc, tableName, onContended);
+  }
 
   /**
    * Recounts months (`EM#`): a minister's or a portfolio's from its list items; every release's
@@ -98,8 +72,8 @@ export class DynamoEntityFigures implements EntityFigureStore {
           days.push(this.dayRecount(scope, `${entity.month}-${day}`));
       },
     );
-    await this.recountAll(days);
-    await this.recountAll(
+    await this.recounts.recountAll(days);
+    await this.recounts.recountAll(
       months.map((entity) => {
         const scope = scopeOf(entity);
         const key = facetMonthKey(scope, entity.month);
@@ -173,7 +147,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
 
   /** Recounts years of scopes from their months (after those months were recounted). */
   recountYears(years: readonly EntityYear[]): Promise<void> {
-    return this.recountAll(years.map((entity) => this.yearRecount(scopeOf(entity), entity.year)));
+    return this.recounts.recountAll(years.map((entity) => this.yearRecount(scopeOf(entity), entity.year)));
   }
 
   private yearRecount(scope: FacetScope, year: string): Recount {
@@ -210,7 +184,7 @@ export class DynamoEntityFigures implements EntityFigureStore {
 
   /** Sums entities' months and takes each one's name and latest date from its newest release. */
   recountEntities(entities: readonly EntityId[]): Promise<void> {
-    return this.recountAll(entities.map(({ kind, slug }) => this.entityRecount(kind, slug)));
+    return this.recounts.recountAll(entities.map(({ kind, slug }) => this.entityRecount(kind, slug)));
   }
 
   private entityRecount(kind: EntityKind, slug: string): Recount {
@@ -270,124 +244,6 @@ export class DynamoEntityFigures implements EntityFigureStore {
     const item = Items?.[0];
     return item ? newestOf([listItemSummary(item as StoredListItem)], { kind, slug }) : undefined;
   }
-
-  /**
-   * Recounts items under the version protocol above, a group at a time: the group's versions are
-   * read together (a consistent `BatchGetItem`), then each item is counted and written. Small
-   * groups keep each read close to its write, so that concurrent recounts of the same item (other
-   * lanes of the stream) seldom make the optimistic write fail.
-   */
-  private async recountAll(recounts: readonly Recount[]): Promise<void> {
-    const unique = [...new Map(recounts.map((r) => [`${r.key.pk}|${r.key.sk}`, r])).values()];
-    for (let start = 0; start < unique.length; start += GROUP) {
-      const group = unique.slice(start, start + GROUP);
-      const read = new Map<string, number>();
-      const found = await batchGet<TableKey & { ver?: number }>(
-        this.doc,
-        this.tableName,
-        group.map((r) => r.key),
-        {
-          consistent: true,
-          projection: '#pk, #sk, #ver',
-          names: { '#pk': 'pk', '#sk': 'sk', '#ver': 'ver' },
-        },
-      );
-      for (const item of found)
-        if (item.ver !== undefined) read.set(`${item.pk}|${item.sk}`, Number(item.ver));
-      await runLimited(group, CONCURRENCY, (r) =>
-        this.recount(r.key, r.count, read.get(`${r.key.pk}|${r.key.sk}`)),
-      );
-    }
-  }
-
-  /** Recounts one item whose version was read as `read` (undefined: no version yet). */
-  private async recount(
-    key: TableKey,
-    count: () => Promise<Figures>,
-    read: number | undefined,
-  ): Promise<void> {
-    if (await this.writeIfUnclaimed(key, read, await count())) return;
-    this.onContended?.();
-    const ver = await this.claim(key);
-    await this.settle(key, ver, await count());
-  }
-
-  /** The optimistic write: lands only if no version was claimed since `read`. */
-  private writeIfUnclaimed(key: TableKey, read: number | undefined, figures: Figures): Promise<boolean> {
-    const next = (read ?? 0) + 1;
-    return read === undefined
-      ? this.setIf(key, figures, { ver: next, settledVer: next }, 'attribute_not_exists(#ver)')
-      : this.setIf(key, figures, { ver: next, settledVer: next }, '#ver = :read', { ':read': read });
-  }
-
-  private async claim(key: TableKey): Promise<number> {
-    const { Attributes } = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: 'ADD #ver :one',
-        ExpressionAttributeNames: { '#ver': 'ver' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(Attributes?.ver);
-  }
-
-  /** Lands the figures of claimed version `ver` unless a later claim's have landed. */
-  private settle(key: TableKey, ver: number, figures: Figures): Promise<boolean> {
-    // False: a recount that claimed a later version has landed, its figures at least as new as ours.
-    return this.setIf(
-      key,
-      figures,
-      { settledVer: ver },
-      'attribute_not_exists(#settledVer) OR #settledVer < :ver',
-      { ':ver': ver },
-    );
-  }
-
-  /** `SET` the figures and versions on `condition`; false when the condition failed. */
-  private async setIf(
-    key: TableKey,
-    figures: Figures,
-    versions: Record<string, number>,
-    condition: string,
-    extraValues: Record<string, number> = {},
-  ): Promise<boolean> {
-    const { names, values, sets } = assignments(figures, versions);
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ...extraValues },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-}
-
-/** `SET` clauses with placeholders for every attribute written. */
-function assignments(
-  figures: Figures,
-  versions: Record<string, number>,
-): { names: Record<string, string>; values: Record<string, unknown>; sets: string[] } {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  for (const [name, value] of Object.entries({ ...figures, ...versions })) {
-    names[`#${name}`] = name;
-    values[`:${name}`] = value;
-    sets.push(`#${name} = :${name}`);
-  }
-  return { names, values, sets };
 }
 
 function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
