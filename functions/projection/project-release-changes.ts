@@ -79,6 +79,8 @@ export interface EntityFigureStore {
   recountYears(years: readonly EntityYear[]): Promise<void>;
   /** Sums entities' months and takes each one's name and latest date from its newest release. */
   recountEntities(entities: readonly EntityId[]): Promise<void>;
+  /** Both, after the months: `recountYears(years)`, then `recountEntities(entities)`, or as one. */
+  recountYearsAndEntities(years: readonly EntityYear[], entities: readonly EntityId[]): Promise<void>;
 }
 
 export interface ProjectorStateStore {
@@ -231,10 +233,9 @@ export async function recountYearsAndEntities(
   const years = new Map<string, EntityYear>();
   for (const { kind, slug, month } of months)
     years.set(`${kind}#${slug}#${month.slice(0, 4)}`, { kind, slug, year: month.slice(0, 4) });
-  await store.recountYears([...years.values()]);
   const entities = new Map<string, EntityId>();
   for (const { kind, slug } of months) if (kind !== 'all') entities.set(`${kind}#${slug}`, { kind, slug });
-  await store.recountEntities([...entities.values()]);
+  await store.recountYearsAndEntities([...years.values()], [...entities.values()]);
 }
 
 interface Done {

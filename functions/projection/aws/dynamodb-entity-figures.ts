@@ -26,15 +26,10 @@ import {
   facetYearKey,
   keepsDays,
 } from '#table/facet-keys.js';
-import {
-  entityKey,
-  entityMonthPartition,
-  listItemSummary,
-  type StoredListItem,
-} from '#table/table-layout.js';
+import { entityKey, listItemSummary, type StoredListItem } from '#table/table-layout.js';
 import type { EntityFigureStore, EntityId, EntityYear } from '../project-release-changes.js';
 import { type EntityMonth, type Newest, newestOf, scopeOf } from '../projection.js';
-import { type Figures, type Recount, VersionedRecounts } from './versioned-recounts.js';
+import { type Figures, type Recount, type SharedReads, VersionedRecounts } from './versioned-recounts.js';
 
 /** Recounts (and their reads) in flight at once. */
 const CONCURRENCY = 8;
@@ -150,35 +145,12 @@ export class DynamoEntityFigures implements EntityFigureStore {
     return this.recounts.recountAll(years.map((entity) => this.yearRecount(scopeOf(entity), entity.year)));
   }
 
-  private yearRecount(scope: FacetScope, year: string): Recount {
+  private yearRecount(scope: FacetScope, year: string, shared?: MonthReader): Recount {
+    const read = () => this.monthItems(scope, { first: `${year}-01`, last: `${year}-12` });
     return {
       key: facetYearKey(scope, year),
-      count: async () => {
-        const months: Array<[string, PeriodFigures]> = [];
-        let overflow = false;
-        const pages = paginateQuery(
-          { client: this.doc },
-          {
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
-            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-            ExpressionAttributeValues: {
-              ':pk': facetMonthPartition(scope),
-              ':first': `${year}-01`,
-              ':last': `${year}-12`,
-            },
-            ConsistentRead: true,
-          },
-        );
-        for await (const page of pages) {
-          for (const item of page.Items ?? []) {
-            if (item.overflow === true) overflow = true;
-            months.push([String(item.sk), storedPeriodFigures(item)]);
-          }
-        }
-        const figures = yearFigures(months);
-        return overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
-      },
+      count: async () => yearOf(await read(), year),
+      ...(shared ? { countShared: async (reads) => yearOf(await shared(reads), year) } : {}),
     };
   }
 
@@ -187,45 +159,59 @@ export class DynamoEntityFigures implements EntityFigureStore {
     return this.recounts.recountAll(entities.map(({ kind, slug }) => this.entityRecount(kind, slug)));
   }
 
-  private entityRecount(kind: EntityKind, slug: string): Recount {
+  /**
+   * Recounts years and entities (after their months) with one read of each entity's months for
+   * its years and itself: a minister's or portfolio's years and entity item sum the same month
+   * partition. Every release's years are recounted as `recountYears` does.
+   */
+  recountYearsAndEntities(years: readonly EntityYear[], entities: readonly EntityId[]): Promise<void> {
+    const recounts: Recount[] = [];
+    const entityIds = new Set(entities.map(({ kind, slug }) => `${kind}#${slug}`));
+    for (const { kind, slug } of entities) {
+      const scope = { kind, slug };
+      const shared: MonthReader = (reads) => reads.once(`${kind}#${slug}`, () => this.monthItems(scope));
+      for (const y of years)
+        if (y.kind === kind && y.slug === slug) recounts.push(this.yearRecount(scope, y.year, shared));
+      recounts.push(this.entityRecount(kind, slug, shared));
+    }
+    for (const y of years)
+      if (!entityIds.has(`${y.kind}#${y.slug}`)) recounts.push(this.yearRecount(scopeOf(y), y.year));
+    return this.recounts.recountAll(recounts);
+  }
+
+  private entityRecount(kind: EntityKind, slug: string, shared?: MonthReader): Recount {
+    const sum = async (months: readonly MonthItem[]): Promise<Figures> => {
+      const { count, newest } = entityOf(months);
+      // A month recounted before months kept their newest release, or no month with releases
+      // (the entity's last one went, or its months are not counted yet): ask the list partition.
+      const named = newest ?? (await this.newestListed(kind, slug));
+      return named ? { count, ...named } : { count };
+    };
     return {
       key: entityKey(kind, slug),
-      count: async (): Promise<Figures> => {
-        let count = 0;
-        let newest: Newest | undefined;
-        let known = true;
-        const pages = paginateQuery(
-          { client: this.doc },
-          {
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: {
-              '#pk': 'pk',
-              '#count': 'count',
-              '#latest': 'latestDate',
-              '#name': 'name',
-            },
-            ExpressionAttributeValues: { ':pk': entityMonthPartition(kind, slug) },
-            ProjectionExpression: '#count, #latest, #name',
-            ConsistentRead: true,
-          },
-        );
-        // Months in order: the last one with releases holds the newest release.
-        for await (const page of pages) {
-          for (const item of page.Items ?? []) {
-            if (Number(item.count ?? 0) === 0) continue;
-            count += Number(item.count);
-            const stored = typeof item.latestDate === 'string' && typeof item.name === 'string';
-            newest = stored ? { latestDate: String(item.latestDate), name: String(item.name) } : undefined;
-            known = stored;
-          }
-        }
-        // A month recounted before months kept their newest release, or no month with releases
-        // (the entity's last one went, or its months are not counted yet): ask the list partition.
-        if (!known || !newest) newest = await this.newestListed(kind, slug);
-        return newest ? { count, ...newest } : { count };
-      },
+      count: async () => sum(await this.monthItems({ kind, slug })),
+      ...(shared ? { countShared: async (reads) => sum(await shared(reads)) } : {}),
     };
+  }
+
+  /** A scope's month items (all of them, or those from `first` to `last`), read consistently. */
+  private async monthItems(scope: FacetScope, range?: { first: string; last: string }): Promise<MonthItem[]> {
+    const items: MonthItem[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: range ? '#pk = :pk AND #sk BETWEEN :first AND :last' : '#pk = :pk',
+        ExpressionAttributeNames: range ? { '#pk': 'pk', '#sk': 'sk' } : { '#pk': 'pk' },
+        ExpressionAttributeValues: {
+          ':pk': facetMonthPartition(scope),
+          ...(range ? { ':first': range.first, ':last': range.last } : {}),
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as MonthItem[]));
+    return items;
   }
 
   /** An entity's name and latest date from the newest item of its list partition. */
@@ -249,4 +235,40 @@ export class DynamoEntityFigures implements EntityFigureStore {
 function storedFigures(figures: PeriodFigures & { months?: Record<string, number> }): Figures {
   const { count, m, p } = figures;
   return storedAggregate({ count, m, p, ...(figures.months ? { months: figures.months } : {}) });
+}
+
+type MonthItem = Record<string, unknown>;
+/** A scope's month items, read once for the recounts of a group that share them. */
+type MonthReader = (reads: SharedReads) => Promise<MonthItem[]>;
+
+/** A year's figures from its scope's month items (others are skipped). */
+function yearOf(items: readonly MonthItem[], year: string): Figures {
+  const months: Array<[string, PeriodFigures]> = [];
+  let overflow = false;
+  for (const item of items) {
+    const month = String(item.sk);
+    if (month.slice(0, 4) !== year) continue;
+    if (item.overflow === true) overflow = true;
+    months.push([month, storedPeriodFigures(item)]);
+  }
+  const figures = yearFigures(months);
+  return overflow ? { ...storedFigures(figures), overflow: true } : storedFigures(figures);
+}
+
+/**
+ * An entity's count from its month items (in month order), and its name and latest date from the
+ * last month with releases, if that month holds them.
+ */
+function entityOf(items: readonly MonthItem[]): { count: number; newest: Newest | undefined } {
+  let count = 0;
+  let newest: Newest | undefined;
+  for (const item of items) {
+    if (Number(item.count ?? 0) === 0) continue;
+    count += Number(item.count);
+    newest =
+      typeof item.latestDate === 'string' && typeof item.name === 'string'
+        ? { latestDate: item.latestDate, name: item.name }
+        : undefined;
+  }
+  return { count, newest };
 }

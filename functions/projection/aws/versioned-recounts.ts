@@ -15,6 +15,26 @@ export type Figures = Record<string, unknown>;
 export interface Recount {
   key: TableKey;
   count: () => Promise<Figures>;
+  /**
+   * The first (optimistic) count, from reads it may share with the other recounts of its group:
+   * they are made after the group's versions were read, so each still began after its item's
+   * version read. A contended recount counts again with `count`, after its claim.
+   */
+  countShared?: (reads: SharedReads) => Promise<Figures>;
+}
+
+/** Reads shared by the recounts of one group: each made once, when first asked for. */
+export class SharedReads {
+  private readonly reads = new Map<string, Promise<unknown>>();
+
+  once<T>(id: string, read: () => Promise<T>): Promise<T> {
+    let pending = this.reads.get(id) as Promise<T> | undefined;
+    if (!pending) {
+      pending = read();
+      this.reads.set(id, pending);
+    }
+    return pending;
+  }
 }
 
 /** Recounts (and their reads) in flight at once. */
@@ -69,22 +89,20 @@ export class VersionedRecounts {
       );
       for (const item of found)
         if (item.ver !== undefined) read.set(`${item.pk}|${item.sk}`, Number(item.ver));
+      const shared = new SharedReads();
       await runLimited(group, CONCURRENCY, (r) =>
-        this.recount(r.key, r.count, read.get(`${r.key.pk}|${r.key.sk}`)),
+        this.recount(r, read.get(`${r.key.pk}|${r.key.sk}`), shared),
       );
     }
   }
 
   /** Recounts one item whose version was read as `read` (undefined: no version yet). */
-  private async recount(
-    key: TableKey,
-    count: () => Promise<Figures>,
-    read: number | undefined,
-  ): Promise<void> {
-    if (await this.writeIfUnclaimed(key, read, await count())) return;
+  private async recount(r: Recount, read: number | undefined, shared: SharedReads): Promise<void> {
+    const first = r.countShared ? await r.countShared(shared) : await r.count();
+    if (await this.writeIfUnclaimed(r.key, read, first)) return;
     this.onContended?.();
-    const ver = await this.claim(key);
-    await this.settle(key, ver, await count());
+    const ver = await this.claim(r.key);
+    await this.settle(r.key, ver, await r.count());
   }
 
   /** The optimistic write: lands only if no version was claimed since `read`. */

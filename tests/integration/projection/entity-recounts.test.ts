@@ -9,7 +9,7 @@ import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoEntityFigures } from '#projection/aws/dynamodb-entity-figures.js';
 import type { Release } from '#release/release.js';
-import { facetDaysKey, facetMonthKey } from '#table/facet-keys.js';
+import { facetDaysKey, facetMonthKey, facetYearKey } from '#table/facet-keys.js';
 import { releaseItemFor } from '#table/release-items.js';
 import { entityKey, entityMonthKey, listItemsFor, type TableKey } from '#table/table-layout.js';
 import { localDynamoDbClient } from '../../../scripts/local/dynamodb-local.js';
@@ -76,8 +76,8 @@ function signal(): { promise: Promise<void>; fire: () => void } {
 
 describe('entity recounts racing each other', () => {
   const month = { kind: 'minister' as const, slug: 'busy', month: '2024-07' };
-  const putListItems = async (i: number) => {
-    const item = releaseItemFor(release(i, month.month), {
+  const putListItems = async (i: number, inMonth = month.month) => {
+    const item = releaseItemFor(release(i, inMonth), {
       key: `k${i}.md`,
       sourceTime: 't',
       updatedAt: 't',
@@ -186,7 +186,10 @@ describe('entity recounts racing each other', () => {
         // As a projector does after its batch: the month, then the entity that sums the months.
         const projector = projectors[i % projectors.length] as DynamoEntityFigures;
         await projector.recountMonths([{ kind: 'minister', slug: 'busy', month }]);
-        await projector.recountEntities([{ kind: 'minister', slug: 'busy' }]);
+        await projector.recountYearsAndEntities(
+          [{ kind: 'minister', slug: 'busy', year: '2024' }],
+          [{ kind: 'minister', slug: 'busy' }],
+        );
         // Every release's month: the release's day, then the month summed from its days.
         await projector.recountMonths([{ kind: 'all', slug: '', month, days: [item.date.slice(8, 10)] }]);
       }),
@@ -203,6 +206,10 @@ describe('entity recounts racing each other', () => {
     expect((await get(entityMonthKey('minister', 'busy', '2024-07')))?.count).toBe(releases / 2);
     const entity = await get(entityKey('minister', 'busy'));
     expect(entity).toMatchObject({ count: releases, name: 'Hon Busy', latestDate: '2024-07-28' });
+    expect(await get(facetYearKey({ kind: 'minister', slug: 'busy' }, '2024'))).toMatchObject({
+      count: releases,
+      months: { '06': releases / 2, '07': releases / 2 },
+    });
     for (const month of months) {
       expect((await get(facetMonthKey({ kind: 'all' }, month)))?.count).toBe(releases / 2);
       const days = await queryAll<TableKey & { count: number }>(services, 'ED#all');
@@ -212,6 +219,102 @@ describe('entity recounts racing each other', () => {
     // The windows overlapped: some optimistic writes lost and took the version-ordered path.
     console.log(`entity recounts: ${releases * 2} recounts, ${contended} contended`);
     expect(contended).toBeGreaterThan(0);
+  });
+
+  it('a year and entity counted from a shared read of their months, then overtaken, land no stale count', async () => {
+    // A reads the months once for the year and the entity; one of its writes waits while a
+    // second release arrives and B recounts everything. A's held write must not land over B's.
+    const reached = signal();
+    const release_ = signal();
+    const gated = gatedClient(services.dynamoEndpoint, async (n) => {
+      if (n === 1) {
+        reached.fire();
+        await release_.promise;
+      }
+    });
+    let contended = 0;
+    const a = new DynamoEntityFigures(documentClient(gated), services.tableName, () => contended++);
+    const b = new DynamoEntityFigures(services.doc, services.tableName);
+    const years = [{ kind: 'minister' as const, slug: 'busy', year: '2024' }];
+    const entities = [{ kind: 'minister' as const, slug: 'busy' }];
+    await putListItems(1);
+    await b.recountMonths([month]);
+    const first = a.recountYearsAndEntities(years, entities);
+    await reached.promise;
+    await putListItems(2);
+    await b.recountMonths([month]);
+    await b.recountYearsAndEntities(years, entities);
+    release_.fire();
+    await first;
+    gated.destroy();
+    const get = async (key: TableKey) =>
+      (
+        await services.doc.send(
+          new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }),
+        )
+      ).Item;
+    expect((await get(facetYearKey({ kind: 'minister', slug: 'busy' }, '2024')))?.count).toBe(2);
+    expect((await get(entityKey('minister', 'busy')))?.count).toBe(2);
+    expect(contended).toBe(1);
+  });
+
+  it("recounts entities and their years with one read of each entity's months", async () => {
+    const client = localDynamoDbClient(services.dynamoEndpoint);
+    const commands: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'count' },
+    );
+    const shared = new DynamoEntityFigures(documentClient(client), services.tableName);
+    const apart = new DynamoEntityFigures(services.doc, services.tableName);
+    const people = [
+      { kind: 'minister' as const, slug: 'busy' },
+      { kind: 'portfolio' as const, slug: 'finance' },
+    ];
+    const months = ['2023-11', '2024-02', '2024-07'];
+    for (const [i, m] of months.entries()) {
+      await putListItems(10 + i, m);
+      await apart.recountMonths([
+        ...people.map((p) => ({ ...p, month: m })),
+        { kind: 'all', slug: '', month: m },
+      ]);
+    }
+    const years = [...people, { kind: 'all' as const, slug: '' }].flatMap((p) =>
+      ['2023', '2024'].map((year) => ({ ...p, year })),
+    );
+    await shared.recountYearsAndEntities(years, people);
+    client.destroy();
+    const tally = (name: string) => commands.filter((command) => command === name).length;
+    // 8 items in one group: their versions in one request, the months of each entity read once
+    // (every release's years one read each), and a write per item.
+    expect(tally('BatchGetItemCommand')).toBe(1);
+    expect(tally('QueryCommand')).toBe(people.length + 2);
+    expect(tally('UpdateItemCommand')).toBe(8);
+    const figures = async () => {
+      const keys = [
+        ...years.map((y) => facetYearKey(y.kind === 'all' ? { kind: 'all' } : y, y.year)),
+        ...people.map((p) => entityKey(p.kind, p.slug)),
+      ];
+      const out: Array<Record<string, unknown> | undefined> = [];
+      for (const Key of keys) {
+        const { Item } = await services.doc.send(
+          new GetCommand({ TableName: services.tableName, Key, ConsistentRead: true }),
+        );
+        const { ver: _v, settledVer: _s, ...rest } = Item ?? {};
+        out.push(rest);
+      }
+      return out;
+    };
+    const together = await figures();
+    // The same figures as recounting years and entities apart, each from its own read.
+    await apart.recountYears(years);
+    await apart.recountEntities(people);
+    expect(await figures()).toEqual(together);
+    expect(together[0]).toMatchObject({ count: 1, months: { '11': 1 } });
+    expect(together.at(-2)).toMatchObject({ count: 3, name: 'Hon Busy', latestDate: '2024-07-13' });
   });
 
   it('writes one item per uncontended recount', async () => {

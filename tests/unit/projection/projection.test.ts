@@ -202,6 +202,7 @@ function portsWith(
       recountMonths: async () => {},
       recountEntities: async () => {},
       recountYears: async () => {},
+      recountYearsAndEntities: async () => {},
     },
     state: {
       states: async (ids) =>
@@ -241,6 +242,7 @@ describe('projectReleaseChanges', () => {
         },
         recountEntities: async () => {},
         recountYears: async () => {},
+        recountYearsAndEntities: async () => {},
       },
     });
     const result = await projectReleaseChanges(
