@@ -168,6 +168,20 @@ export function renderMarkdown(results: Results, notes: string[]): string {
     ),
     '',
   );
+  const facetRows = results.results.flatMap((r) =>
+    (r.facets ?? []).map((f) => [
+      n(r.size),
+      `\`${f.path}\``,
+      f.readUnits,
+      f.aggregated ? 'aggregates' : 'counted from the matches',
+      f.exact ? 'yes' : 'no',
+      f.status,
+    ]),
+  );
+  if (facetRows.length > 0) {
+    out.push('## Facets: read units per request (eventually consistent)', '');
+    out.push(table(['size', 'request', 'read units', 'answered from', 'exact', 'status'], facetRows), '');
+  }
   const indexed = results.results.filter((r) => r.index !== undefined);
   if (indexed.length > 0) {
     out.push('## Word index (bulk load)', '');
