@@ -175,10 +175,10 @@ export class Recounts {
   async run(ctx: FigureContext): Promise<void> {
     // Months first: a year's figures and an entity's are sums of its months.
     await ctx.deps.entities.recountMonths([...this.months.values()]);
-    await ctx.deps.entities.recountYears(
+    await ctx.deps.entities.recountYearsAndEntities(
       [...this.years.values()].map(({ kind, slug, month }) => ({ kind, slug, year: month.slice(0, 4) })),
+      [...this.entities.values()],
     );
-    await ctx.deps.entities.recountEntities([...this.entities.values()]);
     ctx.findings.entitiesRecounted += this.entities.size;
     ctx.findings.figuresRecounted += this.months.size + this.years.size + this.entities.size;
   }

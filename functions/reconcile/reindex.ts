@@ -352,9 +352,11 @@ async function repairProjections(
       if (scope) years.set(key, { ...scope, month: `${year}-01` });
     }
   }
-  await deps.entities.recountYears(
-    [...years.values()].map(({ kind, slug, month }) => ({ kind, slug, year: month.slice(0, 4) })),
-  );
+  const yearsToRecount = [...years.values()].map(({ kind, slug, month }) => ({
+    kind,
+    slug,
+    year: month.slice(0, 4),
+  }));
 
   const figures = new Map(tally.all().map((entity) => [`${entity.kind}#${entity.slug}`, entity]));
   const recount = new Map<string, { kind: EntityKind; slug: string }>();
@@ -374,7 +376,8 @@ async function repairProjections(
     if (!figures.has(`${stored.kind}#${stored.sk}`) && Number(stored.count ?? 0) !== 0)
       recount.set(`${stored.kind}#${stored.sk}`, { kind: stored.kind, slug: stored.sk });
   }
-  await deps.entities.recountEntities([...recount.values()]);
+  // Years and entities after the months, an entity's together with its years (one read of its months).
+  await deps.entities.recountYearsAndEntities(yearsToRecount, [...recount.values()]);
   return { listItemsFixed: put.length + remove.length, entitiesRecounted: recount.size };
 }
 
