@@ -94,7 +94,9 @@ async function main(): Promise<number> {
   process.stdout.write(`${banner(stack, performance.now() - started)}\n`);
 
   const reason = await stopRequested;
-  log(`${reason}: stopping`);
+  log(
+    `${reason}: stopping once the running invocations finish (after a bulk load, a minute or more; Ctrl-C again exits at once, and the next start's reconcile repairs what they leave)`,
+  );
   await stack.stop();
   log('stopped');
   return 0;
