@@ -29,10 +29,13 @@ import {
 import { entityKey, listItemSummary, type StoredListItem } from '#table/table-layout.js';
 import type { EntityFigureStore, EntityId, EntityYear } from '../project-release-changes.js';
 import { type EntityMonth, type Newest, newestOf, scopeOf } from '../projection.js';
-import { type Figures, type Recount, type SharedReads, VersionedRecounts } from './versioned-recounts.js';
-
-/** Recounts (and their reads) in flight at once. */
-const CONCURRENCY = 8;
+import {
+  CONCURRENCY,
+  type Figures,
+  type Recount,
+  type SharedReads,
+  VersionedRecounts,
+} from './versioned-recounts.js';
 
 /**
  * Entity figures by recount: each item counted from what it sums and written under the version

@@ -38,7 +38,7 @@ export class SharedReads {
 }
 
 /** Recounts (and their reads) in flight at once. */
-const CONCURRENCY = 8;
+export const CONCURRENCY = 8;
 /** Items whose versions are read together: two rounds of recounts. */
 const GROUP = 2 * CONCURRENCY;
 

@@ -102,9 +102,14 @@ describe('entity recounts racing each other', () => {
       )
     ).Item?.count;
 
-  it('a recount that counted before another release arrived and writes after its recount leaves no stale count', async () => {
-    // A counts one release, then waits at its write while a second release arrives and B
-    // recounts it. A's write must not land over B's.
+  /**
+   * A (on a client that holds its first UpdateItem) runs `first`; while that write waits, a second
+   * release arrives and B runs `later`; then A's write goes on. Returns A's contended recounts.
+   */
+  const heldFirstWrite = async (
+    first: (a: DynamoEntityFigures) => Promise<void>,
+    later: (b: DynamoEntityFigures) => Promise<void>,
+  ): Promise<number> => {
     const reached = signal();
     const release_ = signal();
     const gated = gatedClient(services.dynamoEndpoint, async (n) => {
@@ -116,14 +121,24 @@ describe('entity recounts racing each other', () => {
     let contended = 0;
     const a = new DynamoEntityFigures(documentClient(gated), services.tableName, () => contended++);
     const b = new DynamoEntityFigures(services.doc, services.tableName);
-    await putListItems(1);
-    const first = a.recountMonths([month]);
+    const running = first(a);
     await reached.promise;
     await putListItems(2);
-    await b.recountMonths([month]);
+    await later(b);
     release_.fire();
-    await first;
+    await running;
     gated.destroy();
+    return contended;
+  };
+
+  it('a recount that counted before another release arrived and writes after its recount leaves no stale count', async () => {
+    // A counts one release, then waits at its write while a second release arrives and B
+    // recounts it. A's write must not land over B's.
+    await putListItems(1);
+    const contended = await heldFirstWrite(
+      (a) => a.recountMonths([month]),
+      (b) => b.recountMonths([month]),
+    );
     expect(await storedCount()).toBe(2);
     expect(contended).toBe(1);
   });
@@ -224,29 +239,17 @@ describe('entity recounts racing each other', () => {
   it('a year and entity counted from a shared read of their months, then overtaken, land no stale count', async () => {
     // A reads the months once for the year and the entity; one of its writes waits while a
     // second release arrives and B recounts everything. A's held write must not land over B's.
-    const reached = signal();
-    const release_ = signal();
-    const gated = gatedClient(services.dynamoEndpoint, async (n) => {
-      if (n === 1) {
-        reached.fire();
-        await release_.promise;
-      }
-    });
-    let contended = 0;
-    const a = new DynamoEntityFigures(documentClient(gated), services.tableName, () => contended++);
-    const b = new DynamoEntityFigures(services.doc, services.tableName);
     const years = [{ kind: 'minister' as const, slug: 'busy', year: '2024' }];
     const entities = [{ kind: 'minister' as const, slug: 'busy' }];
     await putListItems(1);
-    await b.recountMonths([month]);
-    const first = a.recountYearsAndEntities(years, entities);
-    await reached.promise;
-    await putListItems(2);
-    await b.recountMonths([month]);
-    await b.recountYearsAndEntities(years, entities);
-    release_.fire();
-    await first;
-    gated.destroy();
+    await new DynamoEntityFigures(services.doc, services.tableName).recountMonths([month]);
+    const contended = await heldFirstWrite(
+      (a) => a.recountYearsAndEntities(years, entities),
+      async (b) => {
+        await b.recountMonths([month]);
+        await b.recountYearsAndEntities(years, entities);
+      },
+    );
     const get = async (key: TableKey) =>
       (
         await services.doc.send(
