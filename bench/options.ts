@@ -35,6 +35,11 @@ export function options() {
       'db-dir': { type: 'string' },
       /** Re-renders RESULTS.md from an existing results.json (no measuring). */
       render: { type: 'boolean', default: false },
+      /**
+       * Adds this run's whole-event-path figures to the results.json already in --out, for the
+       * sizes both hold, and renders the report again; everything else there stays.
+       */
+      'add-event-path': { type: 'boolean', default: false },
     },
   });
   const int = (name: string, value: string) => {
@@ -61,10 +66,14 @@ export function options() {
     eventSingles: int('event-singles', values['event-singles']),
     indexWindowSeconds:
       values['index-window'] === undefined ? undefined : int('index-window', values['index-window']),
-    skip: skipped(values.skip),
+    // Adding the event path measures nothing else that would be kept.
+    skip: values['add-event-path']
+      ? new Set([...skipped(values.skip), 'queries', 'cold-starts'] as const)
+      : skipped(values.skip),
     out: values.out,
     dbDir: values['db-dir'],
     render: values.render,
+    addEventPath: values['add-event-path'],
   };
 }
 

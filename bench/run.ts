@@ -18,7 +18,7 @@ import { WORK_DIR } from './paths.js';
 import { createProgress } from './progress.js';
 import type { Results } from './report/results.js';
 import { computeTargets } from './report/targets.js';
-import { rerenderReport, writeReport } from './report/write-report.js';
+import { addEventPath, rerenderReport, writeReport } from './report/write-report.js';
 import { calibrateScan } from './scan-calibration.js';
 
 async function main(): Promise<void> {
@@ -55,6 +55,21 @@ async function main(): Promise<void> {
     const scanCalibration = await calibrateScan(env, opts, progress);
 
     const { results, replayable } = await measureSizes(env, opts, progress);
+    if (opts.addEventPath) {
+      const sizes = addEventPath(
+        results,
+        {
+          command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+          generatedAt: new Date().toISOString(),
+          durationSeconds: Math.round((performance.now() - started) / 1000),
+          ...(code ? { code } : {}),
+          loadAverageAtStart: info.loadAverageAtStart,
+        },
+        opts.out,
+      );
+      process.stderr.write(`event path figures at ${sizes.join(', ')} added to ${opts.out}/results.json\n`);
+      return;
+    }
 
     const coldStarts = opts.skip.has('cold-starts')
       ? []

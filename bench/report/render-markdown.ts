@@ -68,6 +68,19 @@ export function renderMarkdown(results: Results, notes: string[]): string {
         : ''),
     '',
   );
+  for (const run of results.eventPathRuns ?? []) {
+    out.push(
+      `The whole event path at ${run.sizes.map(n).join(' and ')} releases (the targets \`bulk-searchable-vs-raw-write\`, ` +
+        `\`projection-requests-per-release\`, \`index-write-units-per-release\` and the section "Event path until searchable") ` +
+        `was measured by a later run, \`${run.command}\`, on ${run.generatedAt.slice(0, 10)} in ${Math.round(run.durationSeconds / 60)} minutes ` +
+        `(load average at start ${run.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')})` +
+        (run.code
+          ? `, code at commit ${run.code.commit.slice(0, 7)}${run.code.dirty ? ' with uncommitted changes' : ''}`
+          : '') +
+        '; every other figure is from the run above.',
+      '',
+    );
+  }
   out.push('## Targets', '');
   out.push(
     table(

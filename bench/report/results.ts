@@ -108,4 +108,16 @@ export interface Results {
   coldStarts: ColdStartFigures[];
   targets: Target[];
   targetsWorstAt: TargetWhere;
+  /** Runs whose whole-event-path figures were added to these results (`--add-event-path`). */
+  eventPathRuns?: EventPathRun[];
+}
+
+/** A run that measured only the whole event path, for the sizes it names. */
+export interface EventPathRun {
+  command: string;
+  generatedAt: string;
+  durationSeconds: number;
+  code?: { commit: string; dirty: boolean };
+  loadAverageAtStart: number[];
+  sizes: number[];
 }
