@@ -64,6 +64,8 @@ export interface StreamPollerOptions {
   /** Where to start in the shards open at start-up (later shards start at their beginning). @default 'TRIM_HORIZON' */
   startAt?: 'TRIM_HORIZON' | 'LATEST';
   log?: (line: string) => void;
+  /** Told the name of each DynamoDB Streams command the poller sends (for tests). */
+  onStreamsRequest?: (command: string) => void;
 }
 
 export interface StreamPoller {
@@ -129,6 +131,9 @@ function toLambdaRecord(record: StreamRecord, streamArn: string, region: string)
   };
 }
 
+/** How long the poller goes without listing the stream's shards while they stay open. */
+const SHARD_REFRESH_MS = 10_000;
+
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const log = options.log ?? (() => {});
   const batchSize = options.batchSize ?? PROJECTOR_BATCH_SIZE;
@@ -153,6 +158,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       : undefined,
     credentials: await options.dynamo.config.credentials(),
   });
+  const onStreamsRequest = options.onStreamsRequest;
+  if (onStreamsRequest) {
+    streams.middlewareStack.add(
+      (next, context) => (args) => {
+        onStreamsRequest(context.commandName ?? 'unknown');
+        return next(args);
+      },
+      { step: 'initialize', name: 'releasesStreamsRequests' },
+    );
+  }
   const table = await options.dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
@@ -252,16 +267,29 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   await refreshShards();
   for (const shard of shards.values()) if (shard.latest) shard.iterator = await iteratorFor(shard);
 
+  // Shards are listed again only when one has ended (its children follow it), when none is open,
+  // or after SHARD_REFRESH_MS, rather than on every pass (a DescribeStream every 100 ms when idle).
+  let lastRefresh = Date.now();
   const loop = (async () => {
     while (!stopped) {
       let busy = false;
       try {
-        await refreshShards();
+        const open = [...shards.values()].filter((shard) => !shard.done).length;
+        if (open === 0 || Date.now() - lastRefresh >= SHARD_REFRESH_MS) {
+          await refreshShards();
+          lastRefresh = Date.now();
+        }
         for (const shard of shards.values()) {
           if (shard.done) continue;
           const parent = shard.parent ? shards.get(shard.parent) : undefined;
           if (parent && !parent.done) continue;
           if (await pollShard(shard)) busy = true;
+          // An ended shard's children are listed on the next pass, which this one must not
+          // count as quiet (settled() waits for a quiet pass).
+          if (shard.done) {
+            busy = true;
+            lastRefresh = 0;
+          }
         }
       } catch (error) {
         if (stopped) break;
