@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const log = (line: string) => progress.note(line);
   const info = machine();
   const code = codeVersion();
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
   process.stderr.write(
     `releases bench: sizes ${opts.sizes.join(', ')} on ${info.cpu} (${info.cores} cores), Node ${info.node}\n`,
   );
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
       const sizes = addEventPath(
         results,
         {
-          command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+          command,
           generatedAt: new Date().toISOString(),
           durationSeconds: Math.round((performance.now() - started) / 1000),
           ...(code ? { code } : {}),
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     const computed = computeTargets(results, coldStarts);
     const output: Results = {
       generatedAt: new Date().toISOString(),
-      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+      command,
       durationSeconds: Math.round((performance.now() - started) / 1000),
       machine: info,
       ...(code ? { code } : {}),
