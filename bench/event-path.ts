@@ -278,8 +278,10 @@ export async function measureEventPath(
 
     progress.phase(`event path: ${singleFiles.length} single uploads`, singleFiles.length);
     env.purgeStreamRecords();
-    // A short index window, as the local stack's: one release waits for nothing else.
-    derived = await startDerivedState(env, { indexWindowMs: 500, startAt: 'LATEST', log: note });
+    // A short index window, as the local stack's: one release waits for nothing else. From the
+    // stream's oldest record, which after the purge is the first upload's: a `LATEST` iterator taken
+    // on a purged shard of DynamoDB Local missed that upload (4 of 5 single uploads projected).
+    derived = await startDerivedState(env, { indexWindowMs: 500, log: note });
     let singlesMs = 0;
     let singlesFound = 0;
     for (const file of singleFiles) {

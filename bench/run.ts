@@ -53,10 +53,11 @@ async function main(): Promise<void> {
     const { bundles, built, runner } = await buildBundles(WORK_DIR);
     progress.tick();
     progress.done();
-    const scanCalibration = await calibrateScan(env, opts, progress);
+    // An added event path uses none of the Scan's figures.
+    const scanCalibration = opts.addEventPath ? undefined : await calibrateScan(env, opts, progress);
 
     const { results, replayable } = await measureSizes(env, opts, progress);
-    if (opts.addEventPath) {
+    if (opts.addEventPath || !scanCalibration) {
       const sizes = addEventPath(
         results,
         {

@@ -1,13 +1,26 @@
 /**
  * How the event path's index write units per release grow with the corpus, from the smallest
- * size measured to the largest, and a model of them at 500,000 releases: per item kind, a kind
- * that grew keeps growing by the same amount per tenfold corpus (log-linear in the size); a kind
- * that shrank (vocabulary puts, as fewer words are new) is held at its value at the largest size.
- * Kinds that do not depend on the corpus (own items, fragments of a batch) model as themselves.
+ * size measured to the largest, and a model of them at 500,000 releases.
+ *
+ * A fragment is a new item per term, posting bucket and indexer batch, so its units depend on the
+ * batch and on how wide the buckets are, not on what the table already holds. What grows with the
+ * corpus is the loss of sharing as the buckets narrow (the stop list's span: the shortest span
+ * whose buckets hold about a thousand releases). So:
+ *
+ * - When the largest size's buckets are already one year wide (the shortest span, and so the span
+ *   of every larger corpus), each item kind is held at its value there.
+ * - Otherwise, per item kind, a kind that grew keeps growing by the same amount per tenfold corpus
+ *   (log-linear in the size); a kind that shrank (vocabulary puts, as fewer words are new) is held
+ *   at its value at the largest size. This is capped at the ceiling a release can reach: indexed
+ *   alone, it shares no fragment and writes one per distinct term it indexes. The single uploads'
+ *   units at the largest size (or the bulk's there, if higher: the single uploads are a small
+ *   sample) give that ceiling.
  */
 import type { SizeResult } from './results.js';
 
 export const MODEL_SIZE = 500_000;
+/** The shortest posting bucket span, in years (search/stop-list.ts). */
+const SHORTEST_SPAN = 1;
 
 export interface IndexGrowth {
   from: number;
@@ -18,6 +31,12 @@ export interface IndexGrowth {
   growth: number;
   /** Modelled units per release at MODEL_SIZE (undefined with one size). */
   modelled?: number;
+  /** How: held at the largest size's figures (its buckets already the shortest), or log-linear. */
+  basis?: 'shortest-span' | 'log-linear';
+  /** What a release writes when no fragment is shared, at the largest size. */
+  ceiling?: number;
+  /** The log-linear figure, when the ceiling cut it. */
+  uncapped?: number;
 }
 
 export function indexGrowth(results: readonly SizeResult[]): IndexGrowth | undefined {
@@ -35,6 +54,8 @@ export function indexGrowth(results: readonly SizeResult[]): IndexGrowth | undef
     growth: Math.round((toUnits / fromUnits) * 1000) / 1000,
   };
   if (first.size === last.size || last.size >= MODEL_SIZE) return growth;
+  if (last.index?.bucketYears === SHORTEST_SPAN)
+    return { ...growth, modelled: toUnits, basis: 'shortest-span' };
   const decades = Math.log10(MODEL_SIZE / last.size) / Math.log10(last.size / first.size);
   const before = first.eventPath.bulk.writeUnits.indexerByKind;
   const after = last.eventPath.bulk.writeUnits.indexerByKind;
@@ -44,5 +65,9 @@ export function indexGrowth(results: readonly SizeResult[]): IndexGrowth | undef
     const b = after[kind]?.units ?? 0;
     modelled += b + Math.max(0, b - a) * decades;
   }
-  return { ...growth, modelled: Math.round(modelled * 10) / 10 };
+  const uncapped = Math.round(modelled * 10) / 10;
+  const ceiling = Math.max(last.eventPath.singles.writeUnits.indexer, toUnits);
+  return uncapped > ceiling
+    ? { ...growth, modelled: ceiling, basis: 'log-linear', ceiling, uncapped }
+    : { ...growth, modelled: uncapped, basis: 'log-linear', ceiling };
 }

@@ -2,7 +2,7 @@
  * RESULTS.md's tables of the whole event path (bench/event-path.ts): the rate until searchable
  * against the raw write, the derived state's requests, and its write units by item kind.
  */
-import { indexGrowth, MODEL_SIZE } from './index-growth.js';
+import { type IndexGrowth, indexGrowth, MODEL_SIZE } from './index-growth.js';
 import { n, table } from './markdown-format.js';
 import type { Results } from './results.js';
 
@@ -64,7 +64,9 @@ export function eventPathSection(results: Results): string[] {
         return [
           n(r.size),
           e.bulk.requestsPerRelease,
-          `${e.singles.requestsPerRelease} (${e.singles.files} files)`,
+          `${e.singles.requestsPerRelease} (${e.singles.files} files` +
+            // Per-release figures divide by the files: a file that never became searchable makes them low.
+            (e.singles.found < e.singles.files ? `, only ${e.singles.found} found by \`q\`)` : ')'),
           e.bulk.indexerBatches.join(', '),
           Object.entries(e.bulk.requests)
             .filter(([, value]) => value >= 0.05)
@@ -107,10 +109,20 @@ export function eventPathSection(results: Results): string[] {
     out.push(
       `Indexer write units per release grew from ${growth.fromUnits} at ${n(growth.from)} to ${growth.toUnits} at ${n(growth.to)} (${growth.growth}x)` +
         (growth.modelled !== undefined
-          ? `; modelled at ${n(MODEL_SIZE)}: ${growth.modelled} (per item kind, a kind that grew grows by as much again per tenfold corpus; a kind that shrank stays at its value at ${n(growth.to)}).`
+          ? `; modelled at ${n(MODEL_SIZE)}: ${growth.modelled} (${howModelled(growth)}).`
           : '.'),
       '',
     );
   }
   return out;
+}
+
+/** How the model at MODEL_SIZE was made, in words. */
+function howModelled(growth: IndexGrowth): string {
+  if (growth.basis === 'shortest-span')
+    return `held at ${n(growth.to)}'s figure: its posting buckets are already one year wide, the shortest span and so that of any larger corpus, and a fragment is a new item per term, bucket and indexer batch, whose units do not depend on what the table holds; the growth from ${n(growth.from)} is the buckets narrowing`;
+  const loglinear = `per item kind, a kind that grew grows by as much again per tenfold corpus; a kind that shrank stays at its value at ${n(growth.to)}`;
+  return growth.uncapped !== undefined
+    ? `${loglinear}: ${growth.uncapped}, capped at ${growth.ceiling}, what a release writes at ${n(growth.to)} when it shares no fragment, one per distinct term`
+    : loglinear;
 }

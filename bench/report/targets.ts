@@ -150,7 +150,9 @@ export function computeTargets(
         ? `at ${indexUnits.size}; single uploads ${indexUnits.eventPath.singles.writeUnits.indexer}` +
             (growth && growth.from !== growth.to
               ? `; ${growth.fromUnits} at ${growth.from} to ${growth.toUnits} at ${growth.to} (${growth.growth}x)` +
-                (growth.modelled !== undefined ? `, modelled ${growth.modelled} at ${MODEL_SIZE}` : '')
+                (growth.modelled !== undefined
+                  ? `, modelled ${growth.modelled} at ${MODEL_SIZE} (${growth.basis === 'shortest-span' ? 'buckets already one year wide' : growth.uncapped !== undefined ? 'the ceiling of unshared fragments' : 'log-linear'})`
+                  : '')
               : '')
         : '',
     ),
