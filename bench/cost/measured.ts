@@ -28,8 +28,13 @@ export interface SizeFigures {
   readonly eventDynamoRequestsPerRelease: number;
   /** CPU of the ingest and projector handlers per release, ms (this process, not DynamoDB Local). */
   readonly eventCpuMsPerRelease: number;
-  /** Word index write units per release in a bulk load. */
+  /** Word index write units per release as the benchmark's bulk loader writes them. */
   readonly indexWriteUnitsPerRelease: number;
+  /**
+   * Word index write units per release through the event path, 1,000 files at once (an
+   * `aws s3 sync`): the indexer's fragments. The bulk loader's figure where a run did not measure it.
+   */
+  readonly eventIndexWriteUnitsPerRelease: number;
   readonly indexBytesPerRelease: number;
   /** Wall time of the index bulk load per release, ms (BatchWriteItem into DynamoDB Local). */
   readonly indexMsPerRelease: number;
@@ -42,6 +47,8 @@ export interface SizeFigures {
 
 export interface MeasuredFigures {
   readonly sizes: readonly SizeFigures[];
+  /** Years per posting bucket at the largest size (1: the shortest span, that of any larger size). */
+  readonly largestBucketYears: number;
   /** Cold start of the deployed bundle, init only (import and module scope), ms. */
   readonly initMs: { readonly api: number; readonly ingest: number };
   readonly source: string;
@@ -73,6 +80,7 @@ function figuresOf(result: SizeResult): SizeFigures {
     eventDynamoRequestsPerRelease: sum(dynamo.map((r) => r.perRelease)),
     eventCpuMsPerRelease: ingest.eventPath.cpuMsPerRelease.node,
     indexWriteUnitsPerRelease: index.writeUnitsPerRelease,
+    eventIndexWriteUnitsPerRelease: result.eventPath?.bulk.writeUnits.indexer ?? index.writeUnitsPerRelease,
     indexBytesPerRelease: index.bytesPerRelease,
     indexMsPerRelease: (index.seconds * 1000) / index.releases,
     releaseItemBytes: (entry?.bytes ?? 0) + (folded?.bytes ?? 0),
@@ -89,7 +97,13 @@ export function measuredFigures(results: Results, source: string): MeasuredFigur
     if (!cold) throw new Error(`results.json has no cold start of ${name}`);
     return cold.real.initMs;
   };
-  return { sizes, initMs: { api: initOf('api'), ingest: initOf('ingest') }, source };
+  const largest = [...results.results].sort((a, b) => a.size - b.size).at(-1);
+  return {
+    sizes,
+    largestBucketYears: largest?.index?.bucketYears ?? 1,
+    initMs: { api: initOf('api'), ingest: initOf('ingest') },
+    source,
+  };
 }
 
 /**
@@ -113,7 +127,7 @@ type NumericKey = Exclude<
   {
     [K in keyof SizeFigures]: SizeFigures[K] extends number ? K : never;
   }[keyof SizeFigures],
-  'size'
+  'size' | 'eventIndexWriteUnitsPerRelease'
 >;
 
 const NUMERIC_KEYS: readonly NumericKey[] = [
@@ -154,7 +168,24 @@ export function figuresAt(measured: MeasuredFigures, size: number): SizeFigures 
   return {
     size,
     ...numeric,
+    eventIndexWriteUnitsPerRelease: eventIndexUnitsAt(measured, size),
     eventReadUnitsPerRelease: allReads ? at((s) => s.eventReadUnitsPerRelease ?? 0) : undefined,
     kinds,
   };
+}
+
+/**
+ * The event path's index units at `size`: interpolated in log size between measured sizes, and
+ * beyond the largest one held at its figure when its posting buckets are already one year wide
+ * (a fragment's units depend on the batch and the bucket width, not on what the table holds:
+ * bench/report/index-growth.ts), else extrapolated like every other figure.
+ */
+function eventIndexUnitsAt(measured: MeasuredFigures, size: number): number {
+  const largest = measured.sizes.at(-1);
+  if (largest && size >= largest.size && measured.largestBucketYears === 1)
+    return largest.eventIndexWriteUnitsPerRelease;
+  return interpolateInLogSize(
+    measured.sizes.map((s) => [s.size, s.eventIndexWriteUnitsPerRelease] as const),
+    size,
+  );
 }

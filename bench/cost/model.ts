@@ -3,6 +3,8 @@
  * workload's size by measured.ts) times the list prices of prices.ts. Pure arithmetic, no I/O.
  * Every line says what was counted, so a reader can redo it by hand (docs/cost.md).
  */
+import { DEFAULT_SWEEP_BUDGET } from '#reconcile/sweep-budget.js';
+import { n } from '../report/markdown-format.js';
 import type { SizeFigures } from './measured.js';
 import { HOURS_PER_MONTH, type PriceKey, type Region, unitPrice } from './prices.js';
 import type { StageFacts } from './stage-facts.js';
@@ -98,7 +100,7 @@ export function monthlyCost(inputs: CostInputs): CostResult {
     add('DynamoDB', 'point-in-time recovery', tableGb, 'GB-month', 'dynamoPitr', indexShare);
 
   // Writes: the event path as measured; the word index one fragment per term for a lone upload,
-  // the bulk load's measured units for the bulk load.
+  // and for the bulk load (an `aws s3 sync`, so the event path too) the indexer's measured units.
   const liveIndexUnits = a.termsPerRelease + f.indexEntryWriteUnits;
   add(
     'DynamoDB',
@@ -125,7 +127,7 @@ export function monthlyCost(inputs: CostInputs): CostResult {
   add(
     'DynamoDB',
     'writes: bulk load (word index)',
-    bulk * f.indexWriteUnitsPerRelease,
+    bulk * f.eventIndexWriteUnitsPerRelease,
     'write units',
     'dynamoWriteUnit',
     1,
@@ -161,10 +163,16 @@ export function monthlyCost(inputs: CostInputs): CostResult {
     'dynamoReadUnit',
   );
 
-  // The scheduled reconcile: today a full Scan (eventually consistent) every run.
+  // The scheduled reconcile, a sweep: each run goes on from where the last stopped, over at most
+  // one pass of the table and within its read-unit budget.
   const tableBytes = w.releases * f.tableBytesPerRelease;
-  const scanUnits = Math.ceil(tableBytes / 4096) / 2;
-  const reconcileReads = w.reconcileReadUnitsPerMonth ?? scanUnits * s.reconcileRunsPerMonth;
+  const sweep = sweepRuns(w.releases, a.sweepPassReadUnitsPerRelease, s.reconcileRunsPerMonth);
+  const reconcileReads = w.reconcileReadUnitsPerMonth ?? sweep.readUnitsPerRun * s.reconcileRunsPerMonth;
+  if (s.reconcileRunsPerMonth > 0 && w.reconcileReadUnitsPerMonth === undefined && sweep.runsPerPass > 1) {
+    warnings.push(
+      `a reconcile pass over the table takes ${sweep.runsPerPass} runs (${sweep.daysPerPass.toFixed(1)} days) of ${n(DEFAULT_SWEEP_BUDGET.readUnits)} read units`,
+    );
+  }
   add(
     'DynamoDB',
     `reads: reconcile (${s.reconcileRunsPerMonth.toFixed(0)} runs)`,
@@ -210,15 +218,12 @@ export function monthlyCost(inputs: CostInputs): CostResult {
   add('Lambda', 'indexer duration', indexGbs, 'GB-seconds', 'lambdaGbSecond', 1);
   add('Lambda', 'pipeline requests', uploads * 3 + bulk * (0.1 + 0.01 + 0.001), 'requests', 'lambdaRequest');
 
-  // Lambda: reconcile, as long as its Scan takes, at most the 15-minute limit.
-  const scanSeconds = tableBytes / a.scanBytesPerSecond;
-  if (s.reconcileRunsPerMonth > 0 && scanSeconds > 900 && w.reconcileReadUnitsPerMonth === undefined) {
-    warnings.push(
-      `a full Scan of ${(tableBytes / GB).toFixed(1)} GB at ${a.scanBytesPerSecond / 1e6} MB/s takes ${scanSeconds.toFixed(0)} s: over the reconcile's 15-minute limit`,
-    );
-  }
-  const reconcileGbs =
-    s.reconcileRunsPerMonth * gbSeconds(Math.min(scanSeconds, 900) * MS_PER_S, s.memoryMiB.reconcile);
+  // Lambda: reconcile, as long as scanning its share of the table takes, at most its time budget.
+  const runSeconds = Math.min(
+    (sweep.passShareOfRun * tableBytes) / a.scanBytesPerSecond,
+    DEFAULT_SWEEP_BUDGET.millis / MS_PER_S,
+  );
+  const reconcileGbs = s.reconcileRunsPerMonth * gbSeconds(runSeconds * MS_PER_S, s.memoryMiB.reconcile);
   add('Lambda', 'reconcile duration', reconcileGbs, 'GB-seconds', 'lambdaGbSecond');
 
   add('API Gateway', 'HTTP API requests', requests, 'requests', 'httpApiRequest');
@@ -266,6 +271,27 @@ export function monthlyCost(inputs: CostInputs): CostResult {
 
   const totalUsd = lines.reduce((t, l) => t + l.usd, 0);
   return { lines, totalUsd, wordIndexUsd, warnings };
+}
+
+/**
+ * The sweep's reads per run: a whole pass of the table when it fits in the run's read-unit budget,
+ * else the budget (docs/data-model.md, "Reconcile"); how much of a pass a run covers, and how many
+ * runs (and days, at `runsPerMonth`) a pass takes.
+ */
+export function sweepRuns(
+  releases: number,
+  passReadUnitsPerRelease: number,
+  runsPerMonth: number,
+): { readUnitsPerRun: number; passShareOfRun: number; runsPerPass: number; daysPerPass: number } {
+  const pass = releases * passReadUnitsPerRelease;
+  const readUnitsPerRun = Math.min(pass, DEFAULT_SWEEP_BUDGET.readUnits);
+  const runsPerPass = pass === 0 ? 1 : Math.ceil(pass / DEFAULT_SWEEP_BUDGET.readUnits);
+  return {
+    readUnitsPerRun,
+    passShareOfRun: pass === 0 ? 1 : readUnitsPerRun / pass,
+    runsPerPass,
+    daysPerPass: runsPerMonth > 0 ? (runsPerPass * DAYS_PER_MONTH) / runsPerMonth : Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Totals per service, largest first. */

@@ -52,8 +52,8 @@ export interface Workload {
   readonly requestsPerMonth: number;
   readonly mix: Readonly<Record<RequestKind, number>>;
   /**
-   * Read units of the scheduled reconcile per month; undefined: today's full Scan of the table on
-   * every run (computed from the table's size and the stage's schedule).
+   * Read units of the scheduled reconcile per month; undefined: the sweep's, computed from the
+   * table's size, the pass cost per release and the stage's schedule.
    */
   readonly reconcileReadUnitsPerMonth?: number;
 }
@@ -97,8 +97,15 @@ export interface Assumptions {
   readonly idlePollsPerQueueMonth: number;
   /** Queues Lambda polls (the S3 event queue and the index queue). */
   readonly polledQueues: number;
-  /** Bytes a full Scan reads per second in the reconcile function (sets its duration). */
+  /** Bytes of table a reconcile sweep covers per second (sets its duration). */
   readonly scanBytesPerSecond: number;
+  /**
+   * Read units a reconcile pass costs per release: the scan, the reads by key of list items,
+   * projector states and figures, and the bucket slice's key states. 23 measured on 300 generated
+   * releases (docs/data-model.md, "Cost of a pass"); the scan's share, 9.3 there, measured 10.3 at
+   * 5,000 and 9.85 at 50,000 by the benchmark.
+   */
+  readonly sweepPassReadUnitsPerRelease: number;
   /** Secrets Manager reads besides cold starts (the cursor key refreshed, rotation), per month. */
   readonly secretCallsPerMonth: number;
   /** Bytes OpenSearch would hold per release to serve the same `q` (text, summary, a replica-free index). */
@@ -121,6 +128,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   idlePollsPerQueueMonth: 5 * 3 * 60 * 730,
   polledQueues: 2,
   scanBytesPerSecond: 25_000_000,
+  sweepPassReadUnitsPerRelease: 23,
   secretCallsPerMonth: 1_000,
   openSearchBytesPerRelease: 15_000,
 };

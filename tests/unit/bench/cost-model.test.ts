@@ -4,8 +4,13 @@
  * measured figures to other sizes.
  */
 import { describe, expect, it } from 'vitest';
-import { interpolateInLogSize, type SizeFigures } from '../../../bench/cost/measured.js';
-import { itemReadUnits, monthlyCost } from '../../../bench/cost/model.js';
+import {
+  figuresAt,
+  interpolateInLogSize,
+  type MeasuredFigures,
+  type SizeFigures,
+} from '../../../bench/cost/measured.js';
+import { itemReadUnits, monthlyCost, sweepRuns } from '../../../bench/cost/model.js';
 import { openSearchOptions } from '../../../bench/cost/opensearch.js';
 import { PRICES } from '../../../bench/cost/prices.js';
 import type { StageFacts } from '../../../bench/cost/stage-facts.js';
@@ -51,7 +56,9 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
     eventReadRequestsPerRelease: 15,
     eventDynamoRequestsPerRelease: 0,
     eventCpuMsPerRelease: 0,
-    indexWriteUnitsPerRelease: 100,
+    // The bulk load goes through the event path: its index units, not the bulk loader's, are billed.
+    indexWriteUnitsPerRelease: 70,
+    eventIndexWriteUnitsPerRelease: 100,
     indexBytesPerRelease: 5_000,
     indexMsPerRelease: 0,
     releaseItemBytes: 8_192,
@@ -74,6 +81,7 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
     idlePollsPerQueueMonth: 0,
     polledQueues: 0,
     scanBytesPerSecond: 1e15,
+    sweepPassReadUnitsPerRelease: 20,
     secretCallsPerMonth: 10_000,
     openSearchBytesPerRelease: 0,
   };
@@ -127,8 +135,8 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
     expect(line('reads: ingest').usd).toBeCloseTo(0.02828, 10);
     expect(line('reads: API without q').quantity).toBe(2_000_000);
     expect(line('reads: API without q').usd).toBeCloseTo(0.2828, 10);
-    // A full Scan: ceil(1,072,717,824 / 4096) = 261,894 blocks, halved, 4 runs: 523,788 units.
-    expect(line('reads: reconcile').quantity).toBe(523_788);
+    // A sweep whose pass fits in a run: 1,024 releases x 20 read units, 4 runs: 81,920 units.
+    expect(line('reads: reconcile').quantity).toBe(81_920);
     // 1,000,000 x 10 ms at 1 GB: 10,000 GB-seconds.
     expect(line('api duration').quantity).toBeCloseTo(10_000, 10);
     expect(line('api duration').usd).toBeCloseTo(0.133334, 10);
@@ -138,10 +146,10 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
 
   it('adds up to the total worked out by hand', () => {
     // 0.285 + 0.228 (storage, PITR) + 0.28272 + 0.7068 (writes) + 0.02828 + 0.2828 (reads)
-    // + 0.0740636232 (reconcile reads: 523,788 x 0.1414e-6) + 0.133334 + 0.2 (api duration, requests)
+    // + 0.011583488 (reconcile reads: 81,920 x 0.1414e-6) + 0.133334 + 0.2 (api duration, requests)
     // + 0.000222 (1,110 pipeline invocations) + 1.29 (HTTP API) + 0.055044 + 0.0044 (S3 PUT, GET)
     // + 0.0052 (13,000 SQS requests) + 0.2 + 3 (2 alarms, 1 dashboard) + 0.4 + 0.05 (secret, calls)
-    expect(cost.totalUsd).toBeCloseTo(7.2258636232, 6);
+    expect(cost.totalUsd).toBeCloseTo(7.163383488, 6);
   });
 
   it('reports the word index share: its storage share, its writes and its q reads', () => {
@@ -149,7 +157,7 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
     expect(cost.wordIndexUsd).toBeCloseTo(0.7092485097, 6);
   });
 
-  it('takes a given reconcile figure instead of the full Scan', () => {
+  it('takes a given reconcile figure instead of the sweep', () => {
     const incremental = monthlyCost({
       figures,
       initMs: { api: 100, ingest: 100 },
@@ -166,6 +174,66 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
       region: 'ap-southeast-2',
     });
     expect(incremental.lines.find((l) => l.item.startsWith('reads: reconcile'))?.quantity).toBe(1_000);
+  });
+});
+
+describe('figuresAt, the event path index units', () => {
+  const at = (size: number, units: number): SizeFigures => ({
+    size,
+    tableBytesPerRelease: 80_000,
+    tableItemsPerRelease: 120,
+    eventWriteUnitsPerRelease: 40,
+    eventReadUnitsPerRelease: undefined,
+    eventReadRequestsPerRelease: 15,
+    eventDynamoRequestsPerRelease: 35,
+    eventCpuMsPerRelease: 100,
+    indexWriteUnitsPerRelease: 150,
+    eventIndexWriteUnitsPerRelease: units,
+    indexBytesPerRelease: 60_000,
+    indexMsPerRelease: 5,
+    releaseItemBytes: 8_000,
+    indexEntryWriteUnits: 14,
+    kinds: {},
+  });
+  const measured = (largestBucketYears: number): MeasuredFigures => ({
+    sizes: [at(5_000, 500), at(50_000, 700)],
+    largestBucketYears,
+    initMs: { api: 100, ingest: 100 },
+    source: 'test',
+  });
+
+  it('holds the largest size figure beyond it when its buckets are one year wide', () => {
+    expect(figuresAt(measured(1), 500_000).eventIndexWriteUnitsPerRelease).toBe(700);
+    // Other figures still follow the line: 40 stays 40, 120 items stay 120.
+    expect(figuresAt(measured(1), 500_000).tableItemsPerRelease).toBe(120);
+  });
+
+  it('interpolates between measured sizes, and extrapolates while buckets are wider', () => {
+    expect(figuresAt(measured(1), Math.sqrt(5_000 * 50_000)).eventIndexWriteUnitsPerRelease).toBeCloseTo(
+      600,
+      10,
+    );
+    expect(figuresAt(measured(10), 500_000).eventIndexWriteUnitsPerRelease).toBeCloseTo(900, 10);
+  });
+});
+
+describe('sweepRuns', () => {
+  it('reads a whole pass a run when it fits in the budget', () => {
+    expect(sweepRuns(5_000, 23, 120)).toEqual({
+      readUnitsPerRun: 115_000,
+      passShareOfRun: 1,
+      runsPerPass: 1,
+      daysPerPass: 365 / 12 / 120,
+    });
+  });
+
+  it('spends the 250,000 read-unit budget a run on a larger table, and says how long a pass takes', () => {
+    // 500,000 x 23 = 11,500,000 read units a pass: 46 runs of 250,000; every 6 hours, 11.5 days.
+    const runs = sweepRuns(500_000, 23, 120);
+    expect(runs.readUnitsPerRun).toBe(250_000);
+    expect(runs.runsPerPass).toBe(46);
+    expect(runs.passShareOfRun).toBeCloseTo(250_000 / 11_500_000, 12);
+    expect(runs.daysPerPass).toBeCloseTo((46 * 365) / 12 / 120, 12);
   });
 });
 
