@@ -36,8 +36,6 @@ export interface SizeFigures {
    */
   readonly eventIndexWriteUnitsPerRelease: number;
   readonly indexBytesPerRelease: number;
-  /** Wall time of the index bulk load per release, ms (BatchWriteItem into DynamoDB Local). */
-  readonly indexMsPerRelease: number;
   /** Search entry + folded copy bytes: a stand-in for the release item's size (not measured). */
   readonly releaseItemBytes: number;
   /** Write units of the folded copy and the search entry, per release. */
@@ -82,7 +80,6 @@ function figuresOf(result: SizeResult): SizeFigures {
     indexWriteUnitsPerRelease: index.writeUnitsPerRelease,
     eventIndexWriteUnitsPerRelease: result.eventPath?.bulk.writeUnits.indexer ?? index.writeUnitsPerRelease,
     indexBytesPerRelease: index.bytesPerRelease,
-    indexMsPerRelease: (index.seconds * 1000) / index.releases,
     releaseItemBytes: (entry?.bytes ?? 0) + (folded?.bytes ?? 0),
     indexEntryWriteUnits: (entry?.writeUnits ?? 0) + (folded?.writeUnits ?? 0),
     kinds,
@@ -139,7 +136,6 @@ const NUMERIC_KEYS: readonly NumericKey[] = [
   'eventCpuMsPerRelease',
   'indexWriteUnitsPerRelease',
   'indexBytesPerRelease',
-  'indexMsPerRelease',
   'releaseItemBytes',
   'indexEntryWriteUnits',
 ];

@@ -212,9 +212,10 @@ export function monthlyCost(inputs: CostInputs): CostResult {
   const pipelineGbs =
     ingested * gbSeconds(ingestMs, s.memoryMiB.ingest) + ingested * gbSeconds(projectMs, s.memoryMiB.project);
   add('Lambda', 'ingest + projector duration', pipelineGbs, 'GB-seconds', 'lambdaGbSecond');
+  // A bulk load's releases share indexer invocations: its fragments' batch writes, serial.
+  const bulkIndexMs = (f.eventIndexWriteUnitsPerRelease / 25) * a.roundTripMs;
   const indexGbs =
-    uploads * gbSeconds(liveIndexMs, s.memoryMiB.index) +
-    bulk * gbSeconds(f.indexMsPerRelease, s.memoryMiB.index);
+    uploads * gbSeconds(liveIndexMs, s.memoryMiB.index) + bulk * gbSeconds(bulkIndexMs, s.memoryMiB.index);
   add('Lambda', 'indexer duration', indexGbs, 'GB-seconds', 'lambdaGbSecond', 1);
   add('Lambda', 'pipeline requests', uploads * 3 + bulk * (0.1 + 0.01 + 0.001), 'requests', 'lambdaRequest');
 

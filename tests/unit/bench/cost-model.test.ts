@@ -60,7 +60,6 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
     indexWriteUnitsPerRelease: 70,
     eventIndexWriteUnitsPerRelease: 100,
     indexBytesPerRelease: 5_000,
-    indexMsPerRelease: 0,
     releaseItemBytes: 8_192,
     indexEntryWriteUnits: 12,
     kinds: { newest: { readUnitsPerPage: 2, p50Ms: 10 } },
@@ -157,6 +156,25 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
     expect(cost.wordIndexUsd).toBeCloseTo(0.7092485097, 6);
   });
 
+  it("bills a bulk load's indexer by its fragments' batch writes, one round trip each", () => {
+    const withTrips = monthlyCost({
+      figures,
+      initMs: { api: 100, ingest: 100 },
+      workload: {
+        releases: 1_024,
+        uploadsPerDay: 0,
+        bulkLoadFiles: 10_000,
+        requestsPerMonth: 0,
+        mix: onlyNewest,
+      },
+      assumptions: { ...assumptions, roundTripMs: 8 },
+      stage,
+      region: 'ap-southeast-2',
+    });
+    // 100 units a release / 25 per BatchWriteItem x 8 ms = 32 ms; 10,000 x 0.032 s x 1 GB.
+    expect(withTrips.lines.find((l) => l.item === 'indexer duration')?.quantity).toBeCloseTo(320, 10);
+  });
+
   it('takes a given reconcile figure instead of the sweep', () => {
     const incremental = monthlyCost({
       figures,
@@ -190,7 +208,6 @@ describe('figuresAt, the event path index units', () => {
     indexWriteUnitsPerRelease: 150,
     eventIndexWriteUnitsPerRelease: units,
     indexBytesPerRelease: 60_000,
-    indexMsPerRelease: 5,
     releaseItemBytes: 8_000,
     indexEntryWriteUnits: 14,
     kinds: {},
