@@ -14,7 +14,12 @@ import { itemReadUnits, monthlyCost, sweepRuns } from '../../../bench/cost/model
 import { openSearchOptions } from '../../../bench/cost/opensearch.js';
 import { PRICES } from '../../../bench/cost/prices.js';
 import type { StageFacts } from '../../../bench/cost/stage-facts.js';
-import { type Assumptions, DEFAULT_MIX, type RequestKind } from '../../../bench/cost/workload.js';
+import {
+  type Assumptions,
+  DEFAULT_MIX,
+  type RequestKind,
+  type Workload,
+} from '../../../bench/cost/workload.js';
 
 describe('interpolateInLogSize', () => {
   const points = [
@@ -97,20 +102,24 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
   const onlyNewest = Object.fromEntries(
     Object.keys(DEFAULT_MIX).map((kind) => [kind, kind === 'newest' ? 1 : 0]),
   ) as Record<RequestKind, number>;
-  const cost = monthlyCost({
-    figures,
-    initMs: { api: 100, ingest: 100 },
-    workload: {
-      releases: 1_024,
-      uploadsPerDay: 0,
-      bulkLoadFiles: 10_000,
-      requestsPerMonth: 1_000_000,
-      mix: onlyNewest,
-    },
-    assumptions,
-    stage,
-    region: 'ap-southeast-2',
-  });
+  /** The hand case's cost, with some of its workload or assumptions changed. */
+  const costWith = (changes: { workload?: Partial<Workload>; assumptions?: Partial<Assumptions> } = {}) =>
+    monthlyCost({
+      figures,
+      initMs: { api: 100, ingest: 100 },
+      workload: {
+        releases: 1_024,
+        uploadsPerDay: 0,
+        bulkLoadFiles: 10_000,
+        requestsPerMonth: 1_000_000,
+        mix: onlyNewest,
+        ...changes.workload,
+      },
+      assumptions: { ...assumptions, ...changes.assumptions },
+      stage,
+      region: 'ap-southeast-2',
+    });
+  const cost = costWith();
   const line = (item: string) => {
     const found = cost.lines.find((l) => l.item.startsWith(item));
     if (!found) throw new Error(`no line "${item}"`);
@@ -157,40 +166,13 @@ describe('monthlyCost, a case computed by hand (ap-southeast-2)', () => {
   });
 
   it("bills a bulk load's indexer by its fragments' batch writes, one round trip each", () => {
-    const withTrips = monthlyCost({
-      figures,
-      initMs: { api: 100, ingest: 100 },
-      workload: {
-        releases: 1_024,
-        uploadsPerDay: 0,
-        bulkLoadFiles: 10_000,
-        requestsPerMonth: 0,
-        mix: onlyNewest,
-      },
-      assumptions: { ...assumptions, roundTripMs: 8 },
-      stage,
-      region: 'ap-southeast-2',
-    });
+    const withTrips = costWith({ workload: { requestsPerMonth: 0 }, assumptions: { roundTripMs: 8 } });
     // 100 units a release / 25 per BatchWriteItem x 8 ms = 32 ms; 10,000 x 0.032 s x 1 GB.
     expect(withTrips.lines.find((l) => l.item === 'indexer duration')?.quantity).toBeCloseTo(320, 10);
   });
 
   it('takes a given reconcile figure instead of the sweep', () => {
-    const incremental = monthlyCost({
-      figures,
-      initMs: { api: 100, ingest: 100 },
-      workload: {
-        releases: 1_024,
-        uploadsPerDay: 0,
-        bulkLoadFiles: 10_000,
-        requestsPerMonth: 1_000_000,
-        mix: onlyNewest,
-        reconcileReadUnitsPerMonth: 1_000,
-      },
-      assumptions,
-      stage,
-      region: 'ap-southeast-2',
-    });
+    const incremental = costWith({ workload: { reconcileReadUnitsPerMonth: 1_000 } });
     expect(incremental.lines.find((l) => l.item.startsWith('reads: reconcile'))?.quantity).toBe(1_000);
   });
 });
