@@ -53,11 +53,9 @@ async function main(): Promise<void> {
     const { bundles, built, runner } = await buildBundles(WORK_DIR);
     progress.tick();
     progress.done();
-    // An added event path uses none of the Scan's figures.
-    const scanCalibration = opts.addEventPath ? undefined : await calibrateScan(env, opts, progress);
-
-    const { results, replayable } = await measureSizes(env, opts, progress);
-    if (opts.addEventPath || !scanCalibration) {
+    // An added event path measures only the sizes, none of the Scan's figures or cold starts.
+    if (opts.addEventPath) {
+      const { results } = await measureSizes(env, opts, progress);
       const sizes = addEventPath(
         results,
         {
@@ -72,6 +70,8 @@ async function main(): Promise<void> {
       process.stderr.write(`event path figures at ${sizes.join(', ')} added to ${opts.out}/results.json\n`);
       return;
     }
+    const scanCalibration = await calibrateScan(env, opts, progress);
+    const { results, replayable } = await measureSizes(env, opts, progress);
 
     const coldStarts = opts.skip.has('cold-starts')
       ? []

@@ -4,6 +4,7 @@
  * around it, and extrapolated along the nearest segment outside them (5,000 and 50,000 measured:
  * 500,000 continues the 5,000 -> 50,000 line one decade further). Pure: takes the parsed results.
  */
+import { heldAtLargerSizes } from '../report/index-growth.js';
 import type { Results, SizeResult } from '../report/results.js';
 
 /** Read units and first-page latency of one query kind at one size. */
@@ -45,8 +46,8 @@ export interface SizeFigures {
 
 export interface MeasuredFigures {
   readonly sizes: readonly SizeFigures[];
-  /** Years per posting bucket at the largest size (1: the shortest span, that of any larger size). */
-  readonly largestBucketYears: number;
+  /** Whether the largest size's index units hold at any larger size (bench/report/index-growth.ts). */
+  readonly indexUnitsHeldBeyondLargest: boolean;
   /** Cold start of the deployed bundle, init only (import and module scope), ms. */
   readonly initMs: { readonly api: number; readonly ingest: number };
   readonly source: string;
@@ -94,10 +95,10 @@ export function measuredFigures(results: Results, source: string): MeasuredFigur
     if (!cold) throw new Error(`results.json has no cold start of ${name}`);
     return cold.real.initMs;
   };
-  const largest = [...results.results].sort((a, b) => a.size - b.size).at(-1);
+  const largest = results.results.find((r) => r.size === sizes.at(-1)?.size);
   return {
     sizes,
-    largestBucketYears: largest?.index?.bucketYears ?? 1,
+    indexUnitsHeldBeyondLargest: largest !== undefined && heldAtLargerSizes(largest),
     initMs: { api: initOf('api'), ingest: initOf('ingest') },
     source,
   };
@@ -178,7 +179,7 @@ export function figuresAt(measured: MeasuredFigures, size: number): SizeFigures 
  */
 function eventIndexUnitsAt(measured: MeasuredFigures, size: number): number {
   const largest = measured.sizes.at(-1);
-  if (largest && size >= largest.size && measured.largestBucketYears === 1)
+  if (largest && size >= largest.size && measured.indexUnitsHeldBeyondLargest)
     return largest.eventIndexWriteUnitsPerRelease;
   return interpolateInLogSize(
     measured.sizes.map((s) => [s.size, s.eventIndexWriteUnitsPerRelease] as const),

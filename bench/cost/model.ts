@@ -40,6 +40,8 @@ export interface CostResult {
 const GB = 1024 ** 3;
 const MS_PER_S = 1000;
 const ITEM_OVERHEAD_BYTES = 100;
+/** Writes per BatchWriteItem request (DynamoDB's limit). */
+const BATCH_WRITE_ITEMS = 25;
 const KINDS_LIKE_NEWEST: readonly RequestKind[] = ['feed', 'get', 'changes', 'ministers', 'openapi'];
 
 /** Read units of an item read whole: 4 KB blocks, halved when eventually consistent. */
@@ -208,12 +210,12 @@ export function monthlyCost(inputs: CostInputs): CostResult {
   const projectMs =
     f.eventCpuMsPerRelease / 2 +
     Math.max(0, f.eventDynamoRequestsPerRelease - ingestTrips + 1) * a.roundTripMs;
-  const liveIndexMs = 50 + Math.ceil(liveIndexUnits / 25) * a.roundTripMs;
+  const liveIndexMs = 50 + Math.ceil(liveIndexUnits / BATCH_WRITE_ITEMS) * a.roundTripMs;
   const pipelineGbs =
     ingested * gbSeconds(ingestMs, s.memoryMiB.ingest) + ingested * gbSeconds(projectMs, s.memoryMiB.project);
   add('Lambda', 'ingest + projector duration', pipelineGbs, 'GB-seconds', 'lambdaGbSecond');
   // A bulk load's releases share indexer invocations: its fragments' batch writes, serial.
-  const bulkIndexMs = (f.eventIndexWriteUnitsPerRelease / 25) * a.roundTripMs;
+  const bulkIndexMs = (f.eventIndexWriteUnitsPerRelease / BATCH_WRITE_ITEMS) * a.roundTripMs;
   const indexGbs =
     uploads * gbSeconds(liveIndexMs, s.memoryMiB.index) + bulk * gbSeconds(bulkIndexMs, s.memoryMiB.index);
   add('Lambda', 'indexer duration', indexGbs, 'GB-seconds', 'lambdaGbSecond', 1);

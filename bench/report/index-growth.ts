@@ -16,11 +16,18 @@
  *   units at the largest size (or the bulk's there, if higher: the single uploads are a small
  *   sample) give that ceiling.
  */
+import { SHORTEST_SPAN } from '#search/stop-list.js';
 import type { SizeResult } from './results.js';
 
 export const MODEL_SIZE = 500_000;
-/** The shortest posting bucket span, in years (search/stop-list.ts). */
-const SHORTEST_SPAN = 1;
+
+/**
+ * Whether index units at this size hold for every larger corpus: its posting buckets are already
+ * the shortest span, so nothing a fragment's units depend on changes with more releases.
+ */
+export function heldAtLargerSizes(result: SizeResult): boolean {
+  return result.index?.bucketYears === SHORTEST_SPAN;
+}
 
 export interface IndexGrowth {
   from: number;
@@ -54,8 +61,7 @@ export function indexGrowth(results: readonly SizeResult[]): IndexGrowth | undef
     growth: Math.round((toUnits / fromUnits) * 1000) / 1000,
   };
   if (first.size === last.size || last.size >= MODEL_SIZE) return growth;
-  if (last.index?.bucketYears === SHORTEST_SPAN)
-    return { ...growth, modelled: toUnits, basis: 'shortest-span' };
+  if (heldAtLargerSizes(last)) return { ...growth, modelled: toUnits, basis: 'shortest-span' };
   const decades = Math.log10(MODEL_SIZE / last.size) / Math.log10(last.size / first.size);
   const before = first.eventPath.bulk.writeUnits.indexerByKind;
   const after = last.eventPath.bulk.writeUnits.indexerByKind;
@@ -70,4 +76,10 @@ export function indexGrowth(results: readonly SizeResult[]): IndexGrowth | undef
   return uncapped > ceiling
     ? { ...growth, modelled: ceiling, basis: 'log-linear', ceiling, uncapped }
     : { ...growth, modelled: uncapped, basis: 'log-linear', ceiling };
+}
+
+/** How the model was made, in a few words (for the targets table). */
+export function basisNote(growth: IndexGrowth): string {
+  if (growth.basis === 'shortest-span') return 'buckets already one year wide';
+  return growth.uncapped !== undefined ? 'the ceiling of unshared fragments' : 'log-linear';
 }

@@ -7,7 +7,7 @@ import { DEFAULT_TEXT_BUDGET } from '#query/query-releases.js';
 import type { ColdStartFigures } from '../cold-start.js';
 import { isTextKind } from '../queries.js';
 import { round } from '../stats.js';
-import { indexGrowth, MODEL_SIZE } from './index-growth.js';
+import { basisNote, indexGrowth, MODEL_SIZE } from './index-growth.js';
 import type { SizeResult, Target, TargetWhere } from './results.js';
 
 function worst<T>(items: T[], value: (item: T) => number, higherIsWorse: boolean): T | undefined {
@@ -151,7 +151,7 @@ export function computeTargets(
             (growth && growth.from !== growth.to
               ? `; ${growth.fromUnits} at ${growth.from} to ${growth.toUnits} at ${growth.to} (${growth.growth}x)` +
                 (growth.modelled !== undefined
-                  ? `, modelled ${growth.modelled} at ${MODEL_SIZE} (${growth.basis === 'shortest-span' ? 'buckets already one year wide' : growth.uncapped !== undefined ? 'the ceiling of unshared fragments' : 'log-linear'})`
+                  ? `, modelled ${growth.modelled} at ${MODEL_SIZE} (${basisNote(growth)})`
                   : '')
               : '')
         : '',

@@ -41,6 +41,8 @@ export function stopListItems(stop: StopList): Item[] {
 const RELEASES_PER_BUCKET = 1000;
 /** The spans a stop list may have, in years. */
 const SPANS = [1, 2, 5, 10] as const;
+/** The shortest span: a corpus with enough releases a year has it, and so does any larger one. */
+export const SHORTEST_SPAN: number = SPANS[0];
 
 /**
  * Counts in how many releases each word and each adjacent pair occurs (pairs by their

@@ -194,25 +194,25 @@ describe('figuresAt, the event path index units', () => {
     indexEntryWriteUnits: 14,
     kinds: {},
   });
-  const measured = (largestBucketYears: number): MeasuredFigures => ({
+  const measured = (indexUnitsHeldBeyondLargest: boolean): MeasuredFigures => ({
     sizes: [at(5_000, 500), at(50_000, 700)],
-    largestBucketYears,
+    indexUnitsHeldBeyondLargest,
     initMs: { api: 100, ingest: 100 },
     source: 'test',
   });
 
   it('holds the largest size figure beyond it when its buckets are one year wide', () => {
-    expect(figuresAt(measured(1), 500_000).eventIndexWriteUnitsPerRelease).toBe(700);
+    expect(figuresAt(measured(true), 500_000).eventIndexWriteUnitsPerRelease).toBe(700);
     // Other figures still follow the line: 40 stays 40, 120 items stay 120.
-    expect(figuresAt(measured(1), 500_000).tableItemsPerRelease).toBe(120);
+    expect(figuresAt(measured(true), 500_000).tableItemsPerRelease).toBe(120);
   });
 
   it('interpolates between measured sizes, and extrapolates while buckets are wider', () => {
-    expect(figuresAt(measured(1), Math.sqrt(5_000 * 50_000)).eventIndexWriteUnitsPerRelease).toBeCloseTo(
+    expect(figuresAt(measured(true), Math.sqrt(5_000 * 50_000)).eventIndexWriteUnitsPerRelease).toBeCloseTo(
       600,
       10,
     );
-    expect(figuresAt(measured(10), 500_000).eventIndexWriteUnitsPerRelease).toBeCloseTo(900, 10);
+    expect(figuresAt(measured(false), 500_000).eventIndexWriteUnitsPerRelease).toBeCloseTo(900, 10);
   });
 });
 
