@@ -13,7 +13,7 @@ import {
   STOP_LIST_KEY,
   type StopList,
 } from './keys.js';
-import { adjacentPairs } from './terms.js';
+import { forEachAdjacentPair } from './terms.js';
 
 type Item = Record<string, unknown>;
 
@@ -65,16 +65,20 @@ export class DocumentFrequency {
       this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
     }
     const pairs = new Set<number>();
-    for (const pair of adjacentPairs(copy, () => true)) {
-      const [first, second] = pair.split(' ') as [string, string];
+    forEachAdjacentPair(copy, (first, second) => {
       pairs.add(commonPairBucket(first, second));
-    }
+    });
     for (const bucket of pairs) this.pairCounts[bucket] = (this.pairCounts[bucket] ?? 0) + 1;
     if (release.date !== undefined) {
       const year = Number(release.date.slice(0, 4));
       this.firstYear = Math.min(this.firstYear, year);
       this.lastYear = Math.max(this.lastYear, year);
     }
+  }
+
+  /** Every word counted so far (folded), with the number of releases it occurs in. */
+  wordCounts(): ReadonlyMap<string, number> {
+    return this.counts;
   }
 
   /**

@@ -77,7 +77,7 @@ function vocabularyBefore(
 }
 
 /** Whether a term has a vocabulary item: a word (or truncated word) as long as a prefix must be. */
-function hasVocabulary(term: string): boolean {
+export function hasVocabulary(term: string): boolean {
   return !isPairTerm(term) && [...term].length >= minPrefixLength(term);
 }
 

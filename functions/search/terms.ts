@@ -59,21 +59,27 @@ export function isIndexablePair(first: string, second: string, stop: StopList): 
   );
 }
 
+/** Calls `visit` with each adjacent pair of the folded title and of the folded body (none spans the two). */
+export function forEachAdjacentPair(
+  copy: Pick<FoldedCopy, 'title' | 'body'>,
+  visit: (first: string, second: string) => void,
+): void {
+  for (const part of [copy.title, copy.body]) {
+    if (part === '') continue;
+    const words = part.split(' ');
+    for (let i = 0; i + 1 < words.length; i += 1) visit(words[i] as string, words[i + 1] as string);
+  }
+}
+
 /** The adjacent pairs of the folded title and of the folded body (none spans the two), as terms. */
 export function adjacentPairs(
   copy: Pick<FoldedCopy, 'title' | 'body'>,
   keep: (a: string, b: string) => boolean,
 ): string[] {
   const out: string[] = [];
-  for (const part of [copy.title, copy.body]) {
-    if (part === '') continue;
-    const words = part.split(' ');
-    for (let i = 0; i + 1 < words.length; i += 1) {
-      const first = words[i] as string;
-      const second = words[i + 1] as string;
-      if (keep(first, second)) out.push(pairTerm(first, second));
-    }
-  }
+  forEachAdjacentPair(copy, (first, second) => {
+    if (keep(first, second)) out.push(pairTerm(first, second));
+  });
   return out;
 }
 
