@@ -83,6 +83,8 @@ export async function startBenchEnvironment(
     dataDir?: string | undefined;
     /** Delete the data directory when the run ends (a scratch directory on /dev/shm). */
     temporaryDataDir?: boolean;
+    /** Told of every DynamoDB client the run makes, the local stack's included (`--large`'s read recorder). */
+    onDynamoClient?: (client: DynamoDBClient) => void;
   } = {},
 ): Promise<BenchEnvironment> {
   installExitHook();
@@ -126,6 +128,7 @@ export async function startBenchEnvironment(
     const newDynamoClient = () => {
       const client = localDynamoDbClient(ddb.endpoint);
       inFlight.attach(client);
+      options.onDynamoClient?.(client);
       clients.push(client);
       return client;
     };

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import type { Options } from './options.js';
 
 /** Table bytes per release, index included (measured: 402 MB at 5,000 releases, 4 GB at 50,000). */
-const TABLE_BYTES_PER_RELEASE = 85 * 1024;
+export const TABLE_BYTES_PER_RELEASE = 85 * 1024;
+/**
+ * Table bytes per release of a materialized run (`--large`): list items and entity figures of
+ * every release, and the release items of the few a measured walk reaches (an estimate, generous).
+ */
+const MATERIALIZED_BYTES_PER_RELEASE = 8 * 1024;
 
 /** A file system in memory, where a database file costs little more than DynamoDB Local's in-memory mode. */
 const MEMORY_FILE_SYSTEM = '/dev/shm';
@@ -16,6 +21,7 @@ const MEMORY_FILE_SYSTEM = '/dev/shm';
 const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
 
 function tableBytes(opts: Options): number {
+  if (opts.large !== undefined) return opts.large * MATERIALIZED_BYTES_PER_RELEASE;
   return (opts.sizes[opts.sizes.length - 1] ?? 0) * TABLE_BYTES_PER_RELEASE;
 }
 
@@ -27,7 +33,7 @@ export function checkMemory(opts: Options): void {
   if (opts.dbDir !== undefined) return;
   const needed = tableBytes(opts);
   if (needed > totalmem() * 0.6) {
-    const largest = opts.sizes[opts.sizes.length - 1] ?? 0;
+    const largest = opts.large ?? opts.sizes[opts.sizes.length - 1] ?? 0;
     throw new Error(
       `--sizes: ${largest.toLocaleString('en-US')} releases need a table of about ${gib(needed)} GiB, ` +
         `more than this machine's ${gib(totalmem())} GiB of memory can hold in DynamoDB Local's in-memory ` +

@@ -114,6 +114,23 @@ export function queryVariants(
   };
 }
 
+/**
+ * The `q`s measured besides the kinds' parameter sets: the adversarial shapes (from middling
+ * words) and the word `/facets` counts the matches of.
+ */
+export function textQueries(
+  variants: Record<QueryKind, Params[]>,
+  words: WordTally,
+): { adversarial: string[]; facetWord: string | undefined } {
+  const middling = variants['q-middling'].map((v) => v.q ?? '');
+  const wide = words.within(
+    Math.max(2, Math.ceil(words.releases * 0.001)),
+    Math.floor(words.releases * 0.01),
+    400,
+  );
+  return { adversarial: adversarialQueries([...middling, ...wide]), facetWord: middling[0] };
+}
+
 export function pathOf(params: Params): string {
   const query = new URLSearchParams(params).toString();
   return query === '' ? '/releases' : `/releases?${query}`;
@@ -356,22 +373,17 @@ export async function measureQueries(
     options.progress.done();
     http.close();
   }
-  const middling = variants['q-middling'].map((v) => v.q ?? '');
-  const wide = words.within(
-    Math.max(2, Math.ceil(words.releases * 0.001)),
-    Math.floor(words.releases * 0.01),
-    400,
-  );
+  const text = textQueries(variants, words);
   const adversarial = await measureAdversarial(
     (params) => costHandler(eventFor(pathOf(params))),
     () => readings,
-    adversarialQueries([...middling, ...wide]),
+    text.adversarial,
     options.pages,
   );
   const facets = await measureFacets(
     (path) => costHandler(eventFor(path)),
     () => readings,
-    facetPaths(tally, middling[0]),
+    facetPaths(tally, text.facetWord),
   );
   return { kinds: figures, adversarial, facets };
 }

@@ -1,15 +1,21 @@
 /**
  * `npm run bench`: ingest throughput, query cost and latency, bundle sizes and
  * cold starts on DynamoDB Local, each against a baseline measured in the same run, at 5,000 and
- * 50,000 releases (`--sizes`, `--large` adds 500,000). Writes bench/results.json and
- * bench/RESULTS.md and prints the Markdown. Method: docs/benchmark.md.
+ * 50,000 releases (`--sizes`). Writes bench/results.json and bench/RESULTS.md and prints the
+ * Markdown. `--large` measures the queries at 500,000 releases on a table materialized for them
+ * and adds them to the results.json in --out. Method: docs/benchmark.md.
  *
- *   npm run bench -- --sizes 5000,50000 [--large] [--concurrency 8] [--sample 5000]
+ *   npm run bench -- --sizes 5000,50000 [--concurrency 8] [--sample 5000]
+ *   npm run bench -- --large [--large-size 500000]
  */
 import './quiet-logs.js';
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildBundles, measureColdStarts } from './cold-start.js';
 import { startBenchEnvironment } from './environment.js';
+import { measureLarge } from './large/measure-large.js';
+import { MaterializedSet, ReadRecorder } from './large/read-recorder.js';
 import { codeVersion, machine } from './machine-and-commit.js';
 import { measureSizes } from './measure-sizes.js';
 import { checkMemory, databasePlace } from './memory-check.js';
@@ -18,7 +24,7 @@ import { WORK_DIR } from './paths.js';
 import { createProgress } from './progress.js';
 import type { Results } from './report/results.js';
 import { computeTargets } from './report/targets.js';
-import { addEventPath, rerenderReport, writeReport } from './report/write-report.js';
+import { addEventPath, addLarge, rerenderReport, writeReport } from './report/write-report.js';
 import { calibrateScan } from './scan-calibration.js';
 
 async function main(): Promise<void> {
@@ -33,12 +39,22 @@ async function main(): Promise<void> {
   const info = machine();
   const code = codeVersion();
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
-  process.stderr.write(
-    `releases bench: sizes ${opts.sizes.join(', ')} on ${info.cpu} (${info.cores} cores), Node ${info.node}\n`,
-  );
+  const what =
+    opts.large !== undefined ? `${opts.large} releases, materialized` : `sizes ${opts.sizes.join(', ')}`;
+  process.stderr.write(`releases bench: ${what} on ${info.cpu} (${info.cores} cores), Node ${info.node}\n`);
   checkMemory(opts);
+  // A materialized size is added to an existing report: refuse before an hour of materializing.
+  if (opts.large !== undefined && !existsSync(join(opts.out, 'results.json')))
+    throw new Error(`--large adds to the results.json in --out: ${opts.out} has none (run the sizes first)`);
   const place = databasePlace(opts);
-  const env = await startBenchEnvironment(log, { dataDir: place.dir, temporaryDataDir: place.temporary });
+  // `--large`: every DynamoDB client of the run reports its reads to the recorder.
+  const materialized = new MaterializedSet();
+  const recorder = new ReadRecorder(materialized);
+  const env = await startBenchEnvironment(log, {
+    dataDir: place.dir,
+    temporaryDataDir: place.temporary,
+    ...(opts.large !== undefined ? { onDynamoClient: (client) => recorder.attach(client) } : {}),
+  });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -48,7 +64,21 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  /** What names this run beside the figures it adds to an existing report. */
+  const thisRun = () => ({
+    command,
+    generatedAt: new Date().toISOString(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    ...(code ? { code } : {}),
+    loadAverageAtStart: info.loadAverageAtStart,
+  });
   try {
+    if (opts.large !== undefined) {
+      const large = await measureLarge(env, opts.large, materialized, recorder, opts, progress);
+      addLarge({ ...large, ...thisRun() }, opts.out);
+      process.stderr.write(`${opts.large} releases (materialized) added to ${opts.out}/results.json\n`);
+      return;
+    }
     progress.phase('bundle functions (deployed esbuild options)', 1);
     const { bundles, built, runner } = await buildBundles(WORK_DIR);
     progress.tick();
@@ -56,17 +86,7 @@ async function main(): Promise<void> {
     // An added event path measures only the sizes, none of the Scan's figures or cold starts.
     if (opts.addEventPath) {
       const { results } = await measureSizes(env, opts, progress);
-      const sizes = addEventPath(
-        results,
-        {
-          command,
-          generatedAt: new Date().toISOString(),
-          durationSeconds: Math.round((performance.now() - started) / 1000),
-          ...(code ? { code } : {}),
-          loadAverageAtStart: info.loadAverageAtStart,
-        },
-        opts.out,
-      );
+      const sizes = addEventPath(results, thisRun(), opts.out);
       process.stderr.write(`event path figures at ${sizes.join(', ')} added to ${opts.out}/results.json\n`);
       return;
     }

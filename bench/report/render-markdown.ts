@@ -8,6 +8,7 @@ import { QUERY_KIND_LABELS } from '../queries.js';
 import { analysis } from './analysis.js';
 import { kb, n, table } from './markdown-format.js';
 import { eventPathSection } from './render-event-path.js';
+import { largeRunLine, largeSection, queriedSizes } from './render-large.js';
 import type { Results, Target } from './results.js';
 
 const TARGET_TEXT: Record<Target['name'], string> = {
@@ -81,6 +82,7 @@ export function renderMarkdown(results: Results, notes: string[]): string {
       '',
     );
   }
+  if (results.large) out.push(largeRunLine(results.large), '');
   out.push('## Targets', '');
   out.push(
     table(
@@ -165,9 +167,9 @@ export function renderMarkdown(results: Results, notes: string[]): string {
         'naive Scan RCU/page',
         'Scan / consumed',
       ],
-      results.results.flatMap((r) =>
+      queriedSizes(results).flatMap((r) =>
         r.queries.map((q) => [
-          n(r.size),
+          r.label,
           QUERY_KIND_LABELS[q.kind],
           q.cost.itemsPerPage,
           q.cost.consumedPerPage,
@@ -181,9 +183,9 @@ export function renderMarkdown(results: Results, notes: string[]): string {
     ),
     '',
   );
-  const facetRows = results.results.flatMap((r) =>
+  const facetRows = queriedSizes(results).flatMap((r) =>
     (r.facets ?? []).map((f) => [
-      n(r.size),
+      r.label,
       `\`${f.path}\``,
       f.readUnits,
       f.aggregated ? 'aggregates' : 'counted from the matches',
@@ -245,9 +247,9 @@ export function renderMarkdown(results: Results, notes: string[]): string {
         'HTTP p99',
         'HTTP p99 / in-process p99',
       ],
-      results.results.flatMap((r) =>
+      queriedSizes(results).flatMap((r) =>
         r.queries.map((q) => [
-          n(r.size),
+          r.label,
           QUERY_KIND_LABELS[q.kind],
           q.latency.requests,
           q.latency.inProcess.p50,
@@ -260,12 +262,12 @@ export function renderMarkdown(results: Results, notes: string[]): string {
     ),
     '',
   );
-  const overheadRows = results.results.flatMap((r) =>
+  const overheadRows = queriedSizes(results).flatMap((r) =>
     r.queries.flatMap((q) =>
       q.overhead
         ? [
             [
-              n(r.size),
+              r.label,
               QUERY_KIND_LABELS[q.kind],
               q.overhead.requests,
               q.overhead.callsPerRequest,
@@ -287,6 +289,7 @@ export function renderMarkdown(results: Results, notes: string[]): string {
       '',
     );
   }
+  out.push(...largeSection(results));
   out.push('## Bundles and cold starts', '');
   out.push(
     table(

@@ -9,6 +9,8 @@ import type { IndexFigures } from '../corpus-items.js';
 import type { EventPathFigures } from '../event-path.js';
 import type { FacetFigures } from '../facets.js';
 import type { IngestFigures } from '../ingest.js';
+import type { MaterializedFigures } from '../large/materialize.js';
+import type { RecorderFigures } from '../large/read-recorder.js';
 import type { KindFigures } from '../queries.js';
 
 export interface Machine {
@@ -110,6 +112,30 @@ export interface Results {
   targetsWorstAt: TargetWhere;
   /** Runs whose whole-event-path figures were added to these results (`--add-event-path`). */
   eventPathRuns?: EventPathRun[];
+  /** A size measured on a table materialized for its queries only (`--large`). */
+  large?: LargeResult;
+}
+
+/**
+ * The queries at a size too large to load whole, on a table that holds what they read
+ * (bench/large): their figures as at the loaded sizes, how the table was made, and the read
+ * recorder's proof that no read went outside it.
+ */
+export interface LargeResult {
+  size: number;
+  command: string;
+  generatedAt: string;
+  durationSeconds: number;
+  code?: { commit: string; dirty: boolean };
+  loadAverageAtStart: number[];
+  materialized: MaterializedFigures;
+  recorder: RecorderFigures;
+  /** The naive Scan's figures are computed for a whole table of this many bytes (estimated). */
+  fullTableBytes: number;
+  queries: KindFigures[];
+  adversarial: AdversarialFigures[];
+  facets: FacetFigures[];
+  busiest: { minister: number; portfolio: number };
 }
 
 /** A run that measured only the whole event path, for the sizes it names. */

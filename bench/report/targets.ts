@@ -8,7 +8,7 @@ import type { ColdStartFigures } from '../cold-start.js';
 import { isTextKind } from '../queries.js';
 import { round } from '../stats.js';
 import { basisNote, indexGrowth, MODEL_SIZE } from './index-growth.js';
-import type { SizeResult, Target, TargetWhere } from './results.js';
+import type { LargeResult, SizeResult, Target, TargetWhere } from './results.js';
 
 function worst<T>(items: T[], value: (item: T) => number, higherIsWorse: boolean): T | undefined {
   return items.reduce<T | undefined>((found, item) => {
@@ -20,8 +20,15 @@ function worst<T>(items: T[], value: (item: T) => number, higherIsWorse: boolean
 export function computeTargets(
   results: SizeResult[],
   coldStarts: ColdStartFigures[],
+  /** A materialized size (`--large`): its query figures count as a loaded size's. */
+  large?: LargeResult,
 ): { targets: Target[]; worstAt: TargetWhere } {
-  const kinds = results.flatMap((r) => r.queries.map((q) => ({ size: r.size, q })));
+  // The sizes whose queries were measured: every loaded size, and a materialized one.
+  const queried: Array<Pick<SizeResult, 'size' | 'queries' | 'adversarial' | 'facets'>> = [
+    ...results,
+    ...(large ? [large] : []),
+  ];
+  const kinds = queried.flatMap((r) => r.queries.map((q) => ({ size: r.size, q })));
   const cost = worst(
     kinds.filter((k) => !isTextKind(k.q.kind)),
     (k) => k.q.cost.ratio,
@@ -72,7 +79,7 @@ export function computeTargets(
     true,
   );
   // The most read units one `q` request consumed: any text kind's page, or an adversarial q's.
-  const requestUnits = results.flatMap((r) => [
+  const requestUnits = queried.flatMap((r) => [
     ...r.queries
       .filter((q) => isTextKind(q.kind) && q.cost.mostUnitsPerRequest !== undefined)
       .map((q) => ({ units: q.cost.mostUnitsPerRequest ?? 0, at: `${q.kind} at ${r.size}` })),
@@ -81,7 +88,7 @@ export function computeTargets(
   const heaviest = worst(requestUnits, (u) => u.units, true);
   // `/facets` answered from the aggregates: the most read units one request consumed.
   const facetWorst = worst(
-    results.flatMap((r) =>
+    queried.flatMap((r) =>
       (r.facets ?? [])
         .filter((f) => f.aggregated)
         .map((f) => ({ units: f.readUnits, path: f.path, size: r.size })),

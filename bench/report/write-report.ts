@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportNotes } from './method-notes.js';
 import { renderMarkdown } from './render-markdown.js';
-import type { EventPathRun, Results, SizeResult } from './results.js';
+import type { EventPathRun, LargeResult, Results, SizeResult } from './results.js';
 import { computeTargets } from './targets.js';
 
 export function writeReport(output: Results, out: string, print = true): void {
@@ -20,10 +20,21 @@ export function writeReport(output: Results, out: string, print = true): void {
 /** `--render`: the report of an existing results.json again, its targets computed anew (no measuring). */
 export function rerenderReport(out: string): void {
   const output = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
-  const computed = computeTargets(output.results, output.coldStarts);
+  const computed = computeTargets(output.results, output.coldStarts, output.large);
   output.targets = computed.targets;
   output.targetsWorstAt = computed.worstAt;
   writeReport(output, out);
+}
+
+/** `--large`: the materialized size's figures put into the results.json already in `out`, targets anew. */
+export function addLarge(large: LargeResult, out: string, print = true): void {
+  const file = join(out, 'results.json');
+  const output = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  output.large = large;
+  const computed = computeTargets(output.results, output.coldStarts, large);
+  output.targets = computed.targets;
+  output.targetsWorstAt = computed.worstAt;
+  writeReport(output, out, print);
 }
 
 /**
@@ -54,7 +65,7 @@ export function addEventPath(
     sizes: r.sizes.filter((s) => !added.includes(s)),
   }));
   output.eventPathRuns = [...runs.filter((r) => r.sizes.length > 0), { ...run, sizes: added }];
-  const computed = computeTargets(output.results, output.coldStarts);
+  const computed = computeTargets(output.results, output.coldStarts, output.large);
   output.targets = computed.targets;
   output.targetsWorstAt = computed.worstAt;
   writeReport(output, out, print);

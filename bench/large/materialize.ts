@@ -1,0 +1,266 @@
+/**
+ * A corpus too large to load whole, materialized for its queries only (`--large`), in three
+ * passes over the generated files (the generator is deterministic, so each pass sees the same
+ * files and none is held):
+ *
+ * 1. **Survey:** the stop list (words and pairs of every release), the entity figures, and the
+ *    word figures the query parameter sets are chosen from; then what those queries can read of
+ *    the word index (wanted.ts).
+ * 2. **Lists and index:** every release's list items, the entity figures, the stop list, and of
+ *    the word index only the wanted terms' postings (all buckets) and the wanted vocabulary
+ *    partitions, as a bulk load writes them.
+ * 3. **Release items:** the search entry, folded copy and release item of each release a measured
+ *    walk may reach: the newest candidates of every driver, every release of a counted term, and
+ *    the newest releases of the whole archive (walks of list partitions).
+ *
+ * Each item written is added to the materialized set the read recorder checks reads against.
+ */
+
+import { postingFragments } from '#search/fragments.js';
+import { parsePostingEntry, type StopList } from '#search/keys.js';
+import { DocumentFrequency, stopListItems } from '#search/stop-list.js';
+import { planSync } from '#search/sync-plan.js';
+import { generateCorpus } from '../../scripts/corpus/generate.js';
+import { EntityTally, listItems, parseFile, releaseItem, WordTally } from '../corpus-items.js';
+import { batchPut, type Item } from '../dynamo.js';
+import type { BenchEnvironment } from '../environment.js';
+import type { Options } from '../options.js';
+import type { Progress } from '../progress.js';
+import { queryVariants, textQueries } from '../queries.js';
+import { round } from '../stats.js';
+import type { MaterializedSet } from './read-recorder.js';
+import { type Driver, vocabularyTerms, type WantedIndex, wantedIndex } from './wanted.js';
+import { checked, wantedPart } from './wanted-postings.js';
+
+/** Newest candidates of each driver whose release items are written. */
+export const NEWEST_PER_DRIVER = 1000;
+/** Newest releases of the archive whose release items are written (walks of list partitions). */
+export const NEWEST_OVERALL = 2000;
+/** Releases whose wanted part is checked against their whole sync plan. */
+const CHECKED_RELEASES = 200;
+/** Releases per write step. */
+const STEP = 500;
+
+export interface MaterializedFigures {
+  releases: number;
+  stopWords: number;
+  bucketYears: number;
+  /** Posting terms written whole, and their entries. */
+  terms: number;
+  postingEntries: number;
+  vocabularyPartitions: number;
+  /** Releases whose search entry, folded copy and release item were written. */
+  releaseItems: number;
+  items: number;
+  bytes: number;
+  seconds: { survey: number; lists: number; releaseItems: number };
+}
+
+export interface Materialized {
+  stop: StopList;
+  tally: EntityTally;
+  words: WordTally;
+  wanted: WantedIndex;
+  figures: MaterializedFigures;
+}
+
+function corpusOf(opts: Options, size: number) {
+  return generateCorpus({ seed: opts.seed, count: size, endDate: opts.endDate });
+}
+
+export async function materialize(
+  env: BenchEnvironment,
+  size: number,
+  set: MaterializedSet,
+  opts: Options,
+  progress: Progress,
+): Promise<Materialized> {
+  const seconds = { survey: 0, lists: 0, releaseItems: 0 };
+  let started = performance.now();
+  progress.phase(`large: survey of ${size.toLocaleString('en-US')} releases (stop list, figures)`, size);
+  const frequency = new DocumentFrequency();
+  const tally = new EntityTally();
+  const words = new WordTally();
+  for (const file of corpusOf(opts, size)) {
+    const { release } = parseFile(file);
+    frequency.add(release);
+    tally.add(release);
+    words.add(release);
+    progress.tick();
+  }
+  const stop = frequency.stopList();
+  const variants = queryVariants(tally, words, stop.words);
+  const text = textQueries(variants, words);
+  const queries = [
+    ...Object.values(variants).flatMap((sets) => sets.flatMap((set) => (set.q ? [set.q] : []))),
+    ...text.adversarial,
+  ];
+  const wanted = wantedIndex(
+    queries,
+    text.facetWord ? [text.facetWord] : [],
+    stop,
+    vocabularyTerms(frequency.wordCounts().keys(), stop),
+  );
+  progress.done();
+  seconds.survey = (performance.now() - started) / 1000;
+
+  started = performance.now();
+  const written = { items: 0, bytes: 0 };
+  const put = async (items: Item[]) => {
+    for (const item of items) {
+      written.items += 1;
+      written.bytes += Buffer.byteLength(JSON.stringify(item));
+    }
+    await batchPut(env.doc, env.tableName, items, opts.concurrency);
+  };
+  progress.phase('large: list items and the wanted part of the word index', size);
+  const postings = new Map<string, Map<string, string[]>>();
+  const vocabulary = new Set<string>();
+  /** Every release's date and id, by its position in the corpus. */
+  const dates: Array<{ date: string; id: string }> = [];
+  let step: Item[] = [];
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const flush = async () => {
+    const items = step;
+    step = [];
+    await inFlight;
+    inFlight = put(items);
+  };
+  for (const file of corpusOf(opts, size)) {
+    const { release } = parseFile(file);
+    dates.push({ date: release.date, id: release.id });
+    for (const item of listItems(release, stop)) {
+      set.addPartition(String(item.pk));
+      step.push(item);
+    }
+    const part = wantedPart(release, stop, wanted);
+    if (dates.length <= CHECKED_RELEASES) checked(release, stop, wanted, part);
+    for (const add of part.adds) {
+      let buckets = postings.get(add.word);
+      if (!buckets) {
+        buckets = new Map();
+        postings.set(add.word, buckets);
+      }
+      const entries = buckets.get(add.bucket);
+      if (entries) entries.push(add.entry);
+      else buckets.set(add.bucket, [add.entry]);
+    }
+    for (const key of part.vocabulary) vocabulary.add(`${key.pk}\u0000${key.sk}`);
+    if (step.length >= STEP * 5) await flush();
+    progress.tick();
+  }
+  await flush();
+  await inFlight;
+  const shared: Item[] = [...tally.items(), ...stopListItems(stop)];
+  for (const item of tally.items()) set.addPartition(String(item.pk));
+  for (const item of stopListItems(stop)) set.addKey(String(item.pk), String(item.sk));
+  let postingEntries = 0;
+  for (const term of wanted.terms) {
+    // A term without a release still reads as empty, which is what the whole corpus holds.
+    set.addPartition(`W#${term}`);
+    for (const [bucket, entries] of postings.get(term) ?? []) {
+      postingEntries += entries.length;
+      shared.push(...postingFragments(entries.map((entry) => ({ word: term, bucket, entry }))));
+    }
+  }
+  for (const partition of wanted.vocabularyPartitions) set.addPartition(partition);
+  for (const id of vocabulary) {
+    const [pk, sk] = id.split('\u0000');
+    shared.push({ pk, sk });
+  }
+  for (let i = 0; i < shared.length; i += STEP * 10) await put(shared.slice(i, i + STEP * 10));
+  progress.done();
+  seconds.lists = (performance.now() - started) / 1000;
+
+  started = performance.now();
+  const needed = neededPositions(dates, postings, wanted);
+  progress.phase(`large: search entries, folded copies and release items of ${needed.size} releases`, size);
+  const time = new Date().toISOString();
+  let position = 0;
+  for (const file of corpusOf(opts, size)) {
+    if (needed.has(position)) {
+      const { release } = parseFile(file);
+      const plan = planSync(release, undefined, stop);
+      const items = [plan.searchEntry, plan.foldedCopy, releaseItem(release, file.key, time)].filter(
+        (item): item is Item => item !== undefined,
+      );
+      for (const item of items) {
+        set.addKey(String(item.pk), String(item.sk));
+        step.push(item);
+      }
+      if (step.length >= STEP) await flush();
+    }
+    position += 1;
+    progress.tick();
+  }
+  await flush();
+  await inFlight;
+  progress.done();
+  seconds.releaseItems = (performance.now() - started) / 1000;
+
+  return {
+    stop,
+    tally,
+    words,
+    wanted,
+    figures: {
+      releases: size,
+      stopWords: stop.words.size,
+      bucketYears: stop.span,
+      terms: wanted.terms.size,
+      postingEntries,
+      vocabularyPartitions: wanted.vocabularyPartitions.size,
+      releaseItems: needed.size,
+      items: written.items,
+      bytes: written.bytes,
+      seconds: {
+        survey: round(seconds.survey, 1),
+        lists: round(seconds.lists, 1),
+        releaseItems: round(seconds.releaseItems, 1),
+      },
+    },
+  };
+}
+
+/**
+ * The corpus positions of the releases whose own items are written: the NEWEST_PER_DRIVER newest
+ * candidates of each driver (a walk goes newest bucket first), every release of a counted term,
+ * and the NEWEST_OVERALL newest of the archive.
+ */
+function neededPositions(
+  dates: ReadonlyArray<{ date: string; id: string }>,
+  postings: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
+  wanted: WantedIndex,
+): Set<number> {
+  const positions = new Map(dates.map((d, i) => [d.id, i]));
+  const ids = new Set<string>();
+  const entriesOf = (terms: readonly string[]) =>
+    terms.flatMap((term) =>
+      [...(postings.get(term) ?? [])].flatMap(([bucket, raws]) =>
+        raws.flatMap((raw) => {
+          const entry = parsePostingEntry(bucket, raw);
+          return entry ? [entry] : [];
+        }),
+      ),
+    );
+  const newest = (driver: Driver) => {
+    const sorted = entriesOf(driver.terms).sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
+    const seen = new Set<string>();
+    for (const entry of sorted) {
+      if (seen.size >= NEWEST_PER_DRIVER) break;
+      seen.add(entry.id);
+    }
+    return seen;
+  };
+  for (const driver of wanted.drivers) for (const id of newest(driver)) ids.add(id);
+  for (const entry of entriesOf([...wanted.counted])) ids.add(entry.id);
+  const byDate = dates
+    .map((d, i) => ({ sk: `${d.date}#${d.id}`, i }))
+    .sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
+  const out = new Set(byDate.slice(0, NEWEST_OVERALL).map((d) => d.i));
+  for (const id of ids) {
+    const position = positions.get(id);
+    if (position !== undefined) out.add(position);
+  }
+  return out;
+}

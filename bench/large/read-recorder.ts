@@ -1,0 +1,176 @@
+/**
+ * The proof of a materialized run (`--large`): every read the measured requests make must fall in
+ * what was materialized. A middleware on each SDK client sees the command before it is sent and
+ * records the keys it reads (`GetItem`, `BatchGetItem`, `TransactGetItems`) and the partitions it
+ * queries (`Query`); a key is inside when its partition was written whole or the key itself was
+ * written, a partition when it was written whole. A `Scan` reads the whole table, so it is always
+ * outside. Writes are not reads and pass unrecorded.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** What was materialized: partitions written whole, and single items of other partitions. */
+export class MaterializedSet {
+  private readonly partitions = new Set<string>();
+  private readonly keys = new Set<string>();
+
+  /** Marks a partition as written whole: every item the full corpus would put in it is there. */
+  addPartition(pk: string): void {
+    this.partitions.add(pk);
+  }
+
+  addKey(pk: string, sk: string): void {
+    this.keys.add(`${pk}\u0000${sk}`);
+  }
+
+  hasPartition(pk: string): boolean {
+    return this.partitions.has(pk);
+  }
+
+  hasKey(pk: string, sk: string): boolean {
+    return this.partitions.has(pk) || this.keys.has(`${pk}\u0000${sk}`);
+  }
+
+  get size(): { partitions: number; keys: number } {
+    return { partitions: this.partitions.size, keys: this.keys.size };
+  }
+}
+
+/** One read a command makes: an item by key, a partition by Query, or the whole table by Scan. */
+export type Read =
+  | { kind: 'key'; pk: string; sk: string }
+  | { kind: 'partition'; pk: string }
+  | { kind: 'table'; command: string };
+
+type Value = unknown;
+
+/** A key attribute's string, marshalled (`{ S: 'x' }`) or not. */
+function text(value: Value): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'S' in value) {
+    const s = (value as { S: unknown }).S;
+    return typeof s === 'string' ? s : undefined;
+  }
+  return undefined;
+}
+
+function keyRead(key: Record<string, Value> | undefined): Read[] {
+  const pk = text(key?.pk);
+  const sk = text(key?.sk);
+  return pk === undefined || sk === undefined ? [] : [{ kind: 'key', pk, sk }];
+}
+
+/**
+ * The partition key a Query's key condition names: the value placed against the attribute `pk`
+ * (by name or by a `#placeholder` that stands for it).
+ */
+export function queriedPartition(input: {
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, Value>;
+}): string | undefined {
+  const expression = input.KeyConditionExpression ?? '';
+  for (const match of expression.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
+    const [, name = '', value = ''] = match;
+    const attribute = name.startsWith('#') ? input.ExpressionAttributeNames?.[name] : name;
+    if (attribute === 'pk') return text(input.ExpressionAttributeValues?.[value]);
+  }
+  return undefined;
+}
+
+/** The reads of one command, from its input (plain or marshalled). Writes read nothing here. */
+export function readsOf(command: string, input: Record<string, unknown>): Read[] {
+  switch (command) {
+    case 'GetItemCommand':
+      return keyRead(input.Key as Record<string, Value>);
+    case 'BatchGetItemCommand': {
+      const tables = (input.RequestItems ?? {}) as Record<string, { Keys?: Array<Record<string, Value>> }>;
+      return Object.values(tables).flatMap((table) => (table.Keys ?? []).flatMap(keyRead));
+    }
+    case 'TransactGetItemsCommand': {
+      const items = (input.TransactItems ?? []) as Array<{ Get?: { Key?: Record<string, Value> } }>;
+      return items.flatMap((item) => keyRead(item.Get?.Key));
+    }
+    case 'QueryCommand': {
+      const pk = queriedPartition(input);
+      return [
+        pk === undefined
+          ? { kind: 'table', command: 'Query without a pk condition' }
+          : { kind: 'partition', pk },
+      ];
+    }
+    case 'ScanCommand':
+      return [{ kind: 'table', command: 'Scan' }];
+    default:
+      return [];
+  }
+}
+
+export interface RecorderFigures {
+  /** DynamoDB requests recorded while armed. */
+  requests: number;
+  /** Keys read (each key of a batch counts). */
+  keysRead: number;
+  partitionsQueried: number;
+  /** Reads outside the materialized set: must be 0. */
+  outside: number;
+  /** The first reads outside, named. */
+  outsideExamples: string[];
+}
+
+/** Records the reads of every client it is attached to while armed, against a materialized set. */
+export class ReadRecorder {
+  private armed = false;
+  readonly figures: RecorderFigures = {
+    requests: 0,
+    keysRead: 0,
+    partitionsQueried: 0,
+    outside: 0,
+    outsideExamples: [],
+  };
+
+  constructor(private readonly materialized: MaterializedSet) {}
+
+  /** Records from now on (the materialization's own reads and writes come before). */
+  arm(): void {
+    this.armed = true;
+  }
+
+  disarm(): void {
+    this.armed = false;
+  }
+
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (this.armed) this.record(String(context.commandName), args.input as Record<string, unknown>);
+        return next(args);
+      },
+      // At the build step the document client has marshalled the input (as handler-overhead.ts records it).
+      { step: 'build', priority: 'high', name: 'benchReadRecorder' },
+    );
+  }
+
+  record(command: string, input: Record<string, unknown>): void {
+    const reads = readsOf(command, input);
+    if (reads.length === 0) return;
+    this.figures.requests += 1;
+    for (const read of reads) {
+      if (read.kind === 'key') this.figures.keysRead += 1;
+      if (read.kind === 'partition') this.figures.partitionsQueried += 1;
+      const inside =
+        read.kind === 'key'
+          ? this.materialized.hasKey(read.pk, read.sk)
+          : read.kind === 'partition' && this.materialized.hasPartition(read.pk);
+      if (inside) continue;
+      this.figures.outside += 1;
+      if (this.figures.outsideExamples.length < 10)
+        this.figures.outsideExamples.push(describe(command, read));
+    }
+  }
+}
+
+function describe(command: string, read: Read): string {
+  if (read.kind === 'key') return `${command} key ${read.pk} / ${read.sk}`;
+  if (read.kind === 'partition') return `${command} partition ${read.pk}`;
+  return `${command}: ${read.command}`;
+}
