@@ -82,8 +82,11 @@ function main(): void {
     }
   }
   const measuredSizes = measured.sizes.map((s) => s.size.toLocaleString('en-US')).join(' and ');
+  const queriedOnly = (measured.queriedOnly ?? []).map((s) => s.size.toLocaleString('en-US'));
+  const queried =
+    queriedOnly.length > 0 ? ` (query costs also at ${queriedOnly.join(' and ')}, materialized)` : '';
   console.log(
-    `Stage ${stage.stage}, ${region}; ${values['uploads-per-day']} uploads a day and a bulk load of ${values['bulk-load']} files in the month; figures measured at ${measuredSizes} releases (${values.results}), carried to other sizes in log size.\n`,
+    `Stage ${stage.stage}, ${region}; ${values['uploads-per-day']} uploads a day and a bulk load of ${values['bulk-load']} files in the month; figures measured at ${measuredSizes} releases${queried} (${values.results}), carried to other sizes in log size.\n`,
   );
   console.log(renderSummary(costs));
   if (values.lines || costs.length === 1) for (const cost of costs) console.log(`\n${renderLines(cost)}`);

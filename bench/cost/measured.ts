@@ -2,7 +2,9 @@
  * The benchmark's figures the cost model needs, per measured size, and how they are carried to
  * another size: each figure is interpolated linearly in log10(size) between the two measured sizes
  * around it, and extrapolated along the nearest segment outside them (5,000 and 50,000 measured:
- * 500,000 continues the 5,000 -> 50,000 line one decade further). Pure: takes the parsed results.
+ * 500,000 continues the 5,000 -> 50,000 line one decade further). Query costs also have the size
+ * a materialized run measured (`--large`: 500,000), so there they are measured, not carried.
+ * Pure: takes the parsed results.
  */
 import { heldAtLargerSizes } from '../report/index-growth.js';
 import type { Results, SizeResult } from '../report/results.js';
@@ -46,6 +48,11 @@ export interface SizeFigures {
 
 export interface MeasuredFigures {
   readonly sizes: readonly SizeFigures[];
+  /**
+   * Query costs at sizes whose queries were measured on a materialized table (`--large`), beside
+   * the loaded sizes': query kinds are carried to other sizes from all of them.
+   */
+  readonly queriedOnly?: ReadonlyArray<Pick<SizeFigures, 'size' | 'kinds'>>;
   /** Whether the largest size's index units hold at any larger size (bench/report/index-growth.ts). */
   readonly indexUnitsHeldBeyondLargest: boolean;
   /** Cold start of the deployed bundle, init only (import and module scope), ms. */
@@ -57,16 +64,22 @@ function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
+/** Each query kind's read units per page and first-page latency. */
+function kindsOf(queries: SizeResult['queries']): Record<string, KindCost> {
+  const kinds: Record<string, KindCost> = {};
+  for (const q of queries) {
+    kinds[q.kind] = { readUnitsPerPage: q.cost.consumedPerPage, p50Ms: q.latency.inProcess.p50 };
+  }
+  return kinds;
+}
+
 function figuresOf(result: SizeResult): SizeFigures {
   const { size, ingest, index } = result;
   if (!index) throw new Error(`results at ${size} releases have no word index figures`);
   const requests = ingest.eventPath.requests;
   const dynamo = requests.filter((r) => r.request.startsWith('DynamoDB '));
   const reads = dynamo.filter((r) => r.request === 'DynamoDB GetItem' || r.request === 'DynamoDB Query');
-  const kinds: Record<string, KindCost> = {};
-  for (const q of result.queries) {
-    kinds[q.kind] = { readUnitsPerPage: q.cost.consumedPerPage, p50Ms: q.latency.inProcess.p50 };
-  }
+  const kinds = kindsOf(result.queries);
   const entry = index.byKind['search entry'];
   const folded = index.byKind['folded copy'];
   return {
@@ -96,8 +109,10 @@ export function measuredFigures(results: Results, source: string): MeasuredFigur
     return cold.real.initMs;
   };
   const largest = results.results.find((r) => r.size === sizes.at(-1)?.size);
+  const large = results.large;
   return {
     sizes,
+    ...(large ? { queriedOnly: [{ size: large.size, kinds: kindsOf(large.queries) }] } : {}),
     indexUnitsHeldBeyondLargest: largest !== undefined && heldAtLargerSizes(largest),
     initMs: { api: initOf('api'), ingest: initOf('ingest') },
     source,
@@ -154,13 +169,18 @@ export function figuresAt(measured: MeasuredFigures, size: number): SizeFigures 
   >;
   const reads = measured.sizes.map((s) => s.eventReadUnitsPerRelease);
   const allReads = reads.every((r): r is number => r !== undefined);
+  const queried = [...measured.sizes, ...(measured.queriedOnly ?? [])];
   const kindNames = Object.keys(measured.sizes[0]?.kinds ?? {}).filter((kind) =>
-    measured.sizes.every((s) => s.kinds[kind] !== undefined),
+    queried.every((s) => s.kinds[kind] !== undefined),
   );
   const kinds: Record<string, KindCost> = {};
   for (const kind of kindNames) {
-    const of = (s: SizeFigures) => s.kinds[kind] as KindCost;
-    kinds[kind] = { readUnitsPerPage: at((s) => of(s).readUnitsPerPage), p50Ms: at((s) => of(s).p50Ms) };
+    const of = (pick: (k: KindCost) => number) =>
+      interpolateInLogSize(
+        queried.map((s) => [s.size, pick(s.kinds[kind] as KindCost)] as const),
+        size,
+      );
+    kinds[kind] = { readUnitsPerPage: of((k) => k.readUnitsPerPage), p50Ms: of((k) => k.p50Ms) };
   }
   return {
     size,

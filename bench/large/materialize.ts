@@ -87,6 +87,8 @@ export async function materialize(
     tally.add(release);
     words.add(release);
     progress.tick();
+    // Now and then back to the event loop: the progress line and Ctrl-C run on it.
+    if (words.releases % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   const stop = frequency.stopList();
   const variants = queryVariants(tally, words, stop.words);

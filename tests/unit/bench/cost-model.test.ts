@@ -214,6 +214,26 @@ describe('figuresAt, the event path index units', () => {
     );
     expect(figuresAt(measured(false), 500_000).eventIndexWriteUnitsPerRelease).toBeCloseTo(900, 10);
   });
+
+  it('takes query costs at a materialized size as measured there, and interpolates up to it', () => {
+    const kind = (readUnitsPerPage: number) => ({ newest: { readUnitsPerPage, p50Ms: readUnitsPerPage } });
+    const withQueries: MeasuredFigures = {
+      ...measured(true),
+      sizes: [
+        { ...at(5_000, 500), kinds: kind(2) },
+        { ...at(50_000, 700), kinds: kind(4) },
+      ],
+      queriedOnly: [{ size: 500_000, kinds: kind(3) }],
+    };
+    // Carried along the 5,000 -> 50,000 line it would read 6; measured, it is 3.
+    expect(figuresAt(withQueries, 500_000).kinds.newest).toEqual({ readUnitsPerPage: 3, p50Ms: 3 });
+    expect(figuresAt(withQueries, Math.sqrt(50_000 * 500_000)).kinds.newest?.readUnitsPerPage).toBeCloseTo(
+      3.5,
+      10,
+    );
+    const { queriedOnly: _, ...loadedOnly } = withQueries;
+    expect(figuresAt(loadedOnly, 500_000).kinds.newest?.readUnitsPerPage).toBeCloseTo(6, 10);
+  });
 });
 
 describe('sweepRuns', () => {
