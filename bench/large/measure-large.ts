@@ -1,10 +1,12 @@
 /**
  * `--large`: the queries at a size too large to load whole (500,000 releases by default),
  * measured on a table that holds only what they read (materialize.ts), with every read checked
- * by the read recorder. The run fails, naming the reads, when one went outside.
+ * by the read recorder (the run fails, naming the reads, when one went outside); then new files
+ * through the whole event path into that table.
  */
 import { scanUnitsFor } from '../dynamo.js';
 import type { BenchEnvironment } from '../environment.js';
+import { measureEventPath } from '../event-path.js';
 import { TABLE_BYTES_PER_RELEASE } from '../memory-check.js';
 import type { Options } from '../options.js';
 import type { Progress } from '../progress.js';
@@ -47,8 +49,18 @@ export async function measureLarge(
       `--large: ${figures.outside} reads went outside the materialized set, for example:\n  ${figures.outsideExamples.join('\n  ')}`,
     );
   }
+  // New files through the whole event path into the table as it stands (the corpus continues).
+  const eventPath = opts.skip.has('event-path')
+    ? undefined
+    : await measureEventPath(
+        env,
+        { size, corpusCount: size, stop, frequency: words.frequency },
+        opts,
+        progress,
+      );
   return {
     size,
+    ...(eventPath ? { eventPath } : {}),
     materialized: made.figures,
     recorder: { ...figures, outsideExamples: [...figures.outsideExamples] },
     fullTableBytes,

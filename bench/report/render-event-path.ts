@@ -16,7 +16,10 @@ function kinds(byKind: PerKind, limit = 8): string {
 }
 
 export function eventPathSection(results: Results): string[] {
-  const measured = results.results.filter((r) => r.eventPath !== undefined);
+  const measured = [
+    ...results.results.map((r) => ({ ...r, label: n(r.size) })),
+    ...(results.large ? [{ ...results.large, label: `${n(results.large.size)} (materialized)` }] : []),
+  ].filter((r) => r.eventPath !== undefined);
   if (measured.length === 0) return [];
   const out: string[] = ['## Event path until searchable (word index included)', ''];
   out.push(
@@ -36,7 +39,7 @@ export function eventPathSection(results: Results): string[] {
         if (!e) return [];
         const m = e.bulk.milestones;
         return [
-          n(r.size),
+          r.label,
           n(e.files),
           e.bulk.releasesPerSecond,
           e.raw.releasesPerSecond,
@@ -62,7 +65,7 @@ export function eventPathSection(results: Results): string[] {
         const e = r.eventPath;
         if (!e) return [];
         return [
-          n(r.size),
+          r.label,
           e.bulk.requestsPerRelease,
           `${e.singles.requestsPerRelease} (${e.singles.files} files` +
             // Per-release figures divide by the files: a file that never became searchable makes them low.
@@ -92,7 +95,7 @@ export function eventPathSection(results: Results): string[] {
         const e = r.eventPath;
         if (!e) return [];
         return [
-          n(r.size),
+          r.label,
           e.bulk.writeUnits.indexer,
           e.singles.writeUnits.indexer,
           `${e.bulk.writeUnits.projector} / ${e.singles.writeUnits.projector}`,

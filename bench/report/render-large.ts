@@ -31,13 +31,13 @@ export function queriedSizes(
 /** The sentence naming the run that measured the materialized size, for the report's head. */
 export function largeRunLine(large: LargeResult): string {
   return (
-    `The queries at ${n(large.size)} releases (the section "${n(large.size)} releases, materialized") were measured by a later run, ` +
+    `The queries${large.eventPath ? ' and the whole event path' : ''} at ${n(large.size)} releases (the section "${n(large.size)} releases, materialized for the queries"${large.eventPath ? ' and the rows marked materialized' : ''}) were measured by a later run, ` +
     `\`${large.command}\`, on ${large.generatedAt.slice(0, 10)} in ${Math.round(large.durationSeconds / 60)} minutes ` +
     `(load average at start ${large.loadAverageAtStart.map((l) => l.toFixed(1)).join(' / ')})` +
     (large.code
       ? `, code at commit ${large.code.commit.slice(0, 7)}${large.code.dirty ? ' with uncommitted changes' : ''}`
       : '') +
-    '; its query figures count in the targets.'
+    '; its figures count in the targets.'
   );
 }
 

@@ -136,6 +136,12 @@ export interface LargeResult {
   adversarial: AdversarialFigures[];
   facets: FacetFigures[];
   busiest: { minister: number; portfolio: number };
+  /**
+   * New files through the whole event path into the materialized table: the projector recounts
+   * from list and entity partitions it holds whole, and the indexer writes new fragments, which
+   * read no posting. Absent when skipped.
+   */
+  eventPath?: EventPathFigures;
 }
 
 /** A run that measured only the whole event path, for the sizes it names. */

@@ -96,7 +96,11 @@ export function computeTargets(
     (f) => f.units,
     true,
   );
-  const events = results.filter((r) => r.eventPath !== undefined);
+  // The whole event path, at loaded sizes and into a materialized one.
+  const events: Array<Pick<SizeResult, 'size' | 'eventPath'>> = [
+    ...results,
+    ...(large ? [large] : []),
+  ].filter((r) => r.eventPath !== undefined);
   const searchable = worst(events, (r) => r.eventPath?.ratio ?? Number.NaN, false);
   const projection = worst(events, (r) => r.eventPath?.bulk.requestsPerRelease ?? Number.NaN, true);
   const indexUnits = worst(events, (r) => r.eventPath?.bulk.writeUnits.indexer ?? Number.NaN, true);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventPathFigures } from '../../../bench/event-path.js';
 import type { LargeFigures } from '../../../bench/large/measure-large.js';
 import type { LargeResult, Results } from '../../../bench/report/results.js';
 import { addLarge } from '../../../bench/report/write-report.js';
@@ -38,6 +39,10 @@ const large = (changes: Partial<LargeFigures> = {}): LargeResult => ({
   loadAverageAtStart: [0.5, 0.5, 0.5],
 });
 
+const eventPath = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures/event-path-figures.json'), 'utf8'),
+) as EventPathFigures;
+
 describe('addLarge', () => {
   it('keeps the longer run and reports the materialized size beside its sizes', () => {
     const before = read();
@@ -63,5 +68,20 @@ describe('addLarge', () => {
     const after = read();
     expect(after.targets.find((t) => t.name === 'q-rare-requests')).toMatchObject({ value: 3, met: false });
     expect(after.targetsWorstAt['q-rare-requests']).toBe('at 500000');
+  });
+
+  it('reports the whole event path into the materialized table beside the loaded sizes, and counts it', () => {
+    const costly = structuredClone(eventPath);
+    costly.bulk.requestsPerRelease = 99;
+    addLarge(large({ eventPath: costly }), out, false);
+    const after = read();
+    expect(after.targets.find((t) => t.name === 'projection-requests-per-release')).toMatchObject({
+      value: 99,
+      met: false,
+    });
+    expect(after.targetsWorstAt['projection-requests-per-release']).toMatch(/^at 500000 /);
+    const markdown = readFileSync(join(out, 'RESULTS.md'), 'utf8');
+    expect(markdown).toContain('The queries and the whole event path at 500,000 releases');
+    expect(markdown).toContain(`| 500,000 (materialized) | 99 |`);
   });
 });
