@@ -6,7 +6,7 @@
  */
 import { parseRelease } from '#release/parse-release.js';
 import type { EntityKind, Release } from '#release/release.js';
-import { wordsOf } from '#search/fold.js';
+import { detachedCopy, wordsOf } from '#search/fold.js';
 import type { StopList } from '#search/keys.js';
 import { textBitsOf } from '#search/text-bits.js';
 import {
@@ -142,8 +142,12 @@ export class WordTally {
     const words = wordsOf(`${release.title}\n${release.body}`);
     const minister = release.ministers[0]?.slug;
     for (const word of new Set(words)) {
-      this.frequency.set(word, (this.frequency.get(word) ?? 0) + 1);
-      if (minister !== undefined && !this.ministerOf.has(word)) this.ministerOf.set(word, minister);
+      // A new key is a copy: the word's slice would keep this release's whole text alive.
+      const count = this.frequency.get(word);
+      if (count === undefined) this.frequency.set(detachedCopy(word), 1);
+      else this.frequency.set(word, count + 1);
+      if (minister !== undefined && !this.ministerOf.has(word))
+        this.ministerOf.set(detachedCopy(word), minister);
     }
     if (this.phrases.length < 200) {
       const body = wordsOf(release.body);

@@ -16,6 +16,7 @@
  * Each item written is added to the materialized set the read recorder checks reads against.
  */
 
+import { detachedCopy } from '#search/fold.js';
 import { postingFragments } from '#search/fragments.js';
 import { parsePostingEntry, type StopList } from '#search/keys.js';
 import { DocumentFrequency, stopListItems } from '#search/stop-list.js';
@@ -130,7 +131,8 @@ export async function materialize(
   };
   for (const file of corpusOf(opts, size)) {
     const { release } = parseFile(file);
-    dates.push({ date: release.date, id: release.id });
+    // Copies: what is kept of every release must not keep its text alive (fold.ts `detachedCopy`).
+    dates.push({ date: detachedCopy(release.date), id: detachedCopy(release.id) });
     for (const item of listItems(release, stop)) {
       set.addPartition(String(item.pk));
       step.push(item);
@@ -141,13 +143,14 @@ export async function materialize(
       let buckets = postings.get(add.word);
       if (!buckets) {
         buckets = new Map();
-        postings.set(add.word, buckets);
+        postings.set(detachedCopy(add.word), buckets);
       }
+      const entry = detachedCopy(add.entry);
       const entries = buckets.get(add.bucket);
-      if (entries) entries.push(add.entry);
-      else buckets.set(add.bucket, [add.entry]);
+      if (entries) entries.push(entry);
+      else buckets.set(add.bucket, [entry]);
     }
-    for (const key of part.vocabulary) vocabulary.add(`${key.pk}\u0000${key.sk}`);
+    for (const key of part.vocabulary) vocabulary.add(detachedCopy(`${key.pk}\u0000${key.sk}`));
     if (step.length >= STEP * 5) await flush();
     progress.tick();
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Release } from '#release/release.js';
 import type { TableKey } from '#table/table-layout.js';
-import { distinctWords, foldedCopyOf } from './fold.js';
+import { detachedCopy, distinctWords, foldedCopyOf } from './fold.js';
 import {
   archivedStopListKey,
   COMMON_PAIR_BITS,
@@ -62,7 +62,10 @@ export class DocumentFrequency {
     this.releases += 1;
     const copy = foldedCopyOf(release.title, release.body);
     for (const word of distinctWords(copy)) {
-      this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
+      const count = this.counts.get(word);
+      // A new word's key is a copy: the slice would keep this release's whole text alive.
+      if (count === undefined) this.counts.set(detachedCopy(word), 1);
+      else this.counts.set(word, count + 1);
     }
     const pairs = new Set<number>();
     forEachAdjacentPair(copy, (first, second) => {
