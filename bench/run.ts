@@ -74,7 +74,10 @@ async function main(): Promise<void> {
   });
   try {
     if (opts.large !== undefined) {
-      const large = await measureLarge(env, opts.large, materialized, recorder, opts, progress);
+      // The queries' figures are written as soon as they are measured, then again with the event path.
+      const large = await measureLarge(env, opts.large, materialized, recorder, opts, progress, (queried) =>
+        addLarge({ ...queried, ...thisRun() }, opts.out, false),
+      );
       addLarge({ ...large, ...thisRun() }, opts.out);
       process.stderr.write(`${opts.large} releases (materialized) added to ${opts.out}/results.json\n`);
       return;

@@ -28,6 +28,8 @@ export async function measureLarge(
   recorder: ReadRecorder,
   opts: Options,
   progress: Progress,
+  /** Told the figures once the queries are measured, before the event path (a report that survives it). */
+  onQueries: (figures: LargeFigures) => void = () => {},
 ): Promise<LargeFigures> {
   const made = await materialize(env, size, set, opts, progress);
   const { stop, tally, words } = made;
@@ -49,18 +51,8 @@ export async function measureLarge(
       `--large: ${figures.outside} reads went outside the materialized set, for example:\n  ${figures.outsideExamples.join('\n  ')}`,
     );
   }
-  // New files through the whole event path into the table as it stands (the corpus continues).
-  const eventPath = opts.skip.has('event-path')
-    ? undefined
-    : await measureEventPath(
-        env,
-        { size, corpusCount: size, stop, frequency: words.frequency },
-        opts,
-        progress,
-      );
-  return {
+  const queried: LargeFigures = {
     size,
-    ...(eventPath ? { eventPath } : {}),
     materialized: made.figures,
     recorder: { ...figures, outsideExamples: [...figures.outsideExamples] },
     fullTableBytes,
@@ -72,4 +64,15 @@ export async function measureLarge(
       portfolio: round((tally.ranked('portfolio')[0]?.count ?? 0) / size, 3),
     },
   };
+  onQueries(queried);
+  // New files through the whole event path into the table as it stands (the corpus continues).
+  const eventPath = opts.skip.has('event-path')
+    ? undefined
+    : await measureEventPath(
+        env,
+        { size, corpusCount: size, stop, frequency: words.frequency },
+        opts,
+        progress,
+      );
+  return eventPath ? { ...queried, eventPath } : queried;
 }
