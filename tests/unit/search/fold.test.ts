@@ -1,7 +1,7 @@
 /** What a word is: format characters, NFKC, full case folding, marks by script, segmentation of unspaced scripts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendFoldedWords, foldedCopyOf, foldText, wordsOf } from '#search/fold.js';
+import { appendFoldedWords, detachedCopy, foldedCopyOf, foldText, wordsOf } from '#search/fold.js';
 import { WINDOW } from '#search/segment.js';
 
 /** `wordsOf` folding the whole text at once: the reference for its stretch-at-a-time fast path. */
@@ -199,5 +199,16 @@ describe('the folded copy', () => {
     const short = foldedCopyOf('T', 'short body');
     expect(short.cut).toBe(false);
     expect(short.whole).toBe(short.body);
+  });
+});
+
+describe('detachedCopy', () => {
+  it('is the same string for any text, lone surrogates included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(detachedCopy(text)).toBe(text);
+      }),
+    );
+    expect(detachedCopy('a\ud800b')).toBe('a\ud800b');
   });
 });
