@@ -93,6 +93,7 @@ function main(): void {
   const warnings = [...new Set(costs.flatMap((c) => c.result.warnings))];
   if (warnings.length > 0 && !values.lines && costs.length > 1)
     console.log(`\n${warnings.map((w) => `- ${w}`).join('\n')}`);
+  for (const note of measured.notes ?? []) console.log(`\nNote: ${note}.`);
 }
 
 main();

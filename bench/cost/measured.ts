@@ -52,7 +52,11 @@ export interface MeasuredFigures {
    * Query costs at sizes whose queries were measured on a materialized table (`--large`), beside
    * the loaded sizes': query kinds are carried to other sizes from all of them.
    */
-  readonly queriedOnly?: ReadonlyArray<Pick<SizeFigures, 'size' | 'kinds'>>;
+  readonly queriedOnly?: ReadonlyArray<
+    Pick<SizeFigures, 'size' | 'kinds'> & Partial<Pick<SizeFigures, 'eventIndexWriteUnitsPerRelease'>>
+  >;
+  /** What the figures stand in for where a run did not measure it (printed with the tables). */
+  readonly notes?: readonly string[];
   /** Whether the largest size's index units hold at any larger size (bench/report/index-growth.ts). */
   readonly indexUnitsHeldBeyondLargest: boolean;
   /** Cold start of the deployed bundle, init only (import and module scope), ms. */
@@ -110,9 +114,27 @@ export function measuredFigures(results: Results, source: string): MeasuredFigur
   };
   const largest = results.results.find((r) => r.size === sizes.at(-1)?.size);
   const large = results.large;
+  const largeIndexUnits = large?.eventPath?.bulk.writeUnits.indexer;
+  const notes = results.results
+    .filter((r) => r.eventPath === undefined)
+    .map(
+      (r) =>
+        `no event path was measured at ${r.size.toLocaleString('en-US')} releases: its word index units are the bench loader's (${r.index?.writeUnitsPerRelease}), which no deployed path writes`,
+    );
   return {
     sizes,
-    ...(large ? { queriedOnly: [{ size: large.size, kinds: kindsOf(large.queries) }] } : {}),
+    ...(large
+      ? {
+          queriedOnly: [
+            {
+              size: large.size,
+              kinds: kindsOf(large.queries),
+              ...(largeIndexUnits !== undefined ? { eventIndexWriteUnitsPerRelease: largeIndexUnits } : {}),
+            },
+          ],
+        }
+      : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     indexUnitsHeldBeyondLargest: largest !== undefined && heldAtLargerSizes(largest),
     initMs: { api: initOf('api'), ingest: initOf('ingest') },
     source,
@@ -195,14 +217,20 @@ export function figuresAt(measured: MeasuredFigures, size: number): SizeFigures 
  * The event path's index units at `size`: interpolated in log size between measured sizes, and
  * beyond the largest one held at its figure when its posting buckets are already one year wide
  * (a fragment's units depend on the batch and the bucket width, not on what the table holds:
- * bench/report/index-growth.ts), else extrapolated like every other figure.
+ * bench/report/index-growth.ts), else extrapolated like every other figure. A materialized size
+ * whose event path was measured (`--large`) is one more point, and the largest point is held.
  */
 function eventIndexUnitsAt(measured: MeasuredFigures, size: number): number {
-  const largest = measured.sizes.at(-1);
-  if (largest && size >= largest.size && measured.indexUnitsHeldBeyondLargest)
-    return largest.eventIndexWriteUnitsPerRelease;
-  return interpolateInLogSize(
-    measured.sizes.map((s) => [s.size, s.eventIndexWriteUnitsPerRelease] as const),
-    size,
-  );
+  // A materialized size's event path measured them too: a point like the loaded sizes'.
+  const points = [
+    ...measured.sizes.map((s) => [s.size, s.eventIndexWriteUnitsPerRelease] as const),
+    ...(measured.queriedOnly ?? []).flatMap((s) =>
+      s.eventIndexWriteUnitsPerRelease !== undefined
+        ? [[s.size, s.eventIndexWriteUnitsPerRelease] as const]
+        : [],
+    ),
+  ].sort((a, b) => a[0] - b[0]);
+  const largest = points.at(-1);
+  if (largest && size >= largest[0] && measured.indexUnitsHeldBeyondLargest) return largest[1];
+  return interpolateInLogSize(points, size);
 }

@@ -3,11 +3,14 @@
  * out, not recomputed with the model's own helpers), and the log-size interpolation that carries
  * measured figures to other sizes.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   figuresAt,
   interpolateInLogSize,
   type MeasuredFigures,
+  measuredFigures,
   type SizeFigures,
 } from '../../../bench/cost/measured.js';
 import { itemReadUnits, monthlyCost, sweepRuns } from '../../../bench/cost/model.js';
@@ -20,6 +23,7 @@ import {
   type RequestKind,
   type Workload,
 } from '../../../bench/cost/workload.js';
+import type { Results } from '../../../bench/report/results.js';
 
 describe('interpolateInLogSize', () => {
   const points = [
@@ -213,6 +217,37 @@ describe('figuresAt, the event path index units', () => {
       10,
     );
     expect(figuresAt(measured(false), 500_000).eventIndexWriteUnitsPerRelease).toBeCloseTo(900, 10);
+  });
+
+  it('takes the event path measured at a materialized size as a point', () => {
+    const withLarge: MeasuredFigures = {
+      ...measured(true),
+      queriedOnly: [{ size: 500_000, kinds: {}, eventIndexWriteUnitsPerRelease: 750 }],
+    };
+    expect(figuresAt(withLarge, 500_000).eventIndexWriteUnitsPerRelease).toBe(750);
+    expect(figuresAt(withLarge, Math.sqrt(50_000 * 500_000)).eventIndexWriteUnitsPerRelease).toBeCloseTo(
+      725,
+      10,
+    );
+    // Beyond it, held (buckets one year wide), or the line from 50,000 to 500,000 goes on.
+    expect(figuresAt(withLarge, 5_000_000).eventIndexWriteUnitsPerRelease).toBe(750);
+    expect(
+      figuresAt({ ...withLarge, indexUnitsHeldBeyondLargest: false }, 5_000_000)
+        .eventIndexWriteUnitsPerRelease,
+    ).toBeCloseTo(800, 10);
+  });
+
+  it("says where a size had no event path and its index units are the bench loader's", () => {
+    const results = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../../bench/results.json'), 'utf8'),
+    ) as Results;
+    expect(measuredFigures(results, 'committed').notes).toBeUndefined();
+    const first = results.results[0];
+    if (!first) throw new Error('no sizes');
+    delete first.eventPath;
+    expect(measuredFigures(results, 'committed').notes).toEqual([
+      `no event path was measured at ${first.size.toLocaleString('en-US')} releases: its word index units are the bench loader's (${first.index?.writeUnitsPerRelease}), which no deployed path writes`,
+    ]);
   });
 
   it('takes query costs at a materialized size as measured there, and interpolates up to it', () => {
