@@ -1,8 +1,8 @@
 /**
  * The benchmark's figures the cost model needs, per measured size, and how they are carried to
  * another size: each figure is interpolated linearly in log10(size) between the two measured sizes
- * around it, and extrapolated along the nearest segment outside them (5,000 and 50,000 measured:
- * 500,000 continues the 5,000 -> 50,000 line one decade further). Query costs also have the size
+ * around it, and extrapolated beyond them along the line through the smallest and the largest
+ * (5,000 and 50,000 measured: 500,000 continues the 5,000 -> 50,000 line one decade further). Query costs also have the size
  * a materialized run measured (`--large`: 500,000), so there they are measured, not carried.
  * Pure: takes the parsed results.
  */
@@ -142,18 +142,25 @@ export function measuredFigures(results: Results, source: string): MeasuredFigur
 }
 
 /**
- * y at x, linear in log10(x) between the two points around x, or along the nearest segment outside
- * them; one point: its value. Never below zero.
+ * y at x, linear in log10(x) between the two points around x, or outside them along the line
+ * through the first and the last point; one point: its value. Never below zero.
  */
 export function interpolateInLogSize(points: readonly (readonly [number, number])[], x: number): number {
   if (points.length === 0) throw new Error('no points to interpolate');
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const first = sorted[0] as readonly [number, number];
+  const last = sorted[sorted.length - 1] as readonly [number, number];
   if (sorted.length === 1) return first[1];
-  let i = 0;
-  while (i < sorted.length - 2 && x > (sorted[i + 1] as readonly [number, number])[0]) i++;
-  const [x0, y0] = sorted[i] as readonly [number, number];
-  const [x1, y1] = sorted[i + 1] as readonly [number, number];
+  // Outside the measured sizes: the line through the first and the last (two close sizes would
+  // carry their noise a long way).
+  let [x0, y0] = first;
+  let [x1, y1] = last;
+  if (x >= first[0] && x <= last[0]) {
+    let i = 0;
+    while (i < sorted.length - 2 && x > (sorted[i + 1] as readonly [number, number])[0]) i++;
+    [x0, y0] = sorted[i] as readonly [number, number];
+    [x1, y1] = sorted[i + 1] as readonly [number, number];
+  }
   const t = (Math.log10(x) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0));
   return Math.max(0, y0 + t * (y1 - y0));
 }

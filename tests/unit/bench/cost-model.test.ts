@@ -31,12 +31,19 @@ describe('interpolateInLogSize', () => {
     [10_000, 20],
   ] as const;
 
-  it('is linear in log10(size) between measured sizes and along the last segment beyond them', () => {
+  it('is linear in log10(size) between measured sizes and along their line beyond them', () => {
     expect(interpolateInLogSize(points, 1_000)).toBe(10);
     expect(interpolateInLogSize(points, 10_000)).toBe(20);
     expect(interpolateInLogSize(points, Math.sqrt(1_000 * 10_000))).toBeCloseTo(15, 10);
     expect(interpolateInLogSize(points, 100_000)).toBeCloseTo(30, 10);
     expect(interpolateInLogSize(points, 100)).toBeCloseTo(0, 10);
+  });
+
+  it('extrapolates along the line through the smallest and the largest size, not the last segment', () => {
+    const three = [...points, [20_000, 40] as const];
+    expect(interpolateInLogSize(three, 15_000)).toBeCloseTo(20 + (20 * Math.log10(1.5)) / Math.log10(2), 10);
+    // From (1,000, 10) to (20,000, 40): 30 per log10(20) decades.
+    expect(interpolateInLogSize(three, 200_000)).toBeCloseTo(40 + 30 / Math.log10(20), 10);
   });
 
   it('never goes below zero, and a single point is its own value everywhere', () => {
@@ -229,12 +236,12 @@ describe('figuresAt, the event path index units', () => {
       725,
       10,
     );
-    // Beyond it, held (buckets one year wide), or the line from 50,000 to 500,000 goes on.
+    // Beyond it, held (buckets one year wide), or the line from 5,000 to 500,000 goes on.
     expect(figuresAt(withLarge, 5_000_000).eventIndexWriteUnitsPerRelease).toBe(750);
     expect(
       figuresAt({ ...withLarge, indexUnitsHeldBeyondLargest: false }, 5_000_000)
         .eventIndexWriteUnitsPerRelease,
-    ).toBeCloseTo(800, 10);
+    ).toBeCloseTo(875, 10);
   });
 
   it("says where a size had no event path and its index units are the bench loader's", () => {
