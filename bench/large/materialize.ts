@@ -156,9 +156,11 @@ export async function materialize(
   }
   await flush();
   await inFlight;
-  const shared: Item[] = [...tally.items(), ...stopListItems(stop)];
-  for (const item of tally.items()) set.addPartition(String(item.pk));
-  for (const item of stopListItems(stop)) set.addKey(String(item.pk), String(item.sk));
+  const figureItems = tally.items();
+  const stopItems = stopListItems(stop);
+  const shared: Item[] = [...figureItems, ...stopItems];
+  for (const item of figureItems) set.addPartition(String(item.pk));
+  for (const item of stopItems) set.addKey(String(item.pk), String(item.sk));
   let postingEntries = 0;
   for (const term of wanted.terms) {
     // A term without a release still reads as empty, which is what the whole corpus holds.
