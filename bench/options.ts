@@ -5,8 +5,10 @@
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './paths.js';
 
-export function options() {
+/** The settings of `args` (the process's own by default). */
+export function options(args: string[] = process.argv.slice(2)) {
   const { values } = parseArgs({
+    args,
     options: {
       sizes: { type: 'string', default: '5000,50000' },
       /**

@@ -77,7 +77,96 @@ export async function materialize(
   progress: Progress,
 ): Promise<Materialized> {
   const seconds = { survey: 0, lists: 0, releaseItems: 0 };
-  let started = performance.now();
+  const timed = async <T>(pass: keyof typeof seconds, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const out = await run();
+    seconds[pass] = round((performance.now() - started) / 1000, 1);
+    return out;
+  };
+  const writer = new StepWriter(env, opts.concurrency);
+  const surveyed = await timed('survey', () => survey(opts, size, progress));
+  const lists = await timed('lists', () => writeListsAndIndex(writer, set, surveyed, opts, size, progress));
+  const releaseItems = await timed('releaseItems', () =>
+    writeReleaseItems(
+      writer,
+      set,
+      surveyed,
+      neededPositions(lists.dates, lists.postings, surveyed.wanted),
+      opts,
+      size,
+      progress,
+    ),
+  );
+  const { stop, tally, words, wanted } = surveyed;
+  return {
+    stop,
+    tally,
+    words,
+    wanted,
+    figures: {
+      releases: size,
+      stopWords: stop.words.size,
+      bucketYears: stop.span,
+      terms: wanted.terms.size,
+      postingEntries: lists.postingEntries,
+      vocabularyPartitions: wanted.vocabularyPartitions.size,
+      releaseItems,
+      items: writer.written.items,
+      bytes: writer.written.bytes,
+      seconds,
+    },
+  };
+}
+
+type Surveyed = Omit<Materialized, 'figures'>;
+
+/** Writes items in steps: a step is written while the next one is built, at most one at a time. */
+class StepWriter {
+  readonly written = { items: 0, bytes: 0 };
+  private step: Item[] = [];
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly env: BenchEnvironment,
+    private readonly concurrency: number,
+  ) {}
+
+  /** Adds an item; once `stepSize` wait, waits for the step before and starts writing them. */
+  async add(item: Item, stepSize: number): Promise<void> {
+    this.step.push(item);
+    if (this.step.length >= stepSize) await this.flush();
+  }
+
+  /** Writes what waits, and waits until every step is written. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+  }
+
+  /** Writes `items` now, `STEP * 10` at a time (for items gathered after a pass). */
+  async putAll(items: readonly Item[]): Promise<void> {
+    await this.drain();
+    for (let i = 0; i < items.length; i += STEP * 10) await this.put(items.slice(i, i + STEP * 10));
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.step;
+    this.step = [];
+    await this.inFlight;
+    this.inFlight = this.put(items);
+  }
+
+  private async put(items: Item[]): Promise<void> {
+    for (const item of items) {
+      this.written.items += 1;
+      this.written.bytes += Buffer.byteLength(JSON.stringify(item));
+    }
+    await batchPut(this.env.doc, this.env.tableName, items, this.concurrency);
+  }
+}
+
+/** Pass 1: the stop list, the entity and word figures, and what the measured queries can read. */
+async function survey(opts: Options, size: number, progress: Progress): Promise<Surveyed> {
   progress.phase(`large: survey of ${size.toLocaleString('en-US')} releases (stop list, figures)`, size);
   const frequency = new DocumentFrequency();
   const tally = new EntityTally();
@@ -105,37 +194,38 @@ export async function materialize(
     vocabularyTerms(frequency.wordCounts().keys(), stop),
   );
   progress.done();
-  seconds.survey = (performance.now() - started) / 1000;
+  return { stop, tally, words, wanted };
+}
 
-  started = performance.now();
-  const written = { items: 0, bytes: 0 };
-  const put = async (items: Item[]) => {
-    for (const item of items) {
-      written.items += 1;
-      written.bytes += Buffer.byteLength(JSON.stringify(item));
-    }
-    await batchPut(env.doc, env.tableName, items, opts.concurrency);
-  };
+/** Postings of the wanted terms: word, then bucket, then entries. */
+type Postings = Map<string, Map<string, string[]>>;
+
+/** Every release's date and id, by its position in the corpus. */
+type Dates = Array<{ date: string; id: string }>;
+
+/**
+ * Pass 2: every release's list items, the entity figures, the stop list, the wanted terms'
+ * postings in every bucket and the wanted vocabulary partitions.
+ */
+async function writeListsAndIndex(
+  writer: StepWriter,
+  set: MaterializedSet,
+  { stop, tally, wanted }: Surveyed,
+  opts: Options,
+  size: number,
+  progress: Progress,
+): Promise<{ postings: Postings; dates: Dates; postingEntries: number }> {
   progress.phase('large: list items and the wanted part of the word index', size);
-  const postings = new Map<string, Map<string, string[]>>();
+  const postings: Postings = new Map();
   const vocabulary = new Set<string>();
-  /** Every release's date and id, by its position in the corpus. */
-  const dates: Array<{ date: string; id: string }> = [];
-  let step: Item[] = [];
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const flush = async () => {
-    const items = step;
-    step = [];
-    await inFlight;
-    inFlight = put(items);
-  };
+  const dates: Dates = [];
   for (const file of corpusOf(opts, size)) {
     const { release } = parseFile(file);
     // Copies: what is kept of every release must not keep its text alive (fold.ts `detachedCopy`).
     dates.push({ date: detachedCopy(release.date), id: detachedCopy(release.id) });
     for (const item of listItems(release, stop)) {
       set.addPartition(String(item.pk));
-      step.push(item);
+      await writer.add(item, STEP * 5);
     }
     const part = wantedPart(release, stop, wanted);
     if (dates.length <= CHECKED_RELEASES) checked(release, stop, wanted, part);
@@ -151,11 +241,8 @@ export async function materialize(
       else buckets.set(add.bucket, [entry]);
     }
     for (const key of part.vocabulary) vocabulary.add(detachedCopy(`${key.pk}\u0000${key.sk}`));
-    if (step.length >= STEP * 5) await flush();
     progress.tick();
   }
-  await flush();
-  await inFlight;
   const figureItems = tally.items();
   const stopItems = stopListItems(stop);
   const shared: Item[] = [...figureItems, ...stopItems];
@@ -175,12 +262,24 @@ export async function materialize(
     const [pk, sk] = id.split('\u0000');
     shared.push({ pk, sk });
   }
-  for (let i = 0; i < shared.length; i += STEP * 10) await put(shared.slice(i, i + STEP * 10));
+  await writer.putAll(shared);
   progress.done();
-  seconds.lists = (performance.now() - started) / 1000;
+  return { postings, dates, postingEntries };
+}
 
-  started = performance.now();
-  const needed = neededPositions(dates, postings, wanted);
+/**
+ * Pass 3: the search entry, folded copy and release item of each release at a `needed` corpus
+ * position. Returns how many releases that is.
+ */
+async function writeReleaseItems(
+  writer: StepWriter,
+  set: MaterializedSet,
+  { stop }: Surveyed,
+  needed: ReadonlySet<number>,
+  opts: Options,
+  size: number,
+  progress: Progress,
+): Promise<number> {
   progress.phase(`large: search entries, folded copies and release items of ${needed.size} releases`, size);
   const time = new Date().toISOString();
   let position = 0;
@@ -193,40 +292,15 @@ export async function materialize(
       );
       for (const item of items) {
         set.addKey(String(item.pk), String(item.sk));
-        step.push(item);
+        await writer.add(item, STEP);
       }
-      if (step.length >= STEP) await flush();
     }
     position += 1;
     progress.tick();
   }
-  await flush();
-  await inFlight;
+  await writer.drain();
   progress.done();
-  seconds.releaseItems = (performance.now() - started) / 1000;
-
-  return {
-    stop,
-    tally,
-    words,
-    wanted,
-    figures: {
-      releases: size,
-      stopWords: stop.words.size,
-      bucketYears: stop.span,
-      terms: wanted.terms.size,
-      postingEntries,
-      vocabularyPartitions: wanted.vocabularyPartitions.size,
-      releaseItems: needed.size,
-      items: written.items,
-      bytes: written.bytes,
-      seconds: {
-        survey: round(seconds.survey, 1),
-        lists: round(seconds.lists, 1),
-        releaseItems: round(seconds.releaseItems, 1),
-      },
-    },
-  };
+  return needed.size;
 }
 
 /**
