@@ -17,6 +17,11 @@ export function options(args: string[] = process.argv.slice(2)) {
        */
       large: { type: 'boolean', default: false },
       'large-size': { type: 'string', default: '500000' },
+      /**
+       * Newest candidates of each walk whose release items `--large` writes before probing (twice
+       * as many of the whole archive); the probe tops up what walks read beyond them.
+       */
+      'large-newest': { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
       'end-date': { type: 'string', default: '2025-06-30' },
       concurrency: { type: 'string', default: '8' },
@@ -82,6 +87,7 @@ export function options(args: string[] = process.argv.slice(2)) {
     addEventPath: values['add-event-path'],
     /** The size `--large` materializes; undefined without `--large`. */
     large: values.large ? int('large-size', values['large-size'].replace(/_/g, '')) : undefined,
+    largeNewest: int('large-newest', values['large-newest']),
   };
 }
 

@@ -270,6 +270,8 @@ export async function measureQueries(
     overheadReps: number;
     pages: number;
     progress: Progress;
+    /** Told the kind of query measured next (`adversarial` and `facets` after the kinds). */
+    onKind?: (kind: string) => void;
   },
 ): Promise<{ kinds: KindFigures[]; adversarial: AdversarialFigures[]; facets: FacetFigures[] }> {
   const { makeHandler } = await import('#handlers/api.js');
@@ -307,6 +309,7 @@ export async function measureQueries(
   options.progress.phase('queries (cost, latency in process and over HTTP, handler CPU)', total);
   try {
     for (const kind of QUERY_KINDS) {
+      options.onKind?.(kind);
       const sets = variants[kind];
       const cost = await measureCost(costHandler, () => readings, sets, options.pages);
       const reps = isTextKind(kind) ? options.textReps : options.reps;
@@ -374,12 +377,14 @@ export async function measureQueries(
     http.close();
   }
   const text = textQueries(variants, words);
+  options.onKind?.('adversarial');
   const adversarial = await measureAdversarial(
     (params) => costHandler(eventFor(pathOf(params))),
     () => readings,
     text.adversarial,
     options.pages,
   );
+  options.onKind?.('facets');
   const facets = await measureFacets(
     (path) => costHandler(eventFor(path)),
     () => readings,

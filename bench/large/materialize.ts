@@ -23,7 +23,7 @@ import { DocumentFrequency, stopListItems } from '#search/stop-list.js';
 import { planSync } from '#search/sync-plan.js';
 import { generateCorpus } from '../../scripts/corpus/generate.js';
 import { EntityTally, listItems, parseFile, releaseItem, WordTally } from '../corpus-items.js';
-import { batchPut, type Item } from '../dynamo.js';
+import { batchPut, type Item, itemSize } from '../dynamo.js';
 import type { BenchEnvironment } from '../environment.js';
 import type { Options } from '../options.js';
 import type { Progress } from '../progress.js';
@@ -33,10 +33,6 @@ import type { MaterializedSet } from './read-recorder.js';
 import { type Driver, vocabularyTerms, type WantedIndex, wantedIndex } from './wanted.js';
 import { checked, wantedPart } from './wanted-postings.js';
 
-/** Newest candidates of each driver whose release items are written. */
-export const NEWEST_PER_DRIVER = 1000;
-/** Newest releases of the archive whose release items are written (walks of list partitions). */
-export const NEWEST_OVERALL = 2000;
 /** Releases whose wanted part is checked against their whole sync plan. */
 const CHECKED_RELEASES = 200;
 /** Releases per write step. */
@@ -52,9 +48,16 @@ export interface MaterializedFigures {
   vocabularyPartitions: number;
   /** Releases whose search entry, folded copy and release item were written. */
   releaseItems: number;
+  /**
+   * Releases whose items were added after a probe of the queries read them (measure-large.ts):
+   * walks that reach further than the bounds above. Absent in runs before the probe, whose
+   * `bytes` summed the items' JSON instead of DynamoDB's sizes.
+   */
+  toppedUp?: number;
   items: number;
+  /** DynamoDB's item sizes, summed. */
   bytes: number;
-  seconds: { survey: number; lists: number; releaseItems: number };
+  seconds: { survey: number; lists: number; releaseItems: number; topUp?: number };
 }
 
 export interface Materialized {
@@ -62,15 +65,20 @@ export interface Materialized {
   tally: EntityTally;
   words: WordTally;
   wanted: WantedIndex;
+  /** Every release's date and id, by its position in the corpus. */
+  dates: Dates;
   figures: MaterializedFigures;
 }
+
+/** What the materializer writes through: the table, nothing else of the environment. */
+type TableEnvironment = Pick<BenchEnvironment, 'doc' | 'tableName'>;
 
 function corpusOf(opts: Options, size: number) {
   return generateCorpus({ seed: opts.seed, count: size, endDate: opts.endDate });
 }
 
 export async function materialize(
-  env: BenchEnvironment,
+  env: TableEnvironment,
   size: number,
   set: MaterializedSet,
   opts: Options,
@@ -91,7 +99,7 @@ export async function materialize(
       writer,
       set,
       surveyed,
-      neededPositions(lists.dates, lists.postings, surveyed.wanted),
+      neededPositions(lists.dates, lists.postings, surveyed.wanted, opts.largeNewest),
       opts,
       size,
       progress,
@@ -103,6 +111,7 @@ export async function materialize(
     tally,
     words,
     wanted,
+    dates: lists.dates,
     figures: {
       releases: size,
       stopWords: stop.words.size,
@@ -111,6 +120,7 @@ export async function materialize(
       postingEntries: lists.postingEntries,
       vocabularyPartitions: wanted.vocabularyPartitions.size,
       releaseItems,
+      toppedUp: 0,
       items: writer.written.items,
       bytes: writer.written.bytes,
       seconds,
@@ -118,7 +128,37 @@ export async function materialize(
   };
 }
 
-type Surveyed = Omit<Materialized, 'figures'>;
+type Surveyed = Omit<Materialized, 'figures' | 'dates'>;
+
+/**
+ * Pass 3 again, for the releases of `ids` (read by a probe of the queries but not written): their
+ * search entries, folded copies and release items. Returns how many releases that is and the
+ * seconds it took; the figures of `made` count them.
+ */
+export async function topUp(
+  env: TableEnvironment,
+  set: MaterializedSet,
+  made: Materialized,
+  ids: ReadonlySet<string>,
+  opts: Options,
+  progress: Progress,
+): Promise<{ releases: number; seconds: number }> {
+  const started = performance.now();
+  const positions = new Set<number>();
+  made.dates.forEach((d, i) => {
+    if (ids.has(d.id)) positions.add(i);
+  });
+  const writer = new StepWriter(env, opts.concurrency);
+  const releases = await writeReleaseItems(writer, set, made, positions, opts, made.dates.length, progress);
+  const seconds = round((performance.now() - started) / 1000, 1);
+  const figures = made.figures;
+  figures.toppedUp = (figures.toppedUp ?? 0) + releases;
+  figures.releaseItems += releases;
+  figures.items += writer.written.items;
+  figures.bytes += writer.written.bytes;
+  figures.seconds.topUp = round((figures.seconds.topUp ?? 0) + seconds, 1);
+  return { releases, seconds };
+}
 
 /** Writes items in steps: a step is written while the next one is built, at most one at a time. */
 class StepWriter {
@@ -127,7 +167,7 @@ class StepWriter {
   private inFlight: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly env: BenchEnvironment,
+    private readonly env: TableEnvironment,
     private readonly concurrency: number,
   ) {}
 
@@ -151,6 +191,7 @@ class StepWriter {
 
   private async flush(): Promise<void> {
     const items = this.step;
+    if (items.length === 0) return;
     this.step = [];
     await this.inFlight;
     this.inFlight = this.put(items);
@@ -159,7 +200,7 @@ class StepWriter {
   private async put(items: Item[]): Promise<void> {
     for (const item of items) {
       this.written.items += 1;
-      this.written.bytes += Buffer.byteLength(JSON.stringify(item));
+      this.written.bytes += itemSize(item);
     }
     await batchPut(this.env.doc, this.env.tableName, items, this.concurrency);
   }
@@ -304,14 +345,15 @@ async function writeReleaseItems(
 }
 
 /**
- * The corpus positions of the releases whose own items are written: the NEWEST_PER_DRIVER newest
+ * The corpus positions of the releases whose own items are written: the `newest` newest
  * candidates of each driver (a walk goes newest bucket first), every release of a counted term,
- * and the NEWEST_OVERALL newest of the archive.
+ * and twice `newest` of the newest of the archive (`--large-newest`).
  */
 function neededPositions(
   dates: ReadonlyArray<{ date: string; id: string }>,
   postings: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
   wanted: WantedIndex,
+  newest: number,
 ): Set<number> {
   const positions = new Map(dates.map((d, i) => [d.id, i]));
   const ids = new Set<string>();
@@ -324,21 +366,21 @@ function neededPositions(
         }),
       ),
     );
-  const newest = (driver: Driver) => {
+  const newestOf = (driver: Driver) => {
     const sorted = entriesOf(driver.terms).sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
     const seen = new Set<string>();
     for (const entry of sorted) {
-      if (seen.size >= NEWEST_PER_DRIVER) break;
+      if (seen.size >= newest) break;
       seen.add(entry.id);
     }
     return seen;
   };
-  for (const driver of wanted.drivers) for (const id of newest(driver)) ids.add(id);
+  for (const driver of wanted.drivers) for (const id of newestOf(driver)) ids.add(id);
   for (const entry of entriesOf([...wanted.counted])) ids.add(entry.id);
   const byDate = dates
     .map((d, i) => ({ sk: `${d.date}#${d.id}`, i }))
     .sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
-  const out = new Set(byDate.slice(0, NEWEST_OVERALL).map((d) => d.i));
+  const out = new Set(byDate.slice(0, newest * 2).map((d) => d.i));
   for (const id of ids) {
     const position = positions.get(id);
     if (position !== undefined) out.add(position);

@@ -113,20 +113,31 @@ export interface RecorderFigures {
   partitionsQueried: number;
   /** Reads outside the materialized set: must be 0. */
   outside: number;
-  /** The first reads outside, named. */
+  /** The first reads outside, named (with the query kind that made them). */
   outsideExamples: string[];
+  /** Reads outside, by the query kind that made them. */
+  outsideByKind?: Record<string, number>;
 }
 
-/** Records the reads of every client it is attached to while armed, against a materialized set. */
-export class ReadRecorder {
-  private armed = false;
-  readonly figures: RecorderFigures = {
+function emptyFigures(): RecorderFigures {
+  return {
     requests: 0,
     keysRead: 0,
     partitionsQueried: 0,
     outside: 0,
     outsideExamples: [],
+    outsideByKind: {},
   };
+}
+
+/** Records the reads of every client it is attached to while armed, against a materialized set. */
+export class ReadRecorder {
+  private armed = false;
+  private recorded: RecorderFigures = emptyFigures();
+  /** The partitions of the keys read outside (each once). */
+  private readonly outsidePartitions = new Set<string>();
+  /** The query kind being measured, told by the measurement; it names the reads outside. */
+  kind = 'unknown';
 
   constructor(private readonly materialized: MaterializedSet) {}
 
@@ -137,6 +148,30 @@ export class ReadRecorder {
 
   disarm(): void {
     this.armed = false;
+  }
+
+  get figures(): RecorderFigures {
+    return this.recorded;
+  }
+
+  /** Forgets what was recorded (after a probe whose reads outside were then materialized). */
+  reset(): void {
+    this.recorded = emptyFigures();
+    this.outsidePartitions.clear();
+  }
+
+  /**
+   * The releases whose own items (`R#<id>`: release item, search entry, folded copy) were read
+   * outside; undefined when some read outside was of anything else (a list, a posting, a Scan),
+   * which no top-up of release items can mend.
+   */
+  releasesReadOutside(): Set<string> | undefined {
+    const ids = new Set<string>();
+    for (const pk of this.outsidePartitions) {
+      if (!pk.startsWith('R#')) return undefined;
+      ids.add(pk.slice(2));
+    }
+    return ids;
   }
 
   attach(client: DynamoDBClient): void {
@@ -153,18 +188,24 @@ export class ReadRecorder {
   record(command: string, input: Record<string, unknown>): void {
     const reads = readsOf(command, input);
     if (reads.length === 0) return;
-    this.figures.requests += 1;
+    this.recorded.requests += 1;
     for (const read of reads) {
-      if (read.kind === 'key') this.figures.keysRead += 1;
-      if (read.kind === 'partition') this.figures.partitionsQueried += 1;
+      if (read.kind === 'key') this.recorded.keysRead += 1;
+      if (read.kind === 'partition') this.recorded.partitionsQueried += 1;
       const inside =
         read.kind === 'key'
           ? this.materialized.hasKey(read.pk, read.sk)
           : read.kind === 'partition' && this.materialized.hasPartition(read.pk);
       if (inside) continue;
-      this.figures.outside += 1;
-      if (this.figures.outsideExamples.length < 10)
-        this.figures.outsideExamples.push(describe(command, read));
+      const figures = this.recorded;
+      figures.outside += 1;
+      const byKind = figures.outsideByKind ?? {};
+      byKind[this.kind] = (byKind[this.kind] ?? 0) + 1;
+      figures.outsideByKind = byKind;
+      // A read of anything but a key (a partition, the table) is never mended by a top-up.
+      this.outsidePartitions.add(read.kind === 'key' ? read.pk : `${read.kind}:${describe(command, read)}`);
+      if (figures.outsideExamples.length < 10)
+        figures.outsideExamples.push(`${this.kind}: ${describe(command, read)}`);
     }
   }
 }

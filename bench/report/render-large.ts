@@ -57,9 +57,12 @@ export function largeSection(results: Results): string[] {
       `figures of all ${n(m.releases)} releases; the stop list derived from all of them (${n(m.stopWords)} stop words, ` +
       `buckets of ${m.bucketYears} year${m.bucketYears === 1 ? '' : 's'}); the postings of the ${n(m.terms)} terms the \`q\` parameter ` +
       `sets use or list (${n(m.postingEntries)} entries, every bucket) and ${n(m.vocabularyPartitions)} vocabulary partitions; and the ` +
-      `search entries, folded copies and release items of ${n(m.releaseItems)} releases a measured walk can reach. ` +
-      `${n(m.items)} items, ${mb(m.bytes)} as JSON; made in ${Math.round(m.seconds.survey)} s (survey) + ${Math.round(m.seconds.lists)} s ` +
-      `(lists and index) + ${Math.round(m.seconds.releaseItems)} s (release items). The naive Scan's figures are computed for a whole ` +
+      `search entries, folded copies and release items of ${n(m.releaseItems)} releases a measured walk can reach` +
+      (m.toppedUp ? ` (${n(m.toppedUp)} of them added after a probe of the queries read them)` : '') +
+      `. ${n(m.items)} items, ${mb(m.bytes)}${m.toppedUp === undefined ? ' as JSON' : ''}; made in ${Math.round(m.seconds.survey)} s (survey) + ` +
+      `${Math.round(m.seconds.lists)} s (lists and index) + ${Math.round(m.seconds.releaseItems)} s (release items)` +
+      (m.seconds.topUp ? ` + ${Math.round(m.seconds.topUp)} s (top-up)` : '') +
+      ". The naive Scan's figures are computed for a whole " +
       `table of ${mb(large.fullTableBytes)} (85 KB a release).`,
     '',
   );

@@ -11,7 +11,6 @@ import { searchItemsForBulk } from '#search/bulk-index.js';
 import { planSync } from '#search/sync-plan.js';
 import { listItems, parseFile, releaseItem } from '../../../bench/corpus-items.js';
 import { batchPut, type Item } from '../../../bench/dynamo.js';
-import type { BenchEnvironment } from '../../../bench/environment.js';
 import { type Materialized, materialize } from '../../../bench/large/materialize.js';
 import { MaterializedSet } from '../../../bench/large/read-recorder.js';
 import { options } from '../../../bench/options.js';
@@ -51,7 +50,7 @@ describe('materializing a corpus for its queries', () => {
   beforeAll(async () => {
     const own = await freshServices({ stream: false });
     set = new MaterializedSet();
-    const env = { doc: own.doc, tableName: own.tableName } as BenchEnvironment;
+    const env = { doc: own.doc, tableName: own.tableName };
     materialized = await materialize(env, RELEASES, set, opts, quiet);
     part = await scan(own);
 

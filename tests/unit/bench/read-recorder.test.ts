@@ -121,6 +121,7 @@ describe('ReadRecorder', () => {
         }),
       ),
     );
+    recorder.kind = 'q';
     await query('W#absent', true);
     recorder.disarm();
     await settle(doc.send(new GetCommand({ TableName: 't', Key: { pk: 'R#c', sk: 'S' } })));
@@ -130,7 +131,31 @@ describe('ReadRecorder', () => {
       keysRead: 3,
       partitionsQueried: 2,
       outside: 2,
-      outsideExamples: ['BatchGetItemCommand key R#b / S', 'QueryCommand partition W#absent'],
+      outsideExamples: ['unknown: BatchGetItemCommand key R#b / S', 'q: QueryCommand partition W#absent'],
+      outsideByKind: { unknown: 1, q: 1 },
     });
+    // A read of a partition outside is not a release's: no top-up of release items mends it.
+    expect(recorder.releasesReadOutside()).toBeUndefined();
+    recorder.reset();
+    expect(recorder.figures.outside).toBe(0);
+  });
+
+  it('names the releases whose own items were read outside, for a top-up', async () => {
+    const set = new MaterializedSet();
+    set.addKey('R#a', 'S');
+    const recorder = new ReadRecorder(set);
+    recorder.record('BatchGetItemCommand', {
+      RequestItems: {
+        t: {
+          Keys: [
+            { pk: { S: 'R#a' }, sk: { S: 'S' } },
+            { pk: { S: 'R#b' }, sk: { S: 'META' } },
+          ],
+        },
+      },
+    });
+    recorder.record('GetItemCommand', { Key: { pk: { S: 'R#c' }, sk: { S: 'F' } } });
+    expect(recorder.releasesReadOutside()).toEqual(new Set(['b', 'c']));
+    expect(recorder.figures.outside).toBe(2);
   });
 });
