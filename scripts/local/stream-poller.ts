@@ -57,6 +57,8 @@ export interface StreamPollerOptions {
   timeoutMs?: number;
   /** @default PROJECTOR_PARALLELIZATION_FACTOR */
   parallelizationFactor?: number;
+  /** How long the poller goes without listing the stream's shards while they stay open. @default SHARD_REFRESH_MS */
+  shardRefreshMs?: number;
   /** @default PROJECTOR_MAX_RECORD_AGE_SECONDS */
   maxRecordAgeSeconds?: number;
   /** @default true */
@@ -66,6 +68,11 @@ export interface StreamPollerOptions {
   log?: (line: string) => void;
   /** Told the name of each DynamoDB Streams command the poller sends (for tests). */
   onStreamsRequest?: (command: string) => void;
+  /**
+   * The DynamoDB Streams client to read with. @default one for `dynamo`'s endpoint. Tests pass
+   * one that ends shards and expires iterators, which DynamoDB Local does not do on demand.
+   */
+  streams?: DynamoDBStreamsClient;
 }
 
 export interface StreamPoller {
@@ -148,16 +155,19 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     backoffMs: options.backoffMs ?? 200,
   };
   const idleMs = options.idleMs ?? 100;
+  const shardRefreshMs = options.shardRefreshMs ?? SHARD_REFRESH_MS;
   const batchingWindowMs = options.batchingWindowMs ?? PROJECTOR_BATCHING_WINDOW_SECONDS * 1000;
   const region = (await options.dynamo.config.region()) ?? 'local';
   const endpoint = await options.dynamo.config.endpoint?.();
-  const streams = new DynamoDBStreamsClient({
-    region,
-    endpoint: endpoint
-      ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}${endpoint.path}`
-      : undefined,
-    credentials: await options.dynamo.config.credentials(),
-  });
+  const streams =
+    options.streams ??
+    new DynamoDBStreamsClient({
+      region,
+      endpoint: endpoint
+        ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}${endpoint.path}`
+        : undefined,
+      credentials: await options.dynamo.config.credentials(),
+    });
   const onStreamsRequest = options.onStreamsRequest;
   if (onStreamsRequest) {
     streams.middlewareStack.add(
@@ -268,14 +278,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   for (const shard of shards.values()) if (shard.latest) shard.iterator = await iteratorFor(shard);
 
   // Shards are listed again only when one has ended (its children follow it), when none is open,
-  // or after SHARD_REFRESH_MS, rather than on every pass (a DescribeStream every 100 ms when idle).
+  // or after `shardRefreshMs`, rather than on every pass (a DescribeStream every 100 ms when idle).
   let lastRefresh = Date.now();
   const loop = (async () => {
     while (!stopped) {
       let busy = false;
       try {
         const open = [...shards.values()].filter((shard) => !shard.done).length;
-        if (open === 0 || Date.now() - lastRefresh >= SHARD_REFRESH_MS) {
+        if (open === 0 || Date.now() - lastRefresh >= shardRefreshMs) {
           await refreshShards();
           lastRefresh = Date.now();
         }
@@ -320,7 +330,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       stopped = true;
       await loop;
       for (const waiter of waiters.splice(0)) waiter.resolve();
-      streams.destroy();
+      if (!options.streams) streams.destroy();
     },
   };
 }
