@@ -66,7 +66,7 @@ export class EntityTally {
   /** Releases per minister/portfolio pair, for choosing the combined query. */
   readonly pairs = new Map<string, number>();
 
-  add(release: Release): void {
+  add(release: Pick<Release, 'id' | 'date' | 'ministers' | 'portfolios'>): void {
     this.figures.add(release);
     for (const m of release.ministers) {
       for (const p of release.portfolios) {
@@ -127,6 +127,17 @@ export function itemsForFiles(
   return items;
 }
 
+/** Two-word phrases a WordTally keeps, from the first releases. */
+const MAX_PHRASES = 200;
+
+/** A WordTally's figures as plain data (structured-cloneable). */
+export interface WordCounts {
+  frequency: ReadonlyMap<string, number>;
+  ministerOf: ReadonlyMap<string, string>;
+  phrases: readonly string[][];
+  releases: number;
+}
+
 /**
  * Word figures of the corpus for choosing the `q` parameter sets: document frequency of every
  * word, a minister of a release holding each word, and two-word phrases from the first releases.
@@ -149,11 +160,31 @@ export class WordTally {
       if (minister !== undefined && !this.ministerOf.has(word))
         this.ministerOf.set(detachedCopy(word), minister);
     }
-    if (this.phrases.length < 200) {
+    if (this.phrases.length < MAX_PHRASES) {
       const body = wordsOf(release.body);
-      for (let i = 20; i + 1 < body.length && this.phrases.length < 200; i += 97)
+      for (let i = 20; i + 1 < body.length && this.phrases.length < MAX_PHRASES; i += 97)
         this.phrases.push([body[i] as string, body[i + 1] as string]);
     }
+  }
+
+  /** What has been tallied, as plain data (to tally parts of a corpus apart, in worker threads). */
+  counted(): WordCounts {
+    return {
+      frequency: this.frequency,
+      ministerOf: this.ministerOf,
+      phrases: this.phrases,
+      releases: this.releases,
+    };
+  }
+
+  /** Adds the tally of releases that come after those tallied here, as if added here in order. */
+  merge(other: WordCounts): void {
+    for (const [word, count] of other.frequency)
+      this.frequency.set(word, (this.frequency.get(word) ?? 0) + count);
+    for (const [word, minister] of other.ministerOf)
+      if (!this.ministerOf.has(word)) this.ministerOf.set(word, minister);
+    for (const phrase of other.phrases) if (this.phrases.length < MAX_PHRASES) this.phrases.push(phrase);
+    this.releases += other.releases;
   }
 
   /** Words (of 4+ letters) in between `min` and `max` releases, spread over the band, deterministic. */

@@ -3,9 +3,9 @@
  * passes over the generated files (the generator is deterministic, so each pass sees the same
  * files and none is held):
  *
- * 1. **Survey:** the stop list (words and pairs of every release), the entity figures, and the
- *    word figures the query parameter sets are chosen from; then what those queries can read of
- *    the word index (wanted.ts).
+ * 1. **Survey** (survey.ts, on two threads): the stop list (words and pairs of every release),
+ *    the entity figures, and the word figures the query parameter sets are chosen from; then what
+ *    those queries can read of the word index (wanted.ts).
  * 2. **Lists and index:** every release's list items, the entity figures, the stop list, and of
  *    the word index only the wanted terms' postings (all buckets) and the wanted vocabulary
  *    partitions, as a bulk load writes them.
@@ -18,19 +18,19 @@
 
 import { detachedCopy } from '#search/fold.js';
 import { postingFragments } from '#search/fragments.js';
-import { parsePostingEntry, type StopList } from '#search/keys.js';
-import { DocumentFrequency, stopListItems } from '#search/stop-list.js';
+import { parsePostingEntry } from '#search/keys.js';
+import { stopListItems } from '#search/stop-list.js';
 import { planSync } from '#search/sync-plan.js';
 import { generateCorpus } from '../../scripts/corpus/generate.js';
-import { EntityTally, listItems, parseFile, releaseItem, WordTally } from '../corpus-items.js';
+import { listItems, parseFile, releaseItem } from '../corpus-items.js';
 import { batchPut, type Item, itemSize } from '../dynamo.js';
 import type { BenchEnvironment } from '../environment.js';
 import type { Options } from '../options.js';
 import type { Progress } from '../progress.js';
-import { queryVariants, textQueries } from '../queries.js';
 import { round } from '../stats.js';
 import type { MaterializedSet } from './read-recorder.js';
-import { type Driver, vocabularyTerms, type WantedIndex, wantedIndex } from './wanted.js';
+import { type Surveyed, survey } from './survey.js';
+import type { Driver, WantedIndex } from './wanted.js';
 import { checked, wantedPart } from './wanted-postings.js';
 
 /** Releases whose wanted part is checked against their whole sync plan. */
@@ -60,11 +60,7 @@ export interface MaterializedFigures {
   seconds: { survey: number; lists: number; releaseItems: number; topUp?: number };
 }
 
-export interface Materialized {
-  stop: StopList;
-  tally: EntityTally;
-  words: WordTally;
-  wanted: WantedIndex;
+export interface Materialized extends Surveyed {
   /** Every release's date and id, by its position in the corpus. */
   dates: Dates;
   figures: MaterializedFigures;
@@ -127,8 +123,6 @@ export async function materialize(
     },
   };
 }
-
-type Surveyed = Omit<Materialized, 'figures' | 'dates'>;
 
 /**
  * Pass 3 again, for the releases of `ids` (read by a probe of the queries but not written): their
@@ -204,38 +198,6 @@ class StepWriter {
     }
     await batchPut(this.env.doc, this.env.tableName, items, this.concurrency);
   }
-}
-
-/** Pass 1: the stop list, the entity and word figures, and what the measured queries can read. */
-async function survey(opts: Options, size: number, progress: Progress): Promise<Surveyed> {
-  progress.phase(`large: survey of ${size.toLocaleString('en-US')} releases (stop list, figures)`, size);
-  const frequency = new DocumentFrequency();
-  const tally = new EntityTally();
-  const words = new WordTally();
-  for (const file of corpusOf(opts, size)) {
-    const { release } = parseFile(file);
-    frequency.add(release);
-    tally.add(release);
-    words.add(release);
-    progress.tick();
-    // Now and then back to the event loop: the progress line and Ctrl-C run on it.
-    if (words.releases % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
-  }
-  const stop = frequency.stopList();
-  const variants = queryVariants(tally, words, stop.words);
-  const text = textQueries(variants, words);
-  const queries = [
-    ...Object.values(variants).flatMap((sets) => sets.flatMap((set) => (set.q ? [set.q] : []))),
-    ...text.adversarial,
-  ];
-  const wanted = wantedIndex(
-    queries,
-    text.facetWord ? [text.facetWord] : [],
-    stop,
-    vocabularyTerms(frequency.wordCounts().keys(), stop),
-  );
-  progress.done();
-  return { stop, tally, words, wanted };
 }
 
 /** Postings of the wanted terms: word, then bucket, then entries. */

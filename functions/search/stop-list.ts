@@ -44,6 +44,15 @@ const SPANS = [1, 2, 5, 10] as const;
 /** The shortest span: a corpus with enough releases a year has it, and so does any larger one. */
 export const SHORTEST_SPAN: number = SPANS[0];
 
+/** A DocumentFrequency's counts as plain data (structured-cloneable). */
+export interface DocumentFrequencyCounts {
+  counts: ReadonlyMap<string, number>;
+  pairCounts: Uint32Array;
+  firstYear: number;
+  lastYear: number;
+  releases: number;
+}
+
 /**
  * Counts in how many releases each word and each adjacent pair occurs (pairs by their
  * `commonPairBucket`, so memory stays fixed), and the years they cover, to derive the stop list.
@@ -77,6 +86,31 @@ export class DocumentFrequency {
       this.firstYear = Math.min(this.firstYear, year);
       this.lastYear = Math.max(this.lastYear, year);
     }
+  }
+
+  /** What has been counted, as plain data (to count parts of a corpus apart, in worker threads). */
+  counted(): DocumentFrequencyCounts {
+    return {
+      counts: this.counts,
+      pairCounts: this.pairCounts,
+      firstYear: this.firstYear,
+      lastYear: this.lastYear,
+      releases: this.releases,
+    };
+  }
+
+  /**
+   * Adds the counts of releases counted apart, as if they had been added here after those
+   * already counted (the words new here are added in the order they were first counted there).
+   */
+  merge(other: DocumentFrequencyCounts): void {
+    for (const [word, count] of other.counts) this.counts.set(word, (this.counts.get(word) ?? 0) + count);
+    other.pairCounts.forEach((count, bucket) => {
+      if (count > 0) this.pairCounts[bucket] = (this.pairCounts[bucket] ?? 0) + count;
+    });
+    this.firstYear = Math.min(this.firstYear, other.firstYear);
+    this.lastYear = Math.max(this.lastYear, other.lastYear);
+    this.releases += other.releases;
   }
 
   /** Every word counted so far (folded), with the number of releases it occurs in. */
