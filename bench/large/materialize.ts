@@ -11,7 +11,8 @@
  *    partitions, as a bulk load writes them.
  * 3. **Release items:** the search entry, folded copy and release item of each release a measured
  *    walk may reach: the newest candidates of every driver, every release of a counted term, and
- *    the newest releases of the whole archive (walks of list partitions).
+ *    the newest releases of the whole archive (walks of list partitions). Each is generated alone,
+ *    at its position (every file has its own seed), not the whole corpus again.
  *
  * Each item written is added to the materialized set the read recorder checks reads against.
  */
@@ -21,7 +22,7 @@ import { postingFragments } from '#search/fragments.js';
 import { parsePostingEntry } from '#search/keys.js';
 import { stopListItems } from '#search/stop-list.js';
 import { planSync } from '#search/sync-plan.js';
-import { generateCorpus } from '../../scripts/corpus/generate.js';
+import { corpusFileAt, generateCorpus } from '../../scripts/corpus/generate.js';
 import { listItems, parseFile, releaseItem } from '../corpus-items.js';
 import { batchPut, type Item, itemSize } from '../dynamo.js';
 import type { BenchEnvironment } from '../environment.js';
@@ -283,22 +284,22 @@ async function writeReleaseItems(
   size: number,
   progress: Progress,
 ): Promise<number> {
-  progress.phase(`large: search entries, folded copies and release items of ${needed.size} releases`, size);
+  progress.phase(
+    `large: search entries, folded copies and release items of ${needed.size} releases`,
+    needed.size,
+  );
   const time = new Date().toISOString();
-  let position = 0;
-  for (const file of corpusOf(opts, size)) {
-    if (needed.has(position)) {
-      const { release } = parseFile(file);
-      const plan = planSync(release, undefined, stop);
-      const items = [plan.searchEntry, plan.foldedCopy, releaseItem(release, file.key, time)].filter(
-        (item): item is Item => item !== undefined,
-      );
-      for (const item of items) {
-        set.addKey(String(item.pk), String(item.sk));
-        await writer.add(item, STEP);
-      }
+  for (const position of [...needed].sort((a, b) => a - b)) {
+    const file = corpusFileAt({ seed: opts.seed, endDate: opts.endDate, corpusCount: size }, position);
+    const { release } = parseFile(file);
+    const plan = planSync(release, undefined, stop);
+    const items = [plan.searchEntry, plan.foldedCopy, releaseItem(release, file.key, time)].filter(
+      (item): item is Item => item !== undefined,
+    );
+    for (const item of items) {
+      set.addKey(String(item.pk), String(item.sk));
+      await writer.add(item, STEP);
     }
-    position += 1;
     progress.tick();
   }
   await writer.drain();

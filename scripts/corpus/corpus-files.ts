@@ -95,3 +95,16 @@ export function* generateCorpus(options: CorpusOptions): Generator<CorpusFile> {
     yield { key, text: `---\n${front}---\n\n${body}\n` };
   }
 }
+
+/**
+ * The file at `position` of a corpus of `corpusCount` files, generated alone: every file has its
+ * own seed, so none before it is generated.
+ */
+export function corpusFileAt(
+  options: Omit<CorpusOptions, 'count' | 'first' | 'corpusCount'> & { corpusCount: number },
+  position: number,
+): CorpusFile {
+  const [file] = generateCorpus({ ...options, count: 1, first: position });
+  if (!file) throw new Error(`no file at ${position}`);
+  return file;
+}

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateCorpus } from './corpus-files.js';
 
-export { type CorpusFile, type CorpusOptions, generateCorpus } from './corpus-files.js';
+export { type CorpusFile, type CorpusOptions, corpusFileAt, generateCorpus } from './corpus-files.js';
 export { makeRandom } from './random.js';
 export { rareName } from './rare-names.js';
 export { ZIPF_VOCABULARY_SIZE, zipfVocabulary } from './zipf-vocabulary.js';
