@@ -134,8 +134,10 @@ function emptyFigures(): RecorderFigures {
 export class ReadRecorder {
   private armed = false;
   private recorded: RecorderFigures = emptyFigures();
-  /** The partitions of the keys read outside (each once). */
-  private readonly outsidePartitions = new Set<string>();
+  /** The releases whose own items (`R#<id>`) were read outside. */
+  private readonly releasesOutside = new Set<string>();
+  /** Whether anything else was read outside (a key of another partition, a partition, a Scan). */
+  private otherOutside = false;
   /** The query kind being measured, told by the measurement; it names the reads outside. */
   kind = 'unknown';
 
@@ -157,7 +159,8 @@ export class ReadRecorder {
   /** Forgets what was recorded (after a probe whose reads outside were then materialized). */
   reset(): void {
     this.recorded = emptyFigures();
-    this.outsidePartitions.clear();
+    this.releasesOutside.clear();
+    this.otherOutside = false;
   }
 
   /**
@@ -166,12 +169,7 @@ export class ReadRecorder {
    * which no top-up of release items can mend.
    */
   releasesReadOutside(): Set<string> | undefined {
-    const ids = new Set<string>();
-    for (const pk of this.outsidePartitions) {
-      if (!pk.startsWith('R#')) return undefined;
-      ids.add(pk.slice(2));
-    }
-    return ids;
+    return this.otherOutside ? undefined : new Set(this.releasesOutside);
   }
 
   attach(client: DynamoDBClient): void {
@@ -202,8 +200,9 @@ export class ReadRecorder {
       const byKind = figures.outsideByKind ?? {};
       byKind[this.kind] = (byKind[this.kind] ?? 0) + 1;
       figures.outsideByKind = byKind;
-      // A read of anything but a key (a partition, the table) is never mended by a top-up.
-      this.outsidePartitions.add(read.kind === 'key' ? read.pk : `${read.kind}:${describe(command, read)}`);
+      // Only a release's own items are mended by a top-up.
+      if (read.kind === 'key' && read.pk.startsWith('R#')) this.releasesOutside.add(read.pk.slice(2));
+      else this.otherOutside = true;
       if (figures.outsideExamples.length < 10)
         figures.outsideExamples.push(`${this.kind}: ${describe(command, read)}`);
     }

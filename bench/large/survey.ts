@@ -91,6 +91,8 @@ export async function survey(opts: Options, size: number, progress: Progress): P
   const half = Math.floor(size / 2);
   const part = { seed: opts.seed, endDate: opts.endDate, size };
   const second = countInWorker({ ...part, first: half, count: size - half }, () => progress.tick(TICK));
+  // A worker that fails while this thread counts is reported when awaited below, not as unhandled.
+  second.catch(() => undefined);
   const first = await countPart(
     { ...part, first: 0, count: half },
     (release) => tally.add(release),
