@@ -16,8 +16,21 @@ export interface FacetReads {
   years?: [string, string];
   /** Month items (`YYYY-MM`), at most two ranges (the ends of a range not on year boundaries). */
   months: Array<[string, string]>;
-  /** Day items of months the range cuts: the month and its first and last day (`DD`) in range. */
-  days: Array<{ month: string; first: string; last: string }>;
+  /** Months the range cuts: each read by its days in range, or as its whole less the days outside. */
+  days: CutMonth[];
+}
+
+/**
+ * A month the range cuts, and its first and last day (`DD`) in range. With `outside`, it is read
+ * as the month's item less those ranges of days (the days of the month out of range), because
+ * they are fewer: a range from the 3rd reads the month and two days, not 26 days. A minister's or
+ * a portfolio's days are its list items, so this spares the reads that grow with the corpus.
+ */
+export interface CutMonth {
+  month: string;
+  first: string;
+  last: string;
+  outside?: Array<[string, string]>;
 }
 
 const FIRST_DAY = '0000-01-01';
@@ -34,6 +47,20 @@ function shiftMonth(month: string, by: number): string {
   return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
+const pad = (day: number) => String(day).padStart(2, '0');
+
+/** A month cut to `first`..`last`, read by whichever of its two sides holds fewer days. */
+function cutMonth(month: string, first: string, last: string): CutMonth {
+  const end = Number(lastDayOf(month));
+  const outside: Array<[string, string]> = [];
+  if (Number(first) > 1) outside.push(['01', pad(Number(first) - 1)]);
+  if (Number(last) < end) outside.push([pad(Number(last) + 1), pad(end)]);
+  const outsideDays = outside.reduce((sum, [a, b]) => sum + Number(b) - Number(a) + 1, 0);
+  const insideDays = Number(last) - Number(first) + 1;
+  // The month's own item weighs about as much as a couple of days.
+  return outsideDays + 2 < insideDays ? { month, first, last, outside } : { month, first, last };
+}
+
 /** The aggregates that cover `from`..`to` (calendar dates, inclusive; absent: unbounded). */
 export function facetReads(from?: string, to?: string): FacetReads {
   const first = from ?? FIRST_DAY;
@@ -42,17 +69,17 @@ export function facetReads(from?: string, to?: string): FacetReads {
   const startMonth = first.slice(0, 7);
   const endMonth = last.slice(0, 7);
   if (startMonth === endMonth) {
-    reads.days.push({ month: startMonth, first: first.slice(8), last: last.slice(8) });
+    reads.days.push(cutMonth(startMonth, first.slice(8), last.slice(8)));
     return reads;
   }
   let fullFirst = startMonth;
   if (first.slice(8) !== '01') {
-    reads.days.push({ month: startMonth, first: first.slice(8), last: lastDayOf(startMonth) });
+    reads.days.push(cutMonth(startMonth, first.slice(8), lastDayOf(startMonth)));
     fullFirst = shiftMonth(startMonth, 1);
   }
   let fullLast = endMonth;
   if (last.slice(8) !== lastDayOf(endMonth)) {
-    reads.days.push({ month: endMonth, first: '01', last: last.slice(8) });
+    reads.days.push(cutMonth(endMonth, '01', last.slice(8)));
     fullLast = shiftMonth(endMonth, -1);
   }
   if (fullFirst > fullLast) return reads;

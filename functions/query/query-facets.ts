@@ -11,9 +11,16 @@ import { BadParameterError } from '#platform/errors.js';
 import type { EntityKind } from '#release/release.js';
 import { ministerSlug, portfolioSlug, withoutHonorific } from '#release/slug.js';
 import { RequestBudget } from '#search/budget.js';
-import { addRelease, emptyFigures, type PeriodFigures } from '#table/facet-figures.js';
+import {
+  addFigures,
+  addRelease,
+  emptyFigures,
+  type PeriodFigures,
+  subtractFigures,
+} from '#table/facet-figures.js';
 import type { FacetScope } from '#table/facet-keys.js';
 import {
+  type CutMonth,
   type FacetInterval,
   type FacetPeriod,
   FacetTally,
@@ -120,7 +127,7 @@ async function fromAggregates(
   const parts = await Promise.all([
     reads.years ? reader.years(scope, ...reads.years) : Promise.resolve([]),
     ...reads.months.map(([first, last]) => reader.months(scope, first, last)),
-    ...reads.days.map(async ({ month, first, last }) => [await reader.days(scope, month, first, last)]),
+    ...reads.days.map(async (cut) => [await cutMonthAggregate(reader, scope, cut)]),
   ]);
   const tally = new FacetTally();
   for (const aggregate of parts.flat()) {
@@ -134,6 +141,30 @@ async function fromAggregates(
     counted: tally.total.count,
     seenNames: { minister: new Map(), portfolio: new Map() },
   };
+}
+
+/**
+ * A month the range cuts: its days in range, or its whole less the days outside (when those are
+ * fewer). A whole or a part that kept only its count is read by the days in range instead.
+ */
+async function cutMonthAggregate(
+  reader: FacetAggregateReader,
+  scope: FacetScope,
+  { month, first, last, outside }: CutMonth,
+): Promise<FacetAggregate> {
+  const inRange = () => reader.days(scope, month, first, last);
+  if (!outside) return inRange();
+  const [wholes, ...parts] = await Promise.all([
+    reader.months(scope, month, month),
+    ...outside.map(([from, to]) => reader.days(scope, month, from, to)),
+  ]);
+  const [whole] = wholes;
+  if (!whole) return { figures: emptyFigures(), months: {}, overflow: false };
+  if (whole.overflow || parts.some((part) => part.overflow)) return inRange();
+  const figures = emptyFigures();
+  addFigures(figures, whole.figures);
+  for (const part of parts) subtractFigures(figures, part.figures);
+  return { figures, months: { [month]: figures.count }, overflow: false };
 }
 
 async function fromMatches(ctx: QueryContext, rawParams: Record<string, string>): Promise<Counted> {

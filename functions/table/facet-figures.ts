@@ -56,6 +56,24 @@ export function addFigures(into: PeriodFigures, from: PeriodFigures): void {
   addSlugs(into.p, from.p);
 }
 
+/**
+ * Takes `from` (a part of the period) out of `into`: a count read apart from the whole may lag
+ * it, so none goes below zero, and a value left at zero is dropped.
+ */
+export function subtractFigures(into: PeriodFigures, from: PeriodFigures): void {
+  into.count = Math.max(0, into.count - from.count);
+  for (const [counts, less] of [
+    [into.m, from.m],
+    [into.p, from.p],
+  ] as const) {
+    for (const [slug, n] of Object.entries(less)) {
+      const left = (counts[slug] ?? 0) - n;
+      if (left > 0) counts[slug] = left;
+      else delete counts[slug];
+    }
+  }
+}
+
 /** A month's figures from the list entries of its scope (each release once). */
 export function monthFigures(
   entries: Iterable<Pick<ReleaseSummary, 'date' | 'ministers' | 'portfolios'>>,

@@ -251,6 +251,24 @@ describe('GET /facets', () => {
     await compareRandom(40);
   }, 180_000);
 
+  it('counts a month cut near its ends as the month less the days outside the range', async () => {
+    let n = 200;
+    for (const day of ['01', '02', '02', '15', '29', '30']) {
+      await upload({ ...randomRelease(n), date: `2019-06-${day}`, ministers: ['Hon Shane Jones'] });
+      n += 1;
+    }
+    await harness.settled();
+    for (const query of [
+      { from: '2019-06-02', to: '2019-06-29' },
+      { from: '2019-06-03', to: '2019-07-20', interval: 'month' as const },
+      { minister: 'Hon Shane Jones', from: '2019-06-02', to: '2019-06-29' },
+      { minister: 'Hon Shane Jones', from: '2018-11-11', to: '2019-06-28', interval: 'month' as const },
+      { portfolio: PORTFOLIOS[0], from: '2019-06-02', to: '2019-06-30' },
+    ]) {
+      expect(await facets(query), JSON.stringify(query)).toEqual(expected(query));
+    }
+  });
+
   it('says which parameter is wrong', async () => {
     for (const [path, name] of [
       ['/facets?interval=week', 'interval'],
