@@ -1,6 +1,7 @@
 /**
- * The local stack's stream poller when a shard ends and when an iterator expires, as DynamoDB
- * Streams does (a shard closes about every four hours; an iterator lasts 15 minutes). DynamoDB
+ * The local stack's stream poller when a shard ends (or splits in two) and when an iterator
+ * expires, as DynamoDB Streams does (a shard closes about every four hours; an iterator lasts 15
+ * minutes). DynamoDB
  * Local does neither on demand, so the poller reads here from a scripted Streams client: shards
  * and records as the service returns them. The table (and its stream's ARN) are DynamoDB Local's.
  */
@@ -158,4 +159,31 @@ it('reopens an expired iterator after the last record delivered: nothing lost, n
   poller = await pollerOver(streams, delivered);
   await poller.settled();
   expect(delivered.flat()).toEqual(['a', 'b', 'c', 'd', 'e']);
+});
+
+it('drains a parent before both children of a split, and a closed child before its own child', async () => {
+  const streams = new ScriptedStreams([
+    { id: 'left', parent: 'root', records: ['l1', 'l2', 'l3'].map(record), closed: true, listedFrom: 1 },
+    // Listed only once the root has ended, as a split's second child can be.
+    { id: 'right', parent: 'root', records: ['r1', 'r2'].map(record), closed: false, listedFrom: 2 },
+    { id: 'next', parent: 'left', records: ['n1', 'n2'].map(record), closed: false, listedFrom: 1 },
+    { id: 'root', records: ['p1', 'p2', 'p3'].map(record), closed: true, listedFrom: 1 },
+  ]);
+  const delivered: string[][] = [];
+  poller = await pollerOver(streams, delivered);
+  await poller.settled();
+  const flat = delivered.flat();
+  const shardOf = (key: string) => key[0];
+  // Every record once, no batch across two shards, and each shard's records in order.
+  expect([...flat].sort()).toEqual(['l1', 'l2', 'l3', 'n1', 'n2', 'p1', 'p2', 'p3', 'r1', 'r2']);
+  for (const batch of delivered) expect(new Set(batch.map(shardOf)).size, JSON.stringify(delivered)).toBe(1);
+  for (const shard of ['p', 'l', 'r', 'n']) {
+    const own = flat.filter((key) => shardOf(key) === shard);
+    expect(own).toEqual([...own].sort());
+  }
+  const last = (shard: string) => Math.max(...flat.flatMap((key, i) => (shardOf(key) === shard ? [i] : [])));
+  const first = (shard: string) => flat.findIndex((key) => shardOf(key) === shard);
+  expect(last('p')).toBeLessThan(first('l'));
+  expect(last('p')).toBeLessThan(first('r'));
+  expect(last('l')).toBeLessThan(first('n'));
 });
