@@ -3,7 +3,10 @@
  * `npm start` runs npm -> node (the script `exec`s node with tsx as an import hook: the tsx CLI
  * would sit between them and SIGKILL this process when it does not confirm a relayed signal within
  * 30 ms, as happens on a busy machine, leaving DynamoDB Local's JVM behind). Ctrl-C signals the
- * whole group and npm passes a SIGTERM on; should the launcher die without passing anything (a
+ * whole group, and npm passes the signal on too (when its stdin is its own, as a terminal's is):
+ * this process gets it twice within milliseconds, which is one request to stop, not two
+ * (RELAYED_SIGNAL_MS). Should the launcher die without
+ * passing anything (a
  * SIGKILL, or a wrapper in between that does not relay), this process would run on, re-parented.
  * Watching our parent, and our parent's parent, catches that.
  */
@@ -25,8 +28,15 @@ export function parentOf(pid: number): number | undefined {
 export type StopReason = NodeJS.Signals | 'launcher gone';
 
 /**
+ * A signal this soon after the first is the same Ctrl-C passed on by npm (checked with npm 11: a
+ * SIGINT from the terminal, then npm's), not a second one asking to exit at once.
+ */
+export const RELAYED_SIGNAL_MS = 1000;
+
+/**
  * Resolves once with the reason to stop: the first SIGINT or SIGTERM, or the launcher chain
- * dying (checked every `pollMs`). A second signal calls `onSecondSignal` (exit at once).
+ * dying (checked every `pollMs`). A second signal, later than RELAYED_SIGNAL_MS after the first,
+ * calls `onSecondSignal` (exit at once).
  */
 export function untilStopRequested(options: {
   onSecondSignal: (signal: NodeJS.Signals) => void;
@@ -34,12 +44,15 @@ export function untilStopRequested(options: {
 }): Promise<StopReason> {
   return new Promise((resolveStop) => {
     let requested = false;
+    let firstSignalAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
       if (requested) {
-        options.onSecondSignal(signal);
+        if (firstSignalAt === undefined || Date.now() - firstSignalAt >= RELAYED_SIGNAL_MS)
+          options.onSecondSignal(signal);
         return;
       }
       requested = true;
+      firstSignalAt = Date.now();
       clearInterval(watch);
       resolveStop(signal);
     };
