@@ -4,7 +4,8 @@
  * records the keys it reads (`GetItem`, `BatchGetItem`, `TransactGetItems`) and the partitions it
  * queries (`Query`); a key is inside when its partition was written whole or the key itself was
  * written, a partition when it was written whole. A `Scan` reads the whole table, so it is always
- * outside. Writes are not reads and pass unrecorded.
+ * outside. Writes are not reads and pass unrecorded. It also adds up the read units each response
+ * reports, by query kind and by the kind of item read, to show where a kind's units go.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -105,6 +106,34 @@ export function readsOf(command: string, input: Record<string, unknown>): Read[]
   }
 }
 
+/** The kind of item a read reaches, from its key (docs/data-model.md names each). */
+export function itemKind(read: Read): string {
+  if (read.kind === 'table') return 'whole table';
+  const prefix = read.pk.slice(0, read.pk.indexOf('#') + 1) || read.pk;
+  switch (prefix) {
+    case 'W#':
+      return 'posting';
+    case 'V#':
+      return 'vocabulary';
+    case 'L#':
+      return 'list';
+    case 'E#':
+      return 'entity';
+    case 'EY#':
+    case 'EM#':
+    case 'ED#':
+      return 'facet aggregate';
+    case 'R#':
+      if (read.kind === 'partition') return 'release partition';
+      return read.sk === 'S' ? 'search entry' : read.sk === 'X' ? 'folded copy' : 'release';
+    default:
+      return read.pk === 'SEARCH' ? 'stop list' : 'other';
+  }
+}
+
+/** Read units and requests of one query kind, by item kind. */
+export type UnitsByItem = Record<string, { requests: number; units: number }>;
+
 export interface RecorderFigures {
   /** DynamoDB requests recorded while armed. */
   requests: number;
@@ -117,6 +146,11 @@ export interface RecorderFigures {
   outsideExamples: string[];
   /** Reads outside, by the query kind that made them. */
   outsideByKind?: Record<string, number>;
+  /**
+   * Read units the responses reported, by query kind, then by item kind (a request reading
+   * several kinds of item shares its units among them by keys).
+   */
+  unitsByKind?: Record<string, UnitsByItem>;
 }
 
 function emptyFigures(): RecorderFigures {
@@ -127,6 +161,7 @@ function emptyFigures(): RecorderFigures {
     outside: 0,
     outsideExamples: [],
     outsideByKind: {},
+    unitsByKind: {},
   };
 }
 
@@ -175,12 +210,35 @@ export class ReadRecorder {
   attach(client: DynamoDBClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (this.armed) this.record(String(context.commandName), args.input as Record<string, unknown>);
-        return next(args);
+        if (!this.armed) return next(args);
+        const command = String(context.commandName);
+        const input = args.input as Record<string, unknown>;
+        this.record(command, input);
+        const result = await next(args);
+        this.recordUnits(command, input, consumedUnits(result.output));
+        return result;
       },
       // At the build step the document client has marshalled the input (as handler-overhead.ts records it).
       { step: 'build', priority: 'high', name: 'benchReadRecorder' },
     );
+  }
+
+  /** Adds a response's read units to the current query kind, shared among its reads' item kinds. */
+  recordUnits(command: string, input: Record<string, unknown>, units: number): void {
+    const reads = readsOf(command, input);
+    if (reads.length === 0) return;
+    const all = this.recorded.unitsByKind ?? {};
+    this.recorded.unitsByKind = all;
+    const byItem = all[this.kind] ?? {};
+    all[this.kind] = byItem;
+    const keys = new Map<string, number>();
+    for (const read of reads) keys.set(itemKind(read), (keys.get(itemKind(read)) ?? 0) + 1);
+    for (const [item, count] of keys) {
+      const figures = byItem[item] ?? { requests: 0, units: 0 };
+      figures.requests += count / reads.length;
+      figures.units += (units * count) / reads.length;
+      byItem[item] = figures;
+    }
   }
 
   record(command: string, input: Record<string, unknown>): void {
@@ -207,6 +265,13 @@ export class ReadRecorder {
         figures.outsideExamples.push(`${this.kind}: ${describe(command, read)}`);
     }
   }
+}
+
+/** The read units a response reports (one figure, or one per table of a batch). */
+function consumedUnits(output: unknown): number {
+  const consumed = (output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
+  const all = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+  return all.reduce((sum: number, c: { CapacityUnits?: number }) => sum + (c.CapacityUnits ?? 0), 0);
 }
 
 function describe(command: string, read: Read): string {

@@ -2,6 +2,8 @@
  * The report's part for a materialized size (`--large`): how its table was made, the read
  * recorder's count of reads outside it, and every query target at each size side by side.
  */
+import type { RecorderFigures } from '../large/read-recorder.js';
+import { round } from '../stats.js';
 import { n, table } from './markdown-format.js';
 import type { LargeResult, Results, SizeResult, Target } from './results.js';
 import { computeTargets } from './targets.js';
@@ -73,6 +75,7 @@ export function largeSection(results: Results): string[] {
       '.',
     '',
   );
+  out.push(...unitsByItemLines(r.unitsByKind));
   const columns = [...results.results.map((s) => s.size), large.size];
   const perSize = [
     ...results.results.map((s) => computeTargets([s], []).targets),
@@ -94,4 +97,23 @@ export function largeSection(results: Results): string[] {
     '',
   );
   return out;
+}
+
+/** Where each query kind's read units went, by kind of item (runs before the split have none). */
+function unitsByItemLines(byKind: RecorderFigures['unitsByKind']): string[] {
+  const kinds = Object.entries(byKind ?? {}).filter(([, items]) => Object.keys(items).length > 0);
+  if (kinds.length === 0) return [];
+  const lines = [
+    "Read units of the measured requests by query kind and kind of item (share of the kind's units):",
+    '',
+  ];
+  for (const [kind, items] of kinds.sort(([a], [b]) => a.localeCompare(b))) {
+    const total = Object.values(items).reduce((sum, item) => sum + item.units, 0);
+    const parts = Object.entries(items)
+      .sort((a, b) => b[1].units - a[1].units)
+      .map(([item, figures]) => `${item} ${total > 0 ? Math.round((figures.units / total) * 100) : 0} %`);
+    lines.push(`- ${kind}: ${round(total, 1)} units; ${parts.join(', ')}`);
+  }
+  lines.push('');
+  return lines;
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  itemKind,
   MaterializedSet,
   queriedPartition,
   ReadRecorder,
@@ -133,6 +134,8 @@ describe('ReadRecorder', () => {
       outside: 2,
       outsideExamples: ['unknown: BatchGetItemCommand key R#b / S', 'q: QueryCommand partition W#absent'],
       outsideByKind: { unknown: 1, q: 1 },
+      // No response came back: no units to add.
+      unitsByKind: {},
     });
     // A read of a partition outside is not a release's: no top-up of release items mends it.
     expect(recorder.releasesReadOutside()).toBeUndefined();
@@ -157,5 +160,63 @@ describe('ReadRecorder', () => {
     recorder.record('GetItemCommand', { Key: { pk: { S: 'R#c' }, sk: { S: 'F' } } });
     expect(recorder.releasesReadOutside()).toEqual(new Set(['b', 'c']));
     expect(recorder.figures.outside).toBe(2);
+  });
+
+  it('adds the read units each response reports to the query kind, shared among the kinds of item read', async () => {
+    const recorder = new ReadRecorder(new MaterializedSet());
+    const client = new DynamoDBClient({
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    clients.push(client);
+    recorder.attach(client);
+    // DynamoDB's answer, scripted after the recorder has seen the request: units as a Query
+    // reports them (one figure) and as a BatchGetItem does (one per table).
+    const consumed = [{ TableName: 't', CapacityUnits: 3 }, [{ TableName: 't', CapacityUnits: 2 }]];
+    client.middlewareStack.add(
+      () => async () => ({ response: {}, output: { $metadata: {}, ConsumedCapacity: consumed.shift() } }),
+      { step: 'finalizeRequest', name: 'scriptedAnswer' },
+    );
+    const doc = DynamoDBDocumentClient.from(client);
+    recorder.arm();
+    recorder.kind = 'q-phrase';
+    await doc.send(
+      new QueryCommand({
+        TableName: 't',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'W#kiwi' },
+      }),
+    );
+    await doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          t: {
+            Keys: [
+              { pk: 'R#a', sk: 'S' },
+              { pk: 'R#b', sk: 'S' },
+              { pk: 'R#b', sk: 'X' },
+              { pk: 'R#c', sk: 'S' },
+            ],
+          },
+        },
+      }),
+    );
+    expect(recorder.figures.unitsByKind).toEqual({
+      'q-phrase': {
+        posting: { requests: 1, units: 3 },
+        'search entry': { requests: 0.75, units: 1.5 },
+        'folded copy': { requests: 0.25, units: 0.5 },
+      },
+    });
+  });
+
+  it('names the kind of item a read reaches', () => {
+    expect(itemKind({ kind: 'partition', pk: 'W#kiwi' })).toBe('posting');
+    expect(itemKind({ kind: 'key', pk: 'R#a', sk: 'META' })).toBe('release');
+    expect(itemKind({ kind: 'partition', pk: 'L#M#jo' })).toBe('list');
+    expect(itemKind({ kind: 'partition', pk: 'EM#minister#jo' })).toBe('facet aggregate');
+    expect(itemKind({ kind: 'key', pk: 'E#minister', sk: 'jo' })).toBe('entity');
+    expect(itemKind({ kind: 'key', pk: 'SEARCH', sk: 'STOP' })).toBe('stop list');
+    expect(itemKind({ kind: 'table', command: 'Scan' })).toBe('whole table');
   });
 });
