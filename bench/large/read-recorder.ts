@@ -212,10 +212,10 @@ export class ReadRecorder {
       (next, context) => async (args) => {
         if (!this.armed) return next(args);
         const command = String(context.commandName);
-        const input = args.input as Record<string, unknown>;
-        this.record(command, input);
+        const reads = readsOf(command, args.input as Record<string, unknown>);
+        this.recordReads(command, reads);
         const result = await next(args);
-        this.recordUnits(command, input, consumedUnits(result.output));
+        this.recordUnits(reads, consumedUnits(result.output));
         return result;
       },
       // At the build step the document client has marshalled the input (as handler-overhead.ts records it).
@@ -224,15 +224,17 @@ export class ReadRecorder {
   }
 
   /** Adds a response's read units to the current query kind, shared among its reads' item kinds. */
-  recordUnits(command: string, input: Record<string, unknown>, units: number): void {
-    const reads = readsOf(command, input);
+  recordUnits(reads: readonly Read[], units: number): void {
     if (reads.length === 0) return;
     const all = this.recorded.unitsByKind ?? {};
     this.recorded.unitsByKind = all;
     const byItem = all[this.kind] ?? {};
     all[this.kind] = byItem;
     const keys = new Map<string, number>();
-    for (const read of reads) keys.set(itemKind(read), (keys.get(itemKind(read)) ?? 0) + 1);
+    for (const read of reads) {
+      const item = itemKind(read);
+      keys.set(item, (keys.get(item) ?? 0) + 1);
+    }
     for (const [item, count] of keys) {
       const figures = byItem[item] ?? { requests: 0, units: 0 };
       figures.requests += count / reads.length;
@@ -242,7 +244,10 @@ export class ReadRecorder {
   }
 
   record(command: string, input: Record<string, unknown>): void {
-    const reads = readsOf(command, input);
+    this.recordReads(command, readsOf(command, input));
+  }
+
+  private recordReads(command: string, reads: readonly Read[]): void {
     if (reads.length === 0) return;
     this.recorded.requests += 1;
     for (const read of reads) {

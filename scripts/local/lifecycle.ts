@@ -5,9 +5,8 @@
  * 30 ms, as happens on a busy machine, leaving DynamoDB Local's JVM behind). Ctrl-C signals the
  * whole group, and npm passes the signal on too (when its stdin is its own, as a terminal's is):
  * this process gets it twice within milliseconds, which is one request to stop, not two
- * (RELAYED_SIGNAL_MS). Should the launcher die without
- * passing anything (a
- * SIGKILL, or a wrapper in between that does not relay), this process would run on, re-parented.
+ * (RELAYED_SIGNAL_MS). Should the launcher die without passing anything (a SIGKILL, or a wrapper
+ * in between that does not relay), this process would run on, re-parented.
  * Watching our parent, and our parent's parent, catches that.
  */
 import { readFileSync } from 'node:fs';
