@@ -18,7 +18,7 @@ import {
   type PeriodFigures,
   subtractFigures,
 } from '#table/facet-figures.js';
-import type { FacetScope } from '#table/facet-keys.js';
+import { type FacetScope, keepsDays } from '#table/facet-keys.js';
 import {
   type CutMonth,
   type FacetInterval,
@@ -123,7 +123,8 @@ async function fromAggregates(
   scope: FacetScope,
   params: FacetsParams,
 ): Promise<Counted | undefined> {
-  const reads = facetReads(params.from, params.to);
+  // Every release's cut months are read by their day items; others' days are list items.
+  const reads = facetReads(params.from, params.to, !keepsDays(scope));
   const parts = await Promise.all([
     reads.years ? reader.years(scope, ...reads.years) : Promise.resolve([]),
     ...reads.months.map(([first, last]) => reader.months(scope, first, last)),
