@@ -222,7 +222,7 @@ export function figuresAt(measured: MeasuredFigures, size: number): SizeFigures 
 
 /**
  * The event path's index units at `size`: interpolated in log size between measured sizes, and
- * beyond the largest one held at its figure when its posting buckets are already one year wide
+ * beyond the largest one held at its figure when its posting buckets are already one month wide
  * (a fragment's units depend on the batch and the bucket width, not on what the table holds:
  * bench/report/index-growth.ts), else extrapolated like every other figure. A materialized size
  * whose event path was measured (`--large`) is one more point, and the largest point is held.

@@ -7,7 +7,7 @@
  * corpus is the loss of sharing as the buckets narrow (the stop list's span: the shortest span
  * whose buckets hold about a thousand releases). So:
  *
- * - When the largest size's buckets are already one year wide (the shortest span, and so the span
+ * - When the largest size's buckets are already one month wide (the shortest span, and so the span
  *   of every larger corpus), each item kind is held at its value there.
  * - Otherwise, per item kind, a kind that grew keeps growing by the same amount per tenfold corpus
  *   (log-linear in the size); a kind that shrank (vocabulary puts, as fewer words are new) is held
@@ -80,6 +80,6 @@ export function indexGrowth(results: readonly SizeResult[]): IndexGrowth | undef
 
 /** How the model was made, in a few words (for the targets table). */
 export function basisNote(growth: IndexGrowth): string {
-  if (growth.basis === 'shortest-span') return 'buckets already one year wide';
+  if (growth.basis === 'shortest-span') return 'buckets already one month wide';
   return growth.uncapped !== undefined ? 'the ceiling of unshared fragments' : 'log-linear';
 }

@@ -123,7 +123,7 @@ export function eventPathSection(results: Results): string[] {
 /** How the model at MODEL_SIZE was made, in words. */
 function howModelled(growth: IndexGrowth): string {
   if (growth.basis === 'shortest-span')
-    return `held at ${n(growth.to)}'s figure: its posting buckets are already one year wide, the shortest span and so that of any larger corpus, and a fragment is a new item per term, bucket and indexer batch, whose units do not depend on what the table holds; the growth from ${n(growth.from)} is the buckets narrowing`;
+    return `held at ${n(growth.to)}'s figure: its posting buckets are already one month wide, the shortest span and so that of any larger corpus, and a fragment is a new item per term, bucket and indexer batch, whose units do not depend on what the table holds; the growth from ${n(growth.from)} is the buckets narrowing`;
   const loglinear = `per item kind, a kind that grew grows by as much again per tenfold corpus; a kind that shrank stays at its value at ${n(growth.to)}`;
   return growth.uncapped !== undefined
     ? `${loglinear}: ${growth.uncapped}, capped at ${growth.ceiling}, what a release writes at ${n(growth.to)} when it shares no fragment, one per distinct term`

@@ -2,6 +2,7 @@
  * The report's part for a materialized size (`--large`): how its table was made, the read
  * recorder's count of reads outside it, and every query target at each size side by side.
  */
+import { describeSpan } from '#search/keys.js';
 import type { RecorderFigures } from '../large/read-recorder.js';
 import { round } from '../stats.js';
 import { n, table } from './markdown-format.js';
@@ -57,7 +58,7 @@ export function largeSection(results: Results): string[] {
   out.push(
     `The table holds only what the measured queries read (bench/large, method in \`docs/benchmark.md\`): the list items and entity ` +
       `figures of all ${n(m.releases)} releases; the stop list derived from all of them (${n(m.stopWords)} stop words, ` +
-      `buckets of ${m.bucketYears} year${m.bucketYears === 1 ? '' : 's'}); the postings of the ${n(m.terms)} terms the \`q\` parameter ` +
+      `buckets of ${describeSpan(m.bucketYears)}); the postings of the ${n(m.terms)} terms the \`q\` parameter ` +
       `sets use or list (${n(m.postingEntries)} entries, every bucket) and ${n(m.vocabularyPartitions)} vocabulary partitions; and the ` +
       `search entries, folded copies and release items of ${n(m.releaseItems)} releases a measured walk can reach` +
       (m.toppedUp ? ` (${n(m.toppedUp)} of them added after a probe of the queries read them)` : '') +

@@ -3,6 +3,7 @@
  * again after the wording changes: the targets, one table per measurement, the notes on method
  * and the analysis.
  */
+import { describeSpan } from '#search/keys.js';
 import type { IndexFigures } from '../corpus-items.js';
 import { QUERY_KIND_LABELS } from '../queries.js';
 import { analysis } from './analysis.js';
@@ -207,7 +208,7 @@ export function renderMarkdown(results: Results, notes: string[]): string {
           'releases indexed',
           'stop words',
           'common pairs',
-          'bucket years',
+          'bucket span',
           'write units / release',
           'bytes / release',
           'by item kind (WCU, bytes per release)',
@@ -220,7 +221,7 @@ export function renderMarkdown(results: Results, notes: string[]): string {
             n(index.releases),
             n(index.stopWords),
             n(index.commonPairs ?? 0),
-            index.bucketYears ?? 1,
+            describeSpan(index.bucketYears ?? 1),
             index.writeUnitsPerRelease,
             n(Math.round(index.bytesPerRelease)),
             Object.entries(index.byKind)

@@ -80,17 +80,21 @@ const COPY_UNITS = 1.5;
 /** Read units a posting item read with a bucket (or a page of a stream) is assumed to cost. */
 const POSTING_UNITS = 1;
 
+/** A cursor `<bucket>-00` (a year's or a month's): it stands before every day of its bucket. */
+const BEFORE_BUCKET = /^(\d{4}(?:-\d{2})?)-00$/;
+
 /**
- * Where a walk starts: the newest bucket after the cursor (a cursor `<bucket>-00` stands before
- * every day of its bucket: the walk starts with the bucket before it), within `from` and `to`.
+ * Where a walk starts: the newest bucket after the cursor (a cursor before every day of a bucket
+ * starts with the bucket before it), within `from` and `to`.
  */
 function boundsOf(request: IndexSearchRequest, span: number): Bounds {
   const after = request.after;
+  const before = after === undefined ? undefined : BEFORE_BUCKET.exec(after)?.[1];
   const afterBucket =
     after === undefined
       ? undefined
-      : /^\d{4}-00$/.test(after)
-        ? previousBucket(after.slice(0, 4))
+      : before !== undefined
+        ? previousBucket(before)
         : bucketOf(after.slice(0, 10), span);
   const toBucket = request.to === undefined ? undefined : bucketOf(request.to, span);
   const newest = [afterBucket, toBucket].filter((b): b is string => b !== undefined).sort()[0];

@@ -1,12 +1,13 @@
 /**
  * The word index's items in the single table (docs/data-model.md, "Word index"):
  *
- * - posting `W#<term>` / `<yyyy>`: `ids`, a string set of `<mm-dd>#<id>#<version>` (or
- *   `<yyyy-mm-dd>#<id>#<version>` when a bucket spans several years), one per release of that
- *   bucket containing the term (newest bucket first by a descending Query). A term is an indexed
- *   word, or an indexed pair `<word> <word>` of adjacent stop words. A bucket is the first year of
- *   `span` years (the stop list's, derived so that a bucket holds about a thousand releases): a
- *   bulk load writes few items, and an item stays small enough for the projector's ADDs;
+ * - posting fragments `W#<term>` / `<bucket>#<digest>` (fragments.ts): entries
+ *   `<mm-dd>#<id>#<version>` (or `<yyyy-mm-dd>#<id>#<version>` when a bucket spans several years),
+ *   one per release of that bucket containing the term (newest bucket first by a descending
+ *   Query). A term is an indexed word, or an indexed pair `<word> <word>` of adjacent stop words.
+ *   A bucket is the first year (`yyyy`) of `span` years, or the first month (`yyyy-mm`) of a
+ *   span shorter than a year: the stop list's, derived so that a bucket holds about a thousand
+ *   releases, so that a bulk load writes few items and a page reads a bucket of bounded size;
  * - search entry `R#<id>` / `S`: the release's summary and its text `version`: what a candidate
  *   is checked and served from (small: one read unit in a BatchGetItem);
  * - folded copy `R#<id>` / `X`: the folded title and body, date, version and stop-list version:
@@ -68,17 +69,59 @@ export function vocabularyKey(word: string): TableKey {
   return { pk: vocabularyPartition(word), sk: word };
 }
 
-/** The posting bucket of a `yyyy-mm-dd` date: the first year of its span of `span` years. */
+/**
+ * The spans a posting bucket may have, in years: a month, a quarter and half a year for corpora
+ * with many releases a year, then one to ten years.
+ */
+export const SPANS = [1 / 12, 1 / 4, 1 / 2, 1, 2, 5, 10] as const;
+
+/** The span of `value` years among SPANS (a stored number may have been rounded), else undefined. */
+export function spanOf(value: unknown): number | undefined {
+  if (typeof value !== 'number') return undefined;
+  return SPANS.find((span) => Math.abs(span - value) < 1e-9);
+}
+
+/** A span in words: `1 month`, `3 months`, `1 year`, `10 years`. */
+export function describeSpan(span: number): string {
+  if (span < 1) {
+    const months = spanMonths(span);
+    return `${months} month${months === 1 ? '' : 's'}`;
+  }
+  return `${span} year${span === 1 ? '' : 's'}`;
+}
+
+/** Months per bucket of a span shorter than a year. */
+function spanMonths(span: number): number {
+  return Math.round(span * 12);
+}
+
+/**
+ * The posting bucket of a `yyyy-mm-dd` date: the first year of its span of `span` years
+ * (`yyyy`), or for a span shorter than a year its first month (`yyyy-mm`).
+ */
 export function bucketOf(date: string, span = 1): string {
   const year = Number(date.slice(0, 4));
+  if (span < 1) {
+    const months = spanMonths(span);
+    const month = Number(date.slice(5, 7));
+    return `${date.slice(0, 4)}-${String(month - ((month - 1) % months)).padStart(2, '0')}`;
+  }
   return String(year - (year % span)).padStart(4, '0');
 }
 
 /**
- * The newest bucket key before `bucket`, as an inclusive upper bound: the year before it, which
- * is at or after the first year of the bucket before it whatever the span (`1990` -> `1989`).
+ * The newest bucket key before `bucket`, as an inclusive upper bound, whatever the span: the year
+ * before a year bucket (`1990` -> `1989`), the month before a month's (`1990-01` -> `1989-12`),
+ * each at or after the first year or month of the bucket before it.
  */
 export function previousBucket(bucket: string): string {
+  if (bucket.length === 7) {
+    const year = Number(bucket.slice(0, 4));
+    const month = Number(bucket.slice(5, 7));
+    return month === 1
+      ? `${String(year - 1).padStart(4, '0')}-12`
+      : `${bucket.slice(0, 4)}-${String(month - 1).padStart(2, '0')}`;
+  }
   return String(Number(bucket) - 1).padStart(4, '0');
 }
 
@@ -94,9 +137,12 @@ export function textVersion(date: string, foldedTitle: string, foldedBody: strin
     .slice(0, VERSION_LENGTH);
 }
 
-/** A posting entry: month and day in a one-year bucket (the year is the bucket), else the whole date. */
+/**
+ * A posting entry: month and day in a bucket of one year or less (the bucket names the year), else
+ * the whole date.
+ */
 export function postingEntry(date: string, id: string, version: string, span = 1): string {
-  return `${span === 1 ? date.slice(5, 10) : date.slice(0, 10)}#${id}#${version}`;
+  return `${span <= 1 ? date.slice(5, 10) : date.slice(0, 10)}#${id}#${version}`;
 }
 
 export interface PostingEntry {
@@ -109,12 +155,12 @@ export interface PostingEntry {
   raw: string;
 }
 
-/** Reads an entry of bucket `bucket` (a year, or a span's first year); undefined for anything malformed. */
+/** Reads an entry of bucket `bucket` (a span's first year or month); undefined for anything malformed. */
 export function parsePostingEntry(bucket: string, raw: string): PostingEntry | undefined {
   const first = raw.indexOf('#');
   const last = raw.lastIndexOf('#');
   if ((first !== 5 && first !== 10) || last <= first + 1) return undefined;
-  const date = first === 5 ? `${bucket}-${raw.slice(0, 5)}` : raw.slice(0, 10);
+  const date = first === 5 ? `${bucket.slice(0, 4)}-${raw.slice(0, 5)}` : raw.slice(0, 10);
   const id = raw.slice(first + 1, last);
   return { sk: `${date}#${id}`, id, date, version: raw.slice(last + 1), raw };
 }
@@ -136,7 +182,7 @@ export interface FoldedCopyItem {
   version: string;
   /** Version of the stop list the postings were written with. */
   stopVersion: string;
-  /** Years per posting bucket of that stop list (absent: 1). */
+  /** Years per posting bucket of that stop list (SPANS; absent: 1). */
   span?: number;
   /** TEXT_FOLDING_VERSION of the rules `title` and `body` were folded by (absent: version 1). */
   folding?: string;
@@ -150,7 +196,7 @@ export interface StopList {
   words: ReadonlySet<string>;
   /** The words the version stands for, sorted (`words` without `overflow`): the stop-word bits' order. */
   bitWords: readonly string[];
-  /** Years per posting bucket. */
+  /** Years per posting bucket (a fraction for a month, a quarter or half a year: SPANS). */
   span: number;
   /**
    * Buckets (`commonPairBucket`) of the adjacent pairs of words in more than a tenth of the
@@ -189,7 +235,7 @@ export function stopListFromItem(item: {
   const bitWords = Array.isArray(item.words) ? item.words.map(String).sort() : [];
   const words = new Set<string>(bitWords);
   if (item.overflow instanceof Set) for (const word of item.overflow) words.add(String(word));
-  const span = typeof item.span === 'number' && [1, 2, 5, 10].includes(item.span) ? item.span : 1;
+  const span = spanOf(item.span) ?? 1;
   return {
     version: String(item.version ?? ''),
     words,

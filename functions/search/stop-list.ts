@@ -10,6 +10,7 @@ import {
   archivedStopListKey,
   COMMON_PAIR_BITS,
   commonPairBucket,
+  SPANS,
   STOP_LIST_KEY,
   type StopList,
 } from './keys.js';
@@ -39,9 +40,7 @@ export function stopListItems(stop: StopList): Item[] {
 
 /** Releases per posting bucket a derived span aims at, at least. */
 const RELEASES_PER_BUCKET = 1000;
-/** The spans a stop list may have, in years. */
-const SPANS = [1, 2, 5, 10] as const;
-/** The shortest span: a corpus with enough releases a year has it, and so does any larger one. */
+/** The shortest span (a month): a corpus with enough releases a month has it, and so does any larger one. */
 export const SHORTEST_SPAN: number = SPANS[0];
 
 /** A DocumentFrequency's counts as plain data (structured-cloneable). */

@@ -202,6 +202,17 @@ function countingHandler(
   return makeHandler({ doc: counted, tableName: on.tableName, textSearch: true, cursorSecret: SECRET });
 }
 
+/** An API handler that examines one bucket or candidate a request. */
+function shortBudgetHandler(on: TestServices): ApiHandler {
+  return makeHandler({
+    doc: on.doc,
+    tableName: on.tableName,
+    textSearch: true,
+    cursorSecret: SECRET,
+    textBudget: { maxExamined: 1 },
+  });
+}
+
 /** Words of the corpus whose document frequency lies in [min, max], deterministic order. */
 function wordsWithin(min: number, max: number, count: number): string[] {
   return [...frequency]
@@ -758,15 +769,86 @@ describe('posting buckets of another span', () => {
     }
     // A budget that ends right after the leftover item: a cursor set on it (`2023-00`) would
     // skip `late` (2027) of the current bucket 2020.
-    const short = makeHandler({
-      doc: own.doc,
-      tableName: own.tableName,
-      textSearch: true,
-      cursorSecret: SECRET,
-      textBudget: { maxExamined: 1 },
-    });
+    const short = shortBudgetHandler(own);
     expect((await walk(short, 'q=harbour&limit=20')).ids).toEqual(['late', 'middle', 'early']);
   });
+});
+
+describe('posting buckets of a month', () => {
+  it('answers every kind of q like the in-memory computation, across month buckets and bucket cursors', async () => {
+    const own = await freshServices({ stream: false });
+    // Two years of releases in month buckets: the span a corpus of 12,000 releases a year derives.
+    const all = storedCorpus({
+      seed: 33,
+      count: 400,
+      startDate: '2023-07-01',
+      endDate: '2025-06-30',
+      bodyBytes: { min: 300, max: 1500 },
+    });
+    const documents = new DocumentFrequency(1);
+    for (const r of all) documents.add(r);
+    const derived = documents.stopList();
+    const monthly = stopListOf(derived.bitWords, { span: 1 / 12, commonPairs: derived.commonPairs ?? [] });
+    await seedIndexed(own, all, monthly);
+    const buckets = (await indexItems(own))
+      .filter((item) => String(item.pk).startsWith('W#'))
+      .map((item) => bucketOfFragment(String(item.sk)));
+    expect(buckets.length).toBeGreaterThan(0);
+    expect(buckets.every((b) => /^\d{4}-\d{2}$/.test(b))).toBe(true);
+    expect(new Set(buckets).size).toBeGreaterThan(20);
+
+    const counts = new Map<string, number>();
+    for (const r of all)
+      for (const w of new Set([...tokens(r.title), ...tokens(r.body)]))
+        counts.set(w, (counts.get(w) ?? 0) + 1);
+    const within = (min: number, max: number) =>
+      [...counts]
+        .filter(
+          ([w, n]) => n >= min && n <= max && w.length >= 4 && !/^\d+$/.test(w) && !monthly.words.has(w),
+        )
+        .map(([w]) => w)
+        .sort();
+    const [rare = ''] = within(1, 3);
+    const [m0 = '', m1 = ''] = within(15, 60);
+    const [s0 = '', s1 = ''] = [...monthly.words].sort();
+    const phrase = tokens((all[7] as StoredRelease).body).slice(4, 6);
+    const minister = all[0]?.ministers[0]?.slug ?? '';
+    const cases: Want[] = [
+      { words: [rare] },
+      { words: [m0] },
+      { words: [m0, m1] },
+      { words: [m0], minister },
+      { words: [m1], from: '2024-02-10', to: '2024-11-20' },
+      { words: [m0], notWords: [m1] },
+      { phrases: [phrase] },
+      { phrases: [[s0, s1]] },
+      { prefixes: [m0.slice(0, 4)] },
+    ];
+    const handler = countingHandler(() => {}, own);
+    // A budget of one bucket or candidate a page: pages end between months, on `yyyy-mm-00` cursors.
+    const short = shortBudgetHandler(own);
+    for (const want of cases) {
+      const answer = expected(all, want);
+      for (const [name, api, limit] of [
+        ['pages of 3', handler, 3],
+        ['short budget', short, 20],
+      ] as const) {
+        const query = queryString(want, limit);
+        expect((await walk(api, query)).ids, `${name}: ${query}`).toEqual(answer);
+      }
+    }
+    expect(expected(all, { words: [m0] }).length).toBeGreaterThan(10);
+
+    // An edit under the monthly list moves the release to its new month's bucket.
+    const moved = { ...(all[3] as StoredRelease), date: '2025-06-29' };
+    await seedReleases(own.doc, own.tableName, [moved], { stopList: monthly });
+    await new DynamoSearchIndex(own.doc, own.tableName).sync(moved.id, moved);
+    const after = all.map((r) => (r.id === moved.id ? moved : r));
+    for (const want of cases.slice(0, 4))
+      expect((await walk(handler, queryString(want, 3))).ids, JSON.stringify(want)).toEqual(
+        expected(after, want),
+      );
+  }, 300_000);
 });
 
 describe('a posting that has grown large', () => {

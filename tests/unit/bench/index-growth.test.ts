@@ -1,6 +1,6 @@
 /**
  * The index-growth model: held at the largest size's figures when its posting buckets are already
- * one year wide; otherwise log-linear per item kind from the smallest size to the largest, capped
+ * one month wide; otherwise log-linear per item kind from the smallest size to the largest, capped
  * at what a release writes when it shares no fragment (its single uploads' units).
  */
 import { describe, expect, it } from 'vitest';
@@ -54,10 +54,10 @@ describe('indexGrowth', () => {
     expect(growth).toMatchObject({ modelled: 660, ceiling: 660, uncapped: 840 });
   });
 
-  it('holds the largest size figure when its buckets are already one year wide', () => {
+  it('holds the largest size figure when its buckets are already one month wide', () => {
     const growth = indexGrowth([
       sized(5_000, { pair: 300, word: 180 }, 560, 10),
-      sized(50_000, { pair: 430, word: 230 }, 690, 1),
+      sized(50_000, { pair: 430, word: 230 }, 690, 1 / 12),
     ]);
     expect(growth).toMatchObject({ modelled: 660, basis: 'shortest-span' });
     expect(growth?.uncapped).toBeUndefined();

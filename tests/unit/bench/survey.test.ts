@@ -18,7 +18,14 @@ const RELEASES = 2_501;
 it('merges a worker thread’s half into exactly the count of the whole corpus in order', async () => {
   const opts = options([]);
   let ticks = 0;
-  const progress: Progress = { phase() {}, tick: (steps = 1) => void (ticks += steps), note() {}, done() {} };
+  const progress: Progress = {
+    phase() {},
+    tick: (steps = 1) => {
+      ticks += steps;
+    },
+    note() {},
+    done() {},
+  };
   const split = await survey(opts, RELEASES, progress);
 
   const frequency = new DocumentFrequency();

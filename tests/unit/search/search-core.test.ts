@@ -10,9 +10,11 @@ import { bucketOfFragment, fragmentEntries, postingFragments } from '#search/fra
 import {
   bucketOf,
   commonPairBucket,
+  describeSpan,
   type FoldedCopyItem,
   parsePostingEntry,
   postingEntry,
+  previousBucket,
   STOP_LIST_KEY,
   stopListFromItem,
 } from '#search/keys.js';
@@ -373,6 +375,33 @@ describe('pair postings and bucket spans', () => {
     });
   });
 
+  it('buckets by the month for spans shorter than a year, and steps back over a year end', () => {
+    expect(bucketOf('2025-06-14', 1 / 12)).toBe('2025-06');
+    expect(bucketOf('2025-06-14', 1 / 4)).toBe('2025-04');
+    expect(bucketOf('2025-03-31', 1 / 4)).toBe('2025-01');
+    expect(bucketOf('2025-12-01', 1 / 2)).toBe('2025-07');
+    expect(previousBucket('2025-06')).toBe('2025-05');
+    expect(previousBucket('2025-01')).toBe('2024-12');
+    expect(previousBucket('2025')).toBe('2024');
+    // A month's entry holds month and day, as a year's does; the year comes from the bucket.
+    const entry = postingEntry('2025-06-14', 'id-1', 'v', 1 / 12);
+    expect(entry).toBe('06-14#id-1#v');
+    expect(parsePostingEntry('2025-06', entry)).toMatchObject({ date: '2025-06-14', sk: '2025-06-14#id-1' });
+    expect(describeSpan(1 / 12)).toBe('1 month');
+    expect(describeSpan(1 / 4)).toBe('3 months');
+    expect(describeSpan(10)).toBe('10 years');
+  });
+
+  it('keeps a month span through the stop list item, and refuses a span it does not know', () => {
+    const monthly = stopListOf(['of', 'the'], { span: 1 / 12, commonPairs: [] });
+    // As stored and read back (a number with 38 digits at most).
+    const stored = { ...stopListItem(monthly), span: Number((1 / 12).toPrecision(16)) };
+    expect(stopListFromItem(stored).span).toBe(1 / 12);
+    expect(stopListFromItem({ ...stored, span: 3 }).span).toBe(1);
+    const plan = planSync(release('a', '2023-07-02', 'x', 'of the y'), undefined, monthly);
+    expect(new Set(plan.adds.map((c) => c.bucket))).toEqual(new Set(['2023-07']));
+  });
+
   it('posts a release again in the buckets of a new span', () => {
     const yearly = stopListOf(['of', 'the']);
     const first = planSync(release('a', '2023-07-02', 'x', 'of the y'), undefined, yearly);
@@ -405,6 +434,10 @@ describe('pair postings and bucket spans', () => {
     }
     const derived = frequency.stopList();
     expect(derived.span).toBe(10);
+    // 12,000 releases in a year: a month holds 1,000.
+    const busy = new DocumentFrequency();
+    for (let i = 0; i < 12_000; i += 1) busy.add({ date: '2024-05-05', title: 't', body: `w${i % 3}` });
+    expect(busy.stopList().span).toBe(1 / 12);
     expect(derived.commonPairs?.has(commonPairBucket('of', 'the'))).toBe(true);
     expect(derived.commonPairs?.has(commonPairBucket('the', 'of'))).toBe(true);
     expect(derived.commonPairs?.has(commonPairBucket('of', 'w1'))).toBe(false);
