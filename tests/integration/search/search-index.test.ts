@@ -746,32 +746,39 @@ describe('exclusions while the stop list is re-derived', () => {
 });
 
 describe('posting buckets of another span', () => {
-  it('skips entries left in items of an earlier stop list, so the walk stays newest first', async () => {
-    const own = await freshServices({ stream: false });
-    const yearly = stopListOf(['the']);
-    const decades = stopListOf(['the'], { span: 10, commonPairs: [] });
-    const all = [
-      release('late', '2027-01-01', 'Harbour', 'The harbour.'),
-      release('middle', '2023-05-05', 'Harbour', 'The harbour again.'),
-      release('early', '2021-02-02', 'Harbour', 'The harbour once more.'),
-    ];
-    await seedIndexed(own, all, decades);
-    // What a sync under the yearly list left behind (a projector that still had it cached): the
-    // same current entry of `middle`, in the year item 2023 (newer than the decade item 2020).
-    const leftover = planSync(all[1], undefined, yearly).adds.filter((c) => c.word === 'harbour');
-    const fragments = postingFragments(leftover);
-    expect(fragments.map((f) => [f.pk, bucketOfFragment(f.sk)])).toEqual([['W#harbour', '2023']]);
-    await writeItems(own.doc, own.tableName, fragments);
-    const handler = countingHandler(() => {}, own);
-    for (const limit of [1, 2, 20]) {
-      const { ids } = await walk(handler, `q=harbour&limit=${limit}`);
-      expect(ids, `limit ${limit}`).toEqual(['late', 'middle', 'early']);
-    }
-    // A budget that ends right after the leftover item: a cursor set on it (`2023-00`) would
-    // skip `late` (2027) of the current bucket 2020.
-    const short = shortBudgetHandler(own);
-    expect((await walk(short, 'q=harbour&limit=20')).ids).toEqual(['late', 'middle', 'early']);
-  });
+  const yearly = stopListOf(['the']);
+  it.each([
+    // The leftover year item 2023 is newer than the current decade item 2020.
+    ['decades', stopListOf(['the'], { span: 10, commonPairs: [] })],
+    // The leftover year item 2023 sorts after the month items of 2023 and before those of 2022.
+    ['months', stopListOf(['the'], { span: 1 / 12, commonPairs: [] })],
+  ])(
+    'skips entries left in items of an earlier stop list under %s, so the walk stays newest first',
+    async (_, current) => {
+      const own = await freshServices({ stream: false });
+      const all = [
+        release('late', '2027-01-01', 'Harbour', 'The harbour.'),
+        release('middle', '2023-05-05', 'Harbour', 'The harbour again.'),
+        release('early', '2021-02-02', 'Harbour', 'The harbour once more.'),
+      ];
+      await seedIndexed(own, all, current);
+      // What a sync under the yearly list left behind (a projector that still had it cached): the
+      // same current entry of `middle`, in the year item 2023.
+      const leftover = planSync(all[1], undefined, yearly).adds.filter((c) => c.word === 'harbour');
+      const fragments = postingFragments(leftover);
+      expect(fragments.map((f) => [f.pk, bucketOfFragment(f.sk)])).toEqual([['W#harbour', '2023']]);
+      await writeItems(own.doc, own.tableName, fragments);
+      const handler = countingHandler(() => {}, own);
+      for (const limit of [1, 2, 20]) {
+        const { ids } = await walk(handler, `q=harbour&limit=${limit}`);
+        expect(ids, `limit ${limit}`).toEqual(['late', 'middle', 'early']);
+      }
+      // A budget that ends right after the leftover item: a cursor set on it (`2023-00`) would
+      // skip `late` (2027) of the current bucket 2020 under decades.
+      const short = shortBudgetHandler(own);
+      expect((await walk(short, 'q=harbour&limit=20')).ids).toEqual(['late', 'middle', 'early']);
+    },
+  );
 });
 
 describe('posting buckets of a month', () => {
